@@ -1,0 +1,175 @@
+import {
+  FailureError,
+  GenerationFailedError,
+  InterruptedError,
+  NotFoundError,
+  StillRunningError,
+  UsageError,
+} from '../cli/errors.js';
+
+/**
+ * Errors the Sora client throws. Each extends the CLI error whose exit code fits, so commands can
+ * rethrow them untouched. Messages never carry an API key: they are built from the service's
+ * answer (which never echoes the key) and from URLs without secrets.
+ */
+
+export interface SoraErrorDetails {
+  /** HTTP status, when the service answered. */
+  status?: number;
+  /** The service's error code (`error.code`, `failure_reason`), when it gave one. */
+  apiCode?: string;
+  /** `apim-request-id` / `x-request-id` of the failing response, for support tickets. */
+  requestId?: string;
+  /** Job or video id the error concerns. */
+  jobId?: string;
+  hint?: string;
+  cause?: unknown;
+}
+
+type Opts = SoraErrorDetails;
+
+function detailsOf(o: Opts) {
+  return { status: o.status, apiCode: o.apiCode, requestId: o.requestId, jobId: o.jobId };
+}
+
+/** Azure rejected the key (401/403): a profile problem, not an `octo login` problem, so exit 1. */
+export class SoraAuthError extends FailureError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint ?? "check the profile's API key and endpoint (octo profile test)", cause: o.cause });
+    Object.assign(this, detailsOf(o));
+  }
+}
+
+/** 429. `retryAfterMs` is what the service asked for (`retry-after-ms`, `Retry-After`), if anything. */
+export class SoraRateLimitError extends FailureError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  readonly retryAfterMs: number | null;
+  constructor(message: string, o: Opts & { retryAfterMs?: number | null } = {}) {
+    super(message, { hint: o.hint ?? 'the Azure quota was hit; wait and retry, or lower --concurrency', cause: o.cause });
+    Object.assign(this, detailsOf(o));
+    this.retryAfterMs = o.retryAfterMs ?? null;
+  }
+}
+
+/** Content filter at create time, or a job that failed input/output moderation (exit 7). */
+export class SoraModerationError extends GenerationFailedError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint ?? 'the prompt or image was refused by content moderation; rephrase it', cause: o.cause });
+    Object.assign(this, detailsOf(o));
+  }
+}
+
+/** A job that ended `failed` for another reason (internal_error, …) or `cancelled` (exit 7). */
+export class SoraJobFailedError extends GenerationFailedError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    Object.assign(this, detailsOf(o));
+  }
+}
+
+/** 400 from the service, or a request our own validation refused before sending (exit 2). */
+export class SoraValidationError extends UsageError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  /** The request field at fault (`size`, `seconds`, …), when known. */
+  readonly param?: string;
+  constructor(message: string, o: Opts & { param?: string } = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    Object.assign(this, detailsOf(o));
+    this.param = o.param;
+  }
+}
+
+/** 404: the job/video does not exist (any more: assets expire after 24 h) (exit 3). */
+export class SoraNotFoundError extends NotFoundError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    Object.assign(this, detailsOf(o));
+  }
+}
+
+/** 5xx, an unexpected status, or a transfer that broke (exit 1). */
+export class SoraServerError extends FailureError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    Object.assign(this, detailsOf(o));
+  }
+}
+
+/** No HTTP answer at all (refused, reset, DNS, timeout). `sent` says whether bytes may have left. */
+export class SoraNetworkError extends FailureError {
+  readonly status?: number;
+  readonly apiCode?: string;
+  readonly requestId?: string;
+  readonly jobId?: string;
+  /** False only when the request provably never reached the server (e.g. ECONNREFUSED). */
+  readonly sent: boolean;
+  readonly errno?: string;
+  constructor(message: string, o: Opts & { sent: boolean; errno?: string }) {
+    super(message, { hint: o.hint ?? 'check the network and the profile endpoint', cause: o.cause });
+    Object.assign(this, detailsOf(o));
+    this.sent = o.sent;
+    this.errno = o.errno;
+  }
+}
+
+/** Polling gave up before the job finished; the job keeps running remotely (exit 8). */
+export class SoraTimeoutError extends StillRunningError {
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    this.jobId = o.jobId;
+  }
+}
+
+/** Polling was aborted (Ctrl-C); the job keeps running remotely (exit 130). */
+export class SoraAbortedError extends InterruptedError {
+  readonly jobId?: string;
+  constructor(message: string, o: Opts = {}) {
+    super(message, { hint: o.hint, cause: o.cause });
+    this.jobId = o.jobId;
+  }
+}
+
+export type SoraError =
+  | SoraAuthError
+  | SoraRateLimitError
+  | SoraModerationError
+  | SoraJobFailedError
+  | SoraValidationError
+  | SoraNotFoundError
+  | SoraServerError
+  | SoraNetworkError;
+
+/** Worth retrying for an idempotent request (GET/HEAD/DELETE): 5xx, 429, network trouble. */
+export function isTransient(error: unknown): boolean {
+  if (error instanceof SoraRateLimitError) return true;
+  if (error instanceof SoraNetworkError) return true;
+  if (error instanceof SoraServerError) return error.status === undefined || error.status >= 500 || error.status === 408;
+  return false;
+}

@@ -1,0 +1,248 @@
+import { Agent, FormData, request, type Dispatcher } from 'undici';
+import type { Readable } from 'node:stream';
+import {
+  SoraAuthError,
+  SoraModerationError,
+  SoraNetworkError,
+  SoraNotFoundError,
+  SoraRateLimitError,
+  SoraServerError,
+  SoraValidationError,
+  type SoraError,
+} from './errors.js';
+import type { RequestInfo } from './types.js';
+
+let sharedAgent: Agent | undefined;
+
+/** One keep-alive pool for every client in the process (polling reuses the connection). */
+export function soraAgent(): Agent {
+  sharedAgent ??= new Agent({ keepAliveTimeout: 10_000, keepAliveMaxTimeout: 60_000, connections: 32 });
+  return sharedAgent;
+}
+
+/** Closes the shared pool (tests, and long-lived embedders that want a clean exit). */
+export async function closeSoraAgent(): Promise<void> {
+  const agent = sharedAgent;
+  sharedAgent = undefined;
+  await agent?.close();
+}
+
+export interface TransportOptions {
+  /** `{origin}/openai/v1`. */
+  base: string;
+  apiKey: string;
+  dispatcher?: Dispatcher;
+  /** Time to wait for response headers (default 60 s). */
+  headersTimeoutMs?: number;
+  /** Max idle time between body chunks (default 60 s). */
+  bodyTimeoutMs?: number;
+  /** Extra query parameters on every request, e.g. `{ 'api-version': 'preview' }`. */
+  query?: Record<string, string>;
+  onRequest?: (info: RequestInfo) => void;
+  userAgent?: string;
+}
+
+export interface SendOptions {
+  query?: Record<string, string | number | undefined>;
+  json?: unknown;
+  form?: FormData;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Id the request concerns, copied into errors. */
+  jobId?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable & { text(): Promise<string>; json(): Promise<unknown>; dump(): Promise<void> };
+}
+
+const UNSENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+function errnoOf(error: unknown): string | undefined {
+  let e: unknown = error;
+  for (let i = 0; i < 4 && e && typeof e === 'object'; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      // undici wraps connect failures; prefer the innermost system code.
+      const inner = errnoOf((e as { cause?: unknown }).cause);
+      return inner && UNSENT_CODES.has(inner) ? inner : code;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+export class Transport {
+  readonly base: string;
+  constructor(private readonly o: TransportOptions) {
+    this.base = o.base;
+  }
+
+  url(path: string, query: Record<string, string | number | undefined> = {}): string {
+    const url = new URL(this.base + path);
+    for (const [k, v] of Object.entries({ ...this.o.query, ...query })) {
+      if (v !== undefined) url.searchParams.set(k, String(v));
+    }
+    return url.toString();
+  }
+
+  /** One request; any status comes back (the caller decides). Network failures throw SoraNetworkError. */
+  async raw(method: Dispatcher.HttpMethod, path: string, s: SendOptions = {}): Promise<RawResponse> {
+    const url = this.url(path, s.query);
+    const headers: Record<string, string> = {
+      'api-key': this.o.apiKey,
+      'user-agent': this.o.userAgent ?? 'octo-cli',
+      ...s.headers,
+    };
+    let body: string | FormData | undefined;
+    if (s.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(s.json);
+    } else if (s.form) {
+      body = s.form;
+    }
+    const started = performance.now();
+    let res: Dispatcher.ResponseData;
+    try {
+      res = await request(url, {
+        method,
+        headers,
+        body,
+        signal: s.signal,
+        dispatcher: this.o.dispatcher ?? soraAgent(),
+        headersTimeout: this.o.headersTimeoutMs ?? 60_000,
+        bodyTimeout: this.o.bodyTimeoutMs ?? 60_000,
+      });
+    } catch (error) {
+      this.o.onRequest?.({ method, url, status: 0, ms: Math.round(performance.now() - started) });
+      if (s.signal?.aborted) throw error;
+      const errno = errnoOf(error);
+      const sent = !(errno && UNSENT_CODES.has(errno));
+      throw new SoraNetworkError(`${method} ${new URL(url).host}: ${errno ?? (error as Error).message}`, {
+        sent,
+        errno,
+        cause: error,
+        jobId: s.jobId,
+      });
+    }
+    this.o.onRequest?.({ method, url, status: res.statusCode, ms: Math.round(performance.now() - started) });
+    return { status: res.statusCode, headers: res.headers, body: res.body as RawResponse['body'] };
+  }
+
+  /** A request whose 2xx answer is JSON (or empty); non-2xx become typed errors. */
+  async json<T = Record<string, unknown>>(method: Dispatcher.HttpMethod, path: string, s: SendOptions = {}): Promise<T> {
+    const res = await this.raw(method, path, s);
+    if (res.status >= 200 && res.status < 300) {
+      const text = await res.body.text();
+      if (!text) return undefined as T;
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new SoraServerError(`${method} ${path}: the service answered ${res.status} with a body that is not JSON`, {
+          status: res.status,
+          jobId: s.jobId,
+        });
+      }
+    }
+    throw await errorFromResponse(res, `${method} ${path}`, s.jobId);
+  }
+}
+
+function header(headers: RawResponse['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * `retry-after-ms` (Azure) wins over `Retry-After` (seconds or an HTTP date). Negative, zero or
+ * garbage values count as absent: Azure sometimes sends -1 (openai-dotnet#838).
+ */
+export function retryAfterMs(headers: RawResponse['headers'], now = Date.now()): number | null {
+  const ms = Number(header(headers, 'retry-after-ms'));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const ra = header(headers, 'retry-after');
+  if (ra === undefined) return null;
+  const secs = Number(ra);
+  if (Number.isFinite(secs)) return secs > 0 ? secs * 1000 : null;
+  const date = Date.parse(ra);
+  return Number.isFinite(date) && date > now ? date - now : null;
+}
+
+interface ErrorFields {
+  code?: string;
+  message?: string;
+  param?: string;
+  innerCode?: string;
+}
+
+/** Reads both envelopes: `{error:{code,message,innererror}}` and the bare `{code,message,inner_error}`. */
+export function parseErrorBody(text: string): ErrorFields {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return text.trim() ? { message: text.trim().slice(0, 300) } : {};
+  }
+  if (!body || typeof body !== 'object') return {};
+  const outer = body as Record<string, unknown>;
+  const e = (outer.error && typeof outer.error === 'object' ? outer.error : outer) as Record<string, unknown>;
+  const inner = (e.inner_error ?? e.innererror ?? e.innerError) as Record<string, unknown> | undefined;
+  const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
+  return {
+    code: str(e.code),
+    message: str(e.message) ?? (typeof outer.error === 'string' ? outer.error : undefined),
+    param: str(e.param),
+    innerCode: inner && typeof inner === 'object' ? str(inner.code) : undefined,
+  };
+}
+
+const MODERATION_CODES = new Set([
+  'content_filter',
+  'contentfilter',
+  'responsibleaipolicyviolation',
+  'moderation',
+  'moderation_blocked',
+  'input_moderation',
+  'output_moderation',
+  'content_policy_violation',
+]);
+
+export function isModerationCode(code: string | null | undefined): boolean {
+  return !!code && MODERATION_CODES.has(code.toLowerCase());
+}
+
+/** Turns a non-2xx answer into the matching typed error. The message never includes the API key. */
+export async function errorFromResponse(res: RawResponse, what: string, jobId?: string): Promise<SoraError> {
+  let text = '';
+  try {
+    text = await res.body.text();
+  } catch {
+    // A body that breaks is no worse than an empty one here.
+  }
+  const f = parseErrorBody(text.slice(0, 64 * 1024));
+  const status = res.status;
+  const requestId = header(res.headers, 'apim-request-id') ?? header(res.headers, 'x-request-id');
+  const detail = f.message ? `: ${f.message}` : '';
+  const o = { status, apiCode: f.code, requestId, jobId };
+  if (isModerationCode(f.code) || isModerationCode(f.innerCode)) {
+    return new SoraModerationError(`refused by content moderation (${f.innerCode ?? f.code})${detail}`, o);
+  }
+  if (status === 401 || status === 403) {
+    return new SoraAuthError(`${what}: the service refused the API key (${status})${detail}`, o);
+  }
+  if (status === 429) {
+    return new SoraRateLimitError(`${what}: rate limited (429)${detail}`, { ...o, retryAfterMs: retryAfterMs(res.headers) });
+  }
+  if (status === 404) {
+    return new SoraNotFoundError(`${what}: not found (404)${detail}`, o);
+  }
+  if (status === 400 || status === 422 || status === 413 || status === 415) {
+    return new SoraValidationError(`the service rejected the request (${status}${f.code ? ` ${f.code}` : ''})${detail}`, {
+      ...o,
+      param: f.param,
+    });
+  }
+  return new SoraServerError(`${what}: the service answered ${status}${detail}`, o);
+}

@@ -1,0 +1,14 @@
+export * from './types.js';
+export * from './errors.js';
+export { normalizeEndpoint } from './endpoint.js';
+export { validateRequest, DEFAULTS, SORA1_SIZES, SORA2_SIZES, SORA2_PRO_SIZES, SORA2_SECONDS, sora1MaxVariants, isProModel } from './validate.js';
+export type { RequestShape, ValidRequest } from './validate.js';
+export { createSoraClient } from './client.js';
+export type { SoraClient, SoraClientOptions, ClientDownloadOptions, CallOptions } from './client.js';
+export { pollUntilDone, finished } from './poll.js';
+export type { PollOptions } from './poll.js';
+export * from './poll-schedule.js';
+export { downloadToFile } from './download.js';
+export type { DownloadOptions, DownloadResult } from './download.js';
+export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.js';
+export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';
