@@ -1,0 +1,93 @@
+import { defineCommand } from '../cli/command.js';
+import { UsageError } from '../cli/errors.js';
+import type { EmulatorOptions } from '../emulator/server.js';
+
+export interface EmulatorFlags {
+  port?: number;
+  apiKey?: string;
+  speed?: number;
+  jobSeconds?: number;
+  failRate?: number;
+  errorRate?: number;
+  rateLimit?: { count: number; windowMs: number };
+  maxConcurrent?: number;
+  moderate?: string;
+  videoBytes?: number;
+  early404Ms?: number;
+  seed?: number;
+  verbose?: boolean;
+}
+
+const number = (flag: string, check: (n: number) => boolean, what: string) => (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || !check(n)) throw new UsageError(`${flag} must be ${what}, got ${JSON.stringify(value)}`);
+  return n;
+};
+const fraction = (flag: string) => number(flag, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1');
+const wholeNumber = (flag: string, min = 0) => number(flag, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
+
+const WINDOWS: Record<string, number> = { s: 1000, sec: 1000, min: 60_000, m: 60_000, h: 3_600_000, hour: 3_600_000 };
+
+/** `2/min`, `10/s`, or a bare `2` (per minute). */
+export function parseRateLimit(value: string): { count: number; windowMs: number } {
+  const m = /^\s*(\d+)\s*(?:\/\s*([a-z]+))?\s*$/i.exec(value);
+  const windowMs = m ? WINDOWS[(m[2] ?? 'min').toLowerCase()] : undefined;
+  if (!m || windowMs === undefined || Number(m[1]) < 1) {
+    throw new UsageError(`--rate-limit must look like 2/min (also /s, /h), got ${JSON.stringify(value)}`);
+  }
+  return { count: Number(m[1]), windowMs };
+}
+
+export function emulatorOptions(flags: EmulatorFlags, log?: (line: string) => void): EmulatorOptions {
+  return {
+    port: flags.port ?? 0,
+    apiKey: flags.apiKey || undefined,
+    speed: flags.speed,
+    jobMs: flags.jobSeconds === undefined ? undefined : flags.jobSeconds * 1000,
+    failRate: flags.failRate,
+    errorRate: flags.errorRate,
+    rateLimit: flags.rateLimit?.count,
+    rateLimitWindowMs: flags.rateLimit?.windowMs,
+    maxConcurrent: flags.maxConcurrent,
+    moderate: flags.moderate,
+    videoBytes: flags.videoBytes,
+    early404Ms: flags.early404Ms,
+    seed: flags.seed,
+    log: flags.verbose ? log : undefined,
+  };
+}
+
+export default defineCommand<EmulatorFlags>({
+  name: 'emulator',
+  summary: 'Run a local Sora-compatible server (both API families) for tests and demos',
+  description:
+    'Serves the sora-1 jobs API and the sora-2 videos API under /openai/v1 on 127.0.0.1.\n' +
+    'Prints one line on stdout when ready: the endpoint to give `octo profile add --endpoint`.\n' +
+    'Stops on Ctrl-C or SIGTERM.',
+  options: [
+    { flags: '--port <n>', description: 'port to listen on (0 picks a free one)', default: 0, parse: wholeNumber('--port') },
+    { flags: '--api-key <key>', description: 'require this key (api-key header or Bearer); any key passes when unset', env: 'OCTO_EMULATOR_API_KEY' },
+    { flags: '--speed <x>', description: 'time scale: at 1 a job takes 20–60 s, at 10 about 2–6 s', parse: number('--speed', (n) => n > 0, 'a positive number') },
+    { flags: '--job-seconds <s>', description: 'exact job duration in seconds (overrides --speed)', parse: number('--job-seconds', (n) => n >= 0, 'a number ≥ 0') },
+    { flags: '--fail-rate <p>', description: 'fraction of jobs that end failed (internal_error)', parse: fraction('--fail-rate') },
+    { flags: '--error-rate <p>', description: 'fraction of polling and list requests answered 500', parse: fraction('--error-rate') },
+    { flags: '--rate-limit <n/min>', description: 'creates allowed per minute per API family, then 429 with Retry-After', parse: parseRateLimit },
+    { flags: '--max-concurrent <n>', description: 'sora-1 jobs running at once; others stay queued (default 2)', parse: wholeNumber('--max-concurrent', 1) },
+    { flags: '--moderate <word>', description: 'refuse prompts containing this word (default "forbidden")' },
+    { flags: '--video-bytes <n>', description: 'size of each served MP4 (streamed)', parse: wholeNumber('--video-bytes', 1) },
+    { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: wholeNumber('--early-404-ms') },
+    { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: wholeNumber('--seed') },
+    { flags: '--verbose', description: 'log every request to stderr' },
+  ],
+  examples: ['octo emulator --port 8787 --api-key k', 'octo emulator --port 0 --speed 20 --fail-rate 0.1 --rate-limit 2/min'],
+  async run({ deps, opts }) {
+    const { startEmulator } = await import('../emulator/server.js');
+    const emulator = await startEmulator(emulatorOptions(opts, (line) => deps.io.stderr.write(`${line}\n`)));
+    deps.io.stdout.write(`${emulator.url}\n`);
+    await new Promise<void>((resolve) => {
+      if (deps.signal.aborted) resolve();
+      else deps.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await emulator.close();
+  },
+});
