@@ -1,0 +1,110 @@
+import type { Readable, Writable } from 'node:stream';
+import { configDir, dataDir } from '../config/paths.js';
+import { openConfig, type ConfigStore } from '../config/store.js';
+import { openDatabase, resolveDatabase, type DatabaseTarget } from '../db/open.js';
+import type { Db } from '../db/types.js';
+import { createLogger, type Logger } from '../output/logger.js';
+
+/** Flags every command accepts (PRODUCT.md "Commands"). */
+export interface GlobalOptions {
+  json: boolean;
+  csv: boolean;
+  quiet: boolean;
+  debug: boolean;
+  color: boolean;
+  profile?: string;
+  databaseUrl?: string;
+}
+
+export interface Io {
+  stdin: Readable & { isTTY?: boolean };
+  stdout: Writable & { isTTY?: boolean; columns?: number };
+  stderr: Writable & { isTTY?: boolean; columns?: number };
+}
+
+/**
+ * What a command may use, as lazy memoised factories (gh's Factory): nothing is opened until a
+ * command asks, and tests swap any member. No module-level singletons.
+ */
+export interface Deps {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  io: Io;
+  globals: GlobalOptions;
+  now: () => Date;
+  /** Aborted on Ctrl-C / SIGTERM: long waits stop and say how to resume. */
+  signal: AbortSignal;
+  log: Logger;
+  /** May we prompt? Only when both stdin and stdout are terminals. */
+  interactive: boolean;
+  config: () => ConfigStore;
+  /** Which database this command uses (no I/O). */
+  databaseTarget: () => DatabaseTarget;
+  /** The opened database; callers never close it, `main` does. */
+  db: () => Promise<Db>;
+  /** Closes whatever the factories opened. */
+  dispose: () => Promise<void>;
+}
+
+export interface DepsInput {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  io: Io;
+  globals: GlobalOptions;
+  signal: AbortSignal;
+  now?: () => Date;
+  /** Replace any factory (tests). */
+  overrides?: Partial<Deps>;
+}
+
+export function memo<T>(factory: () => T): () => T {
+  let made = false;
+  let value: T;
+  return () => {
+    if (!made) {
+      value = factory();
+      made = true;
+    }
+    return value;
+  };
+}
+
+export function createDeps(input: DepsInput): Deps {
+  const { env, io, globals } = input;
+  const log = createLogger(io.stderr, { quiet: globals.quiet || globals.json, debug: globals.debug, color: globals.color });
+  const config = memo(() => openConfig(configDir(env)));
+  const databaseTarget = memo(() =>
+    resolveDatabase({ flag: globals.databaseUrl, env, configUrl: config().get('database-url'), dataDir: dataDir(env) }),
+  );
+  let opened: Db | undefined;
+  const db = memo(async () => {
+    const target = databaseTarget();
+    const started = performance.now();
+    opened = await openDatabase(target, {
+      env,
+      onCreating: (dir) => {
+        log.info(`Creating the embedded database in ${dir} (first run only; this takes a few seconds)…`);
+      },
+      onRoundTrip: log.debugEnabled ? (what, ms) => log.debug(`db ${ms.toFixed(1)} ms  ${what}`) : undefined,
+    });
+    log.debug(`db open (${target.kind}) ${(performance.now() - started).toFixed(1)} ms`);
+    return opened;
+  });
+  const deps: Deps = {
+    env,
+    cwd: input.cwd,
+    io,
+    globals,
+    now: input.now ?? (() => new Date()),
+    signal: input.signal,
+    log,
+    interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
+    config,
+    databaseTarget,
+    db,
+    dispose: async () => {
+      await opened?.close();
+    },
+  };
+  return { ...deps, ...input.overrides };
+}

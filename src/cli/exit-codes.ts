@@ -1,0 +1,18 @@
+import { OctoError, type ErrorCode } from './errors.js';
+
+/** The one table of exit codes (PRODUCT.md "Exit codes"). */
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  failure: 1,
+  usage: 2,
+  not_found: 3,
+  auth: 4,
+  budget_exceeded: 5,
+  batch_failed: 6,
+  generation_failed: 7,
+  still_running: 8,
+  interrupted: 130,
+};
+
+export function exitCodeFor(error: unknown): number {
+  return error instanceof OctoError ? EXIT_CODES[error.code] : 1;
+}

@@ -1,0 +1,121 @@
+import { Command, CommanderError, Option } from 'commander';
+import type { CommandSpec } from './command.js';
+import { COMMANDS, GROUPS, type CommandEntry } from './commands.js';
+import { UsageError } from './errors.js';
+
+/** Global flags (PRODUCT.md "Commands") that take a value: skipped when finding the command. */
+const GLOBAL_VALUE_FLAGS = new Set(['--profile', '--database-url']);
+
+/** The command that argv names (longest match), without loading any module. */
+export function findCommand(argv: string[]): CommandEntry | undefined {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === '--') break;
+    if (arg.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
+      continue;
+    }
+    words.push(arg);
+    if (words.length === 3) break;
+  }
+  for (let n = words.length; n > 0; n -= 1) {
+    const name = words.slice(0, n).join(' ');
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+export interface Invocation {
+  spec: CommandSpec<any>;
+  opts: Record<string, unknown>;
+  args: string[];
+  globals: Record<string, unknown>;
+}
+
+/**
+ * Builds the commander tree: stubs (name + summary) for every command, and the full
+ * definition of the one being run. Returns what to run, or undefined when commander printed
+ * help or the version.
+ */
+export function buildProgram(
+  version: string,
+  loaded: { entry: CommandEntry; spec: CommandSpec<any> } | undefined,
+  write: { out: (text: string) => void; err: (text: string) => void },
+  onInvoke: (invocation: Invocation) => void,
+): Command {
+  const program = new Command('octo')
+    .description('Generate videos with Sora on Azure OpenAI and track what they cost')
+    .version(version, '-V, --version')
+    .option('--json', 'machine-readable JSON output (a stable contract)')
+    .option('--csv', 'CSV output for commands that list rows')
+    .option('--profile <name>', 'use this profile instead of the active one (env: OCTO_PROFILE)')
+    .option('--database-url <url>', 'Postgres or Neon URL (env: OCTO_DATABASE_URL)')
+    .option('--no-color', 'disable colors (also NO_COLOR)')
+    .option('-q, --quiet', 'print only data and errors')
+    .option('--debug', 'timing of every database round trip and HTTP call on stderr (env: OCTO_DEBUG=1)')
+    .showSuggestionAfterError(true)
+    .configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined })
+    .exitOverride();
+  program.helpCommand('help [command]', 'Show help for a command');
+
+  const groups = new Map<string, Command>();
+  const parentFor = (path: string[]): Command => {
+    let parent = program;
+    for (let depth = 0; depth < path.length - 1; depth += 1) {
+      const key = path.slice(0, depth + 1).join(' ');
+      let group = groups.get(key);
+      if (!group) {
+        group = parent.command(path[depth]).description(GROUPS[key] ?? '').exitOverride();
+        group.configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined });
+        groups.set(key, group);
+      }
+      parent = group;
+    }
+    return parent;
+  };
+
+  for (const entry of COMMANDS) {
+    const path = entry.name.split(' ');
+    const parent = parentFor(path);
+    const command = parent.command(path.at(-1)!).description(entry.summary).exitOverride();
+    command.configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined });
+    if (loaded?.entry === entry) {
+      defineCommand(command, loaded.spec, onInvoke);
+    } else {
+      // Unloaded commands accept anything: they are only listed in help.
+      command.allowUnknownOption().allowExcessArguments();
+    }
+  }
+  return program;
+}
+
+function defineCommand(command: Command, spec: CommandSpec<any>, onInvoke: (invocation: Invocation) => void): void {
+  if (spec.description) command.description(spec.description).summary(spec.summary);
+  for (const arg of spec.args ?? []) command.argument(arg);
+  for (const option of spec.options ?? []) {
+    const made = new Option(option.flags, option.description);
+    if (option.default !== undefined) made.default(option.default);
+    if (option.choices) made.choices(option.choices);
+    if (option.env) made.env(option.env);
+    if (option.parse) made.argParser(option.parse as (value: string, previous: unknown) => unknown);
+    if (option.hidden) made.hideHelp();
+    command.addOption(made);
+  }
+  if (spec.examples?.length) {
+    command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
+  }
+  command.action((...received: unknown[]) => {
+    const self = received.at(-1) as Command;
+    const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
+    onInvoke({ spec, opts: self.opts(), args, globals: self.optsWithGlobals() });
+  });
+}
+
+/** Commander's own errors (unknown flag, missing argument) become usage errors (exit 2). */
+export function fromCommanderError(error: CommanderError): UsageError | 'done' {
+  if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 'done';
+  if (error.exitCode === 0) return 'done';
+  return new UsageError(error.message.replace(/^error: /, ''), { hint: 'see: octo --help' });
+}

@@ -1,0 +1,18 @@
+import { defineCommand } from '../../cli/command.js';
+import { NotFoundError } from '../../cli/errors.js';
+import { redactUrl } from '../../db/open.js';
+import { message } from '../../output/result.js';
+import { requireKey } from './keys.js';
+
+export default defineCommand({
+  name: 'config get',
+  summary: 'Print one setting',
+  args: ['<key>'],
+  async run({ deps, args }) {
+    const key = requireKey(args[0]);
+    const value = deps.config().get(key);
+    if (value === undefined) throw new NotFoundError(`setting "${key}" is not set`);
+    const shown = key === 'database-url' ? redactUrl(value) : value;
+    return message(shown, { key, value: shown });
+  },
+});

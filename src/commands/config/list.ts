@@ -1,0 +1,21 @@
+import { defineCommand } from '../../cli/command.js';
+import { USER_KEYS, type UserKey } from '../../config/store.js';
+import { redactUrl } from '../../db/open.js';
+import { rows } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'config list',
+  summary: 'Print all settings',
+  async run({ deps }) {
+    const values = deps.config().list();
+    const list = (Object.keys(USER_KEYS) as UserKey[]).map((key) => {
+      const value = values[key];
+      return { key, value: value && key === 'database-url' ? redactUrl(value) : (value ?? null), description: USER_KEYS[key] };
+    });
+    return rows(list, [
+      { key: 'key', header: 'KEY' },
+      { key: 'value', header: 'VALUE' },
+      { key: 'description', header: 'DESCRIPTION' },
+    ]);
+  },
+});

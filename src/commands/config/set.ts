@@ -1,0 +1,29 @@
+import { defineCommand } from '../../cli/command.js';
+import { UsageError } from '../../cli/errors.js';
+import { message } from '../../output/result.js';
+import { requireKey } from './keys.js';
+
+const VALIDATORS: Record<string, (value: string) => string | undefined> = {
+  'default-size': (v) => (/^\d+x\d+$/.test(v) ? undefined : 'must look like 1280x720'),
+  'default-seconds': (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'must be a whole number of seconds'),
+  'database-url': (v) => (/^postgres(ql)?:\/\//.test(v) ? undefined : 'must start with postgres:// or postgresql://'),
+};
+
+export default defineCommand({
+  name: 'config set',
+  summary: 'Change one setting (empty value clears it)',
+  args: ['<key>', '<value>'],
+  examples: ['octo config set download-dir ~/videos', 'octo config set default-seconds 8'],
+  async run({ deps, args }) {
+    const key = requireKey(args[0]);
+    const value = args[1];
+    if (value === '') {
+      await deps.config().unset(key);
+      return message(`Cleared ${key}.`, { key, value: null });
+    }
+    const problem = VALIDATORS[key]?.(value);
+    if (problem) throw new UsageError(`${key} ${problem} (got "${key === 'database-url' ? '…' : value}")`);
+    await deps.config().set(key, value);
+    return message(`Set ${key}.`, { key, set: true });
+  },
+});

@@ -1,0 +1,17 @@
+import { defineCommand } from '../../cli/command.js';
+import { migrate, migrationStatus } from '../../db/migrate.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'db migrate',
+  summary: 'Apply pending schema migrations (safe to run twice, or from two terminals)',
+  async run({ deps }) {
+    const db = await deps.db();
+    const appliedNow = await migrate(db);
+    const status = await migrationStatus(db);
+    const text = appliedNow.length
+      ? `Applied ${appliedNow.length} migration${appliedNow.length === 1 ? '' : 's'} on ${db.label}: ${appliedNow.join(', ')}`
+      : `Database ${db.label} is up to date (${status.applied.length} migrations applied).`;
+    return message(text, { driver: db.driver, applied_now: appliedNow, applied: status.applied, pending: status.pending });
+  },
+});

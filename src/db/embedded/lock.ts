@@ -1,0 +1,47 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { isAlive } from './layout.js';
+
+/**
+ * An exclusive lock file holding its owner's pid. A lock whose owner has died (kill -9, power
+ * loss) is stale and taken over. Returns false when a live process holds it.
+ */
+export function tryLock(path: string, pid = process.pid): boolean {
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      writeSync(fd, String(pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = lockOwner(path);
+    if (owner !== undefined && owner !== pid && isAlive(owner)) return false;
+    if (owner === pid) return true;
+    try {
+      unlinkSync(path);
+    } catch {
+      // Another process took over the stale lock first; try again.
+    }
+  }
+  return false;
+}
+
+export function lockOwner(path: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(path, 'utf8'), 10);
+    return Number.isFinite(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function releaseLock(path: string, pid = process.pid): void {
+  if (lockOwner(path) === pid) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Already gone.
+    }
+  }
+}

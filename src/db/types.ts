@@ -1,0 +1,25 @@
+/** The one query interface that hides the three drivers (PRODUCT.md "Where data lives"). */
+
+export type Row = Record<string, unknown>;
+
+export interface Statement {
+  text: string;
+  values?: unknown[];
+}
+
+export type DriverName = 'pg' | 'neon' | 'embedded' | 'pglite';
+
+export interface Db {
+  readonly driver: DriverName;
+  /** Host name, or "embedded": safe to print (never a password). */
+  readonly label: string;
+  /** Identity of the database for the token cache (no password). */
+  readonly key: string;
+  /** One statement, one round trip. */
+  query<R extends Row = Row>(text: string, values?: unknown[]): Promise<R[]>;
+  /** All-or-nothing; one round trip where the driver can (Neon), else BEGIN … COMMIT. */
+  transaction(statements: Statement[]): Promise<Row[][]>;
+  /** Round trips made so far (the bench and tests count them). */
+  readonly roundTrips: number;
+  close(): Promise<void>;
+}

@@ -1,0 +1,19 @@
+import type { Io } from '../cli/deps.js';
+import { OctoError } from '../cli/errors.js';
+import { redact } from './logger.js';
+
+/** How a failure looks: `{"error":{code,message,hint}}` on stdout with --json, else on stderr. */
+export function renderError(error: unknown, io: Io, options: { json: boolean; debug: boolean }): void {
+  const known = error instanceof OctoError;
+  const code = known ? error.code : 'failure';
+  const message = redact(error instanceof Error ? error.message : String(error));
+  const hint = known && error.hint ? redact(error.hint) : undefined;
+  if (options.json) {
+    io.stdout.write(`${JSON.stringify({ error: { code, message, hint: hint ?? null } }, null, 2)}\n`);
+    return;
+  }
+  io.stderr.write(`error: ${message}\n`);
+  if (hint) io.stderr.write(`${hint}\n`);
+  if (options.debug && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack)}\n`);
+  else if (!known) io.stderr.write('(unexpected; run with --debug for details)\n');
+}

@@ -1,0 +1,41 @@
+import type { Writable } from 'node:stream';
+
+/** Everything that is not data goes to stderr (PRODUCT.md "Output and exit codes"). */
+export interface Logger {
+  /** Progress and notices for people; silenced by --quiet and by --json. */
+  info(line: string): void;
+  warn(line: string): void;
+  /** Timing lines with --debug / OCTO_DEBUG=1. Callers pass no secrets; redact() runs anyway. */
+  debug(line: string): void;
+  readonly debugEnabled: boolean;
+}
+
+const SECRET_PATTERNS: [RegExp, string][] = [
+  [/(postgres(?:ql)?:\/\/[^:/@\s]+:)[^@\s]+@/gi, '$1****@'],
+  [/(api[-_]?key[=:]\s*)[^\s&"]+/gi, '$1****'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/-]+=*/g, '$1****'],
+  [/eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/g, '<jwt>'],
+];
+
+export function redact(line: string): string {
+  return SECRET_PATTERNS.reduce((text, [pattern, replacement]) => text.replace(pattern, replacement), line);
+}
+
+export function createLogger(stderr: Writable, options: { quiet: boolean; debug: boolean; color: boolean }): Logger {
+  const started = performance.now();
+  const dim = (text: string) => (options.color ? `\u001b[2m${text}\u001b[22m` : text);
+  const yellow = (text: string) => (options.color ? `\u001b[33m${text}\u001b[39m` : text);
+  return {
+    debugEnabled: options.debug,
+    info: (line) => {
+      if (!options.quiet) stderr.write(`${line}\n`);
+    },
+    warn: (line) => stderr.write(`${yellow('warning:')} ${line}\n`),
+    debug: (line) => {
+      if (options.debug) {
+        const at = (performance.now() - started).toFixed(1).padStart(7);
+        stderr.write(dim(`[debug +${at} ms] ${redact(line)}`) + '\n');
+      }
+    },
+  };
+}

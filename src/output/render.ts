@@ -1,0 +1,100 @@
+import type { Writable } from 'node:stream';
+import type { GlobalOptions } from '../cli/deps.js';
+import { cellText, toJson } from './format.js';
+import type { Column, Output } from './result.js';
+
+/**
+ * The one writer for every command (neonctl's `write`): a table on a terminal, tab-separated
+ * lines when piped, CSV with --csv, JSON with --json. stdout carries only this.
+ */
+export async function render(
+  output: Output,
+  stdout: Writable & { isTTY?: boolean; columns?: number },
+  globals: Pick<GlobalOptions, 'json' | 'csv' | 'color'>,
+): Promise<void> {
+  const write = (text: string) => stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  if (globals.json) {
+    write(toJson(jsonOf(output)));
+    return;
+  }
+  switch (output.kind) {
+    case 'message':
+    case 'text':
+      if (output.text) write(output.text);
+      return;
+    case 'record': {
+      const fields = output.fields ?? Object.keys(output.value).map((key) => ({ key, header: key }));
+      if (globals.csv) {
+        write(toCsv([output.value], fields));
+        return;
+      }
+      const width = Math.max(...fields.map((f) => f.header.length));
+      write(
+        fields
+          .map((f) => `${stdout.isTTY ? f.header.padEnd(width) : f.header}${stdout.isTTY ? '  ' : '\t'}${cell(f, output.value)}`)
+          .join('\n'),
+      );
+      return;
+    }
+    case 'rows': {
+      const all = output.totals ? [...output.rows, output.totals] : output.rows;
+      if (globals.csv) {
+        write(toCsv(all, output.columns));
+        return;
+      }
+      if (output.rows.length === 0) {
+        if (stdout.isTTY && output.empty) write(output.empty);
+        return;
+      }
+      if (!stdout.isTTY) {
+        write(all.map((row) => output.columns.map((c) => cell(c, row).replace(/[\t\n]/g, ' ')).join('\t')).join('\n'));
+        return;
+      }
+      write(await table(output.rows, output.columns, output.totals, globals.color));
+      return;
+    }
+  }
+}
+
+export function jsonOf(output: Output): unknown {
+  if (output.json !== undefined) return output.json;
+  switch (output.kind) {
+    case 'rows':
+      return output.rows;
+    case 'record':
+      return output.value;
+    default:
+      return { message: output.text };
+  }
+}
+
+function cell(column: Column, row: Record<string, unknown>): string {
+  const value = row[column.key];
+  return column.format ? column.format(value, row) : cellText(value);
+}
+
+async function table(
+  rowList: Record<string, unknown>[],
+  columns: Column[],
+  totals: Record<string, unknown> | undefined,
+  color: boolean,
+): Promise<string> {
+  const { default: Table } = await import('cli-table3');
+  const t = new Table({
+    head: columns.map((c) => c.header),
+    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
+    colAligns: columns.map((c) => c.align ?? 'left'),
+    wordWrap: false,
+  });
+  for (const row of rowList) t.push(columns.map((c) => cell(c, row)));
+  if (totals) t.push(columns.map((c) => cell(c, totals)));
+  return t.toString();
+}
+
+/** RFC 4180 CSV: raw values (no money symbols), quoted when needed. */
+export function toCsv(rowList: Record<string, unknown>[], columns: Column[]): string {
+  const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  const lines = [columns.map((c) => quote(c.key)).join(',')];
+  for (const row of rowList) lines.push(columns.map((c) => quote(cellText(row[c.key]))).join(','));
+  return lines.join('\n');
+}
