@@ -19,7 +19,9 @@ export async function openNeon(options: NeonDriverOptions): Promise<Db> {
     const endpoint = options.fetchEndpoint.replace(/\/+$/, '');
     neonConfig.fetchEndpoint = endpoint.endsWith('/sql') ? endpoint : `${endpoint}/sql`;
   }
-  const sql = neon(options.url, { types: octoTypes, fullResults: false });
+  const sql = neon(options.url);
+  // Type parsers are a per-query option in this driver (neon() ignores them).
+  const queryOptions = { types: octoTypes };
   let roundTrips = 0;
 
   const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
@@ -42,11 +44,11 @@ export async function openNeon(options: NeonDriverOptions): Promise<Db> {
       return roundTrips;
     },
     async query<R extends Row = Row>(text: string, values: unknown[] = []) {
-      return (await timed(firstWords(text), () => sql.query(text, values))) as R[];
+      return (await timed(firstWords(text), () => sql.query(text, values, queryOptions))) as R[];
     },
     async transaction(statements: Statement[]) {
       const results = await timed(`transaction of ${statements.length}`, () =>
-        sql.transaction(statements.map((s) => sql.query(s.text, s.values ?? []))),
+        sql.transaction(statements.map((s) => sql.query(s.text, s.values ?? [], queryOptions))),
       );
       return results as Row[][];
     },

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Commands read these; a developer's own settings must never leak into a test.
+    env: { OCTO_DATABASE_URL: '', DATABASE_URL: '', OCTO_TOKEN: '', OCTO_PROFILE: '', AZURE_OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', NO_COLOR: '1' },
+  },
+});
