@@ -1,7 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
 import { configDir, dataDir } from '../config/paths.js';
 import { openConfig, type ConfigStore } from '../config/store.js';
-import { openDatabase, resolveDatabase, type DatabaseTarget } from '../db/open.js';
+import type { Session } from '../auth/session.js';
+import { openDatabase, resolveDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { createLogger, type Logger } from '../output/logger.js';
 
@@ -42,6 +43,11 @@ export interface Deps {
   databaseTarget: () => DatabaseTarget;
   /** The opened database; callers never close it, `main` does. */
   db: () => Promise<Db>;
+  /**
+   * The logged-in user, checked locally (JWT signature and expiry; no round trip). Queries
+   * confirm the session row themselves through `authedQuery` (src/db/authed.ts).
+   */
+  session: () => Promise<Session>;
   /** Closes whatever the factories opened. */
   dispose: () => Promise<void>;
 }
@@ -102,6 +108,10 @@ export function createDeps(input: DepsInput): Deps {
     config,
     databaseTarget,
     db,
+    session: memo(async () => {
+      const { loadSession } = await import('../auth/session.js');
+      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: deps.now() });
+    }),
     dispose: async () => {
       await opened?.close();
     },

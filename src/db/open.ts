@@ -55,6 +55,16 @@ export function resolveDatabase(input: {
   };
 }
 
+/** The database's identity for the token cache; the same value `Db.key` reports. */
+export function targetKey(target: DatabaseTarget): string {
+  return target.kind === 'embedded' ? `embedded:${target.dataDir}` : target.key;
+}
+
+/** Host or "embedded": what `whoami` prints; never a password. */
+export function targetLabel(target: DatabaseTarget): string {
+  return target.kind === 'embedded' ? 'embedded' : target.label;
+}
+
 /** A URL's printable form: never the password. */
 export function redactUrl(raw: string): string {
   try {

@@ -1,0 +1,30 @@
+import { AuthError } from '../cli/errors.js';
+import type { ConfigStore } from '../config/store.js';
+import { hashToken, verifyToken, type TokenClaims } from './token.js';
+
+/** The logged-in user as the local check sees it; the database confirms it in each query. */
+export interface Session extends TokenClaims {
+  tokenHash: string;
+  /** Where the token came from: shown by `whoami`. */
+  source: 'OCTO_TOKEN' | 'config';
+}
+
+/**
+ * Finds the token (OCTO_TOKEN, else the one cached for this database) and checks it locally:
+ * no database round trip. Commands then fold the session row check into their own query
+ * (`src/db/authed.ts`).
+ */
+export async function loadSession(input: {
+  env: Record<string, string | undefined>;
+  config: ConfigStore;
+  databaseKey: string;
+  now: Date;
+}): Promise<Session> {
+  const cached = input.config.session(input.databaseKey);
+  const fromEnv = input.env.OCTO_TOKEN?.trim();
+  const token = fromEnv || cached?.token;
+  if (!token) throw new AuthError('you are not logged in to this database');
+  const secret = input.env.OCTO_JWT_SECRET || (cached && cached.token === token ? cached.jwtSecret : undefined) || cached?.jwtSecret;
+  const claims = await verifyToken(token, secret, input.now);
+  return { ...claims, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : 'config' };
+}
