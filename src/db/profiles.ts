@@ -1,0 +1,190 @@
+import { NotFoundError, UsageError } from '../cli/errors.js';
+import type { Deps } from '../cli/deps.js';
+import type { Session } from '../auth/session.js';
+import { authedQuery } from './authed.js';
+import { ConstraintError } from './errors.js';
+import type { Db } from './types.js';
+
+/**
+ * Azure profiles (`profiles_config`), always scoped to the session's user. API keys leave the
+ * database only through `loadProfile` (the Sora client needs them); listings carry a hint of at
+ * most the last 4 characters, computed in SQL.
+ */
+
+export type SoraVersion = 'sora-1' | 'sora-2';
+
+export interface ProfileRow {
+  name: string;
+  endpoint: string;
+  deployment: string;
+  sora_version: string;
+  is_active: boolean;
+  api_key_hint: string;
+  created_at?: Date;
+  updated_at?: Date;
+}
+
+/** A profile ready for the Sora client. */
+export interface ResolvedProfile {
+  id: string;
+  name: string;
+  endpoint: string;
+  apiKey: string;
+  deployment: string;
+  soraVersion: SoraVersion;
+}
+
+/** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
+const HINT_SQL = `CASE WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
+const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, FALSE) AS is_active, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
+
+/** In TypeScript, for keys that never reached the database (prompts, messages). */
+export function apiKeyHint(key: string): string {
+  return key.length >= 12 ? `…${key.slice(-4)}` : '…';
+}
+
+/**
+ * A CTE `profile` holding the profile a command should use, for folding into a command's own
+ * authed query (src/db/authed.ts): the one named by `$nameParam` when it is not null (--profile,
+ * OCTO_PROFILE), else the active one, else the one named by `$defaultParam` (config
+ * `default-profile`). Columns: id, name, endpoint, api_key, deployment, sora_version.
+ */
+export function resolveProfileSql(nameParam: number, defaultParam: number): string {
+  return `profile AS (
+    SELECT id, name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version
+    FROM profiles_config
+    WHERE user_id = (SELECT user_id FROM auth)
+      AND CASE WHEN $${nameParam}::text IS NOT NULL THEN name = $${nameParam}::text
+               ELSE (is_active OR name = $${defaultParam}::text) END
+    ORDER BY COALESCE(is_active, FALSE) DESC
+    LIMIT 1
+  )`;
+}
+
+/** Turns a `profile` CTE row into what the Sora client takes; NotFoundError when there is none. */
+export function toResolvedProfile(row: Record<string, unknown> | undefined, name: string | undefined): ResolvedProfile {
+  if (!row) {
+    if (name) throw new NotFoundError(`no profile named "${name}"`, { hint: 'see: octo profile list' });
+    throw new NotFoundError('no active profile', { hint: 'run: octo profile add NAME … or octo profile use NAME' });
+  }
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    endpoint: String(row.endpoint),
+    apiKey: String(row.api_key),
+    deployment: String(row.deployment),
+    soraVersion: row.sora_version === 'sora-2' ? 'sora-2' : 'sora-1',
+  };
+}
+
+/**
+ * The profile to use (name, else --profile / OCTO_PROFILE, else the active one, else config
+ * `default-profile`), with its API key. One round trip, session check included.
+ */
+export async function loadProfile(deps: Deps, name?: string): Promise<ResolvedProfile> {
+  const wanted = name ?? deps.globals.profile ?? undefined;
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  const fallback = deps.config().get('default-profile') ?? null;
+  const rows = await authedQuery(db, session, `WITH ${resolveProfileSql(3, 4)} SELECT * FROM profile`, [wanted ?? null, fallback]);
+  return toResolvedProfile(rows[0], wanted);
+}
+
+export async function listProfiles(db: Db, session: Session): Promise<ProfileRow[]> {
+  return authedQuery<ProfileRow & Record<string, unknown>>(
+    db,
+    session,
+    `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`,
+  );
+}
+
+export async function getProfile(db: Db, session: Session, name: string): Promise<ProfileRow> {
+  const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
+    db,
+    session,
+    `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $3`,
+    [name],
+  );
+  if (!row) throw notFound(name);
+  return row;
+}
+
+/** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
+export async function addProfile(
+  db: Db,
+  session: Session,
+  profile: { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion },
+): Promise<ProfileRow> {
+  try {
+    const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
+      db,
+      session,
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
+       SELECT user_id, $3, $4, $5, $6, $7,
+              NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active)
+       FROM auth
+       RETURNING ${PUBLIC_COLUMNS}`,
+      [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion],
+    );
+    return row;
+  } catch (error) {
+    if (error instanceof ConstraintError && error.isUniqueViolation) {
+      throw new UsageError(`a profile named "${profile.name}" already exists`, {
+        hint: `remove it first: octo profile remove ${profile.name}`,
+      });
+    }
+    if (error instanceof ConstraintError && error.constraint === 'profiles_config_one_active') {
+      // Two first profiles added at once: the other one won; add this one inactive.
+      return addProfileInactive(db, session, profile);
+    }
+    throw error;
+  }
+}
+
+async function addProfileInactive(
+  db: Db,
+  session: Session,
+  profile: { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion },
+): Promise<ProfileRow> {
+  const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
+    db,
+    session,
+    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
+     SELECT user_id, $3, $4, $5, $6, $7, FALSE FROM auth
+     RETURNING ${PUBLIC_COLUMNS}`,
+    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion],
+  );
+  return row;
+}
+
+/**
+ * Makes `name` the active profile in ONE statement (every row of the user gets
+ * is_active = (name = $3)); the deferred exclusion constraint of migration 010 makes two
+ * concurrent calls end with exactly one active profile.
+ */
+export async function useProfile(db: Db, session: Session, name: string): Promise<void> {
+  const rows = await authedQuery(
+    db,
+    session,
+    `UPDATE profiles_config
+     SET is_active = (name = $3),
+         updated_at = CASE WHEN COALESCE(is_active, FALSE) <> (name = $3) THEN NOW() ELSE updated_at END
+     WHERE user_id = (SELECT user_id FROM auth)
+       AND EXISTS (SELECT 1 FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) AND p.name = $3)
+     RETURNING name`,
+    [name],
+  );
+  if (rows.length === 0) throw notFound(name);
+}
+
+export async function removeProfile(db: Db, session: Session, name: string): Promise<{ wasActive: boolean }> {
+  const [row] = await authedQuery<{ is_active: boolean }>(
+    db,
+    session,
+    `DELETE FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $3 RETURNING COALESCE(is_active, FALSE) AS is_active`,
+    [name],
+  );
+  if (!row) throw notFound(name);
+  return { wasActive: Boolean(row.is_active) };
+}
+
+const notFound = (name: string) => new NotFoundError(`no profile named "${name}"`, { hint: 'see: octo profile list' });

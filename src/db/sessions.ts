@@ -1,0 +1,61 @@
+import type { Session } from '../auth/session.js';
+import { authedQuery } from './authed.js';
+import type { Db } from './types.js';
+
+/** Sessions: a row per login (SHA-256 of the token, expiry, user agent). */
+
+/**
+ * Records a login; when `upgrade` is given, the user's argon2 hash is replaced by the bcrypt one
+ * in the same statement (only if it is still the hash that was verified). One round trip.
+ */
+export async function insertSession(
+  db: Db,
+  row: { id: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string },
+  upgrade?: { from: string; to: string },
+): Promise<{ upgraded: boolean }> {
+  const [result] = await db.query<{ upgraded: number }>(
+    `WITH s AS (
+       INSERT INTO sessions (id, user_id, token_hash, expires_at, user_agent) VALUES ($1::uuid, $2::uuid, $3, $4, $5) RETURNING id
+     ), up AS (
+       UPDATE users SET password_hash = $6, updated_at = NOW()
+       WHERE id = $2::uuid AND $6::text IS NOT NULL AND password_hash = $7 RETURNING id
+     )
+     SELECT (SELECT count(*) FROM s) AS made, (SELECT count(*) FROM up) AS upgraded`,
+    [row.id, row.userId, row.tokenHash, row.expiresAt, row.userAgent, upgrade?.to ?? null, upgrade?.from ?? null],
+  );
+  return { upgraded: Number(result?.upgraded ?? 0) > 0 };
+}
+
+/** Ends this session (logout). Returns false when it had already ended. */
+export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash'>): Promise<boolean> {
+  const rows = await db.query('DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id', [
+    session.sessionId,
+    session.tokenHash,
+  ]);
+  return rows.length > 0;
+}
+
+/** Ends every session of the session's user (logout --all); AuthError if this one had ended. */
+export async function deleteAllSessions(db: Db, session: Session): Promise<number> {
+  const rows = await authedQuery(db, session, 'DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) RETURNING id');
+  return rows.length;
+}
+
+export interface WhoamiRow {
+  id: string;
+  email: string;
+  name: string | null;
+  session_expires_at: Date;
+}
+
+/** The session's user and session expiry: the session check and the read in one round trip. */
+export async function readWhoami(db: Db, session: Session): Promise<WhoamiRow | undefined> {
+  const [row] = await authedQuery<WhoamiRow & Record<string, unknown>>(
+    db,
+    session,
+    `SELECT u.id, u.email, u.name, s.expires_at AS session_expires_at
+     FROM users u JOIN sessions s ON s.id = $1::uuid AND s.user_id = u.id
+     WHERE u.id = (SELECT user_id FROM auth)`,
+  );
+  return row;
+}

@@ -1,0 +1,91 @@
+import { UsageError } from '../cli/errors.js';
+import type { Session } from '../auth/session.js';
+import { authedQuery, authedSql } from './authed.js';
+import { ConstraintError } from './errors.js';
+import type { Db } from './types.js';
+
+/** Users: one function per query, parameterised. Emails arrive trimmed and lower-cased. */
+
+const JWT_SECRET_SQL = `(SELECT value FROM octo_settings WHERE key = 'jwt_secret')`;
+
+export interface LoginRow {
+  /** The per-database JWT secret (null when `octo db migrate` never ran on this database). */
+  jwt_secret: string | null;
+  id: string | null;
+  email: string | null;
+  name: string | null;
+  password_hash: string | null;
+}
+
+/** The user with this email (any case) and the database's JWT secret, in one round trip. */
+export async function findUserForLogin(db: Db, email: string): Promise<LoginRow> {
+  const [row] = await db.query<LoginRow & Record<string, unknown>>(
+    `SELECT ${JWT_SECRET_SQL} AS jwt_secret, u.id, u.email, u.name, u.password_hash
+     FROM (SELECT 1) AS one
+     LEFT JOIN LATERAL (SELECT id, email, name, password_hash FROM users WHERE lower(email) = $1 ORDER BY (email = $1) DESC LIMIT 1) u ON TRUE`,
+    [email],
+  );
+  return row as LoginRow;
+}
+
+export interface CreatedUser {
+  id: string;
+  email: string;
+  name: string | null;
+  jwt_secret: string | null;
+}
+
+/** Inserts the user and reads the JWT secret in the same round trip. Duplicate email: UsageError. */
+export async function createUser(db: Db, user: { email: string; name: string | null; passwordHash: string }): Promise<CreatedUser> {
+  try {
+    const [row] = await db.query<CreatedUser & Record<string, unknown>>(
+      `WITH taken AS (SELECT 1 FROM users WHERE lower(email) = $1),
+       made AS (
+         INSERT INTO users (email, password_hash, name)
+         SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM taken)
+         RETURNING id, email, name
+       )
+       SELECT made.id, made.email, made.name, ${JWT_SECRET_SQL} AS jwt_secret FROM made`,
+      [user.email, user.passwordHash, user.name],
+    );
+    if (!row) throw duplicate(user.email);
+    return row;
+  } catch (error) {
+    if (error instanceof ConstraintError && error.isUniqueViolation) throw duplicate(user.email);
+    throw error;
+  }
+}
+
+const duplicate = (email: string) =>
+  new UsageError(`an account with the email ${email} already exists`, { hint: 'run: octo login --email ' + email });
+
+/** The session user's password hash (for passwd), with the session check. */
+export async function readOwnPasswordHash(db: Db, session: Session): Promise<{ id: string; email: string; password_hash: string }> {
+  const [row] = await authedQuery<{ id: string; email: string; password_hash: string }>(
+    db,
+    session,
+    'SELECT id, email, password_hash FROM users WHERE id = (SELECT user_id FROM auth)',
+  );
+  if (!row) throw new UsageError('your account no longer exists');
+  return row;
+}
+
+/**
+ * passwd: the new hash and the end of every other session, in one transaction (both statements
+ * carry the session check, so a revoked session changes nothing). Returns how many sessions ended.
+ */
+export async function changePassword(db: Db, session: Session, passwordHash: string): Promise<{ ok: boolean; endedSessions: number }> {
+  const params = [session.sessionId, session.tokenHash];
+  const [updated, deleted] = await db.transaction([
+    {
+      text: authedSql('UPDATE users SET password_hash = $3, updated_at = NOW() WHERE id = (SELECT user_id FROM auth) RETURNING id'),
+      values: [...params, passwordHash],
+    },
+    {
+      text: authedSql('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id'),
+      values: params,
+    },
+  ]);
+  const ok = Number(updated[0]?.__auth ?? 0) > 0 && updated.length > 1;
+  return { ok, endedSessions: Math.max(0, deleted.length - 1) };
+}
