@@ -51,6 +51,10 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       },
     );
     try {
+      if (argv.length === 0) {
+        program.outputHelp();
+        return 0;
+      }
       await program.parseAsync(argv, { from: 'user' });
     } catch (error) {
       if (error instanceof CommanderError) {

@@ -115,7 +115,8 @@ function defineCommand(command: Command, spec: CommandSpec<any>, onInvoke: (invo
 
 /** Commander's own errors (unknown flag, missing argument) become usage errors (exit 2). */
 export function fromCommanderError(error: CommanderError): UsageError | 'done' {
-  if (['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code)) return 'done';
-  if (error.exitCode === 0) return 'done';
+  if (['commander.helpDisplayed', 'commander.version'].includes(error.code) || error.exitCode === 0) return 'done';
+  // A group named without its subcommand: commander printed the group's help above.
+  if (error.code === 'commander.help') return new UsageError('a subcommand is needed (see the list above)');
   return new UsageError(error.message.replace(/^error: /, ''), { hint: 'see: octo --help' });
 }
