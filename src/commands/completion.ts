@@ -1,0 +1,76 @@
+import { defineCommand } from '../cli/command.js';
+import { COMMANDS, GROUPS } from '../cli/commands.js';
+import { UsageError } from '../cli/errors.js';
+import { text } from '../output/result.js';
+
+const GLOBAL_FLAGS = ['--json', '--csv', '--profile', '--database-url', '--no-color', '--quiet', '--debug', '--help'];
+
+/** Words that may follow each command path ('' is the top level). */
+export function completionTree(): Record<string, string[]> {
+  const tree: Record<string, Set<string>> = { '': new Set(['help']) };
+  for (const { name } of COMMANDS) {
+    const words = name.split(' ');
+    for (let depth = 0; depth < words.length; depth += 1) {
+      const parent = words.slice(0, depth).join(' ');
+      (tree[parent] ??= new Set()).add(words[depth]);
+    }
+  }
+  for (const group of Object.keys(GROUPS)) tree[''].add(group);
+  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, [...v].sort()]));
+}
+
+function bash(tree: Record<string, string[]>): string {
+  const cases = Object.entries(tree)
+    .map(([path, words]) => `    "${path}") words="${words.join(' ')}" ;;`)
+    .join('\n');
+  return `# octo bash completion: eval "$(octo completion bash)"
+_octo() {
+  local cur path i
+  cur="\${COMP_WORDS[COMP_CWORD]}"
+  path=""
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    case "\${COMP_WORDS[i]}" in -*) ;; *) path="\${path:+$path }\${COMP_WORDS[i]}" ;; esac
+  done
+  local words=""
+  case "$path" in
+${cases}
+  esac
+  if [[ "$cur" == -* ]]; then words="${GLOBAL_FLAGS.join(' ')}"; fi
+  COMPREPLY=($(compgen -W "$words" -- "$cur"))
+}
+complete -F _octo octo
+`;
+}
+
+function zsh(tree: Record<string, string[]>): string {
+  return `#compdef octo
+# octo zsh completion: eval "$(octo completion zsh)"
+autoload -U +X bashcompinit && bashcompinit
+${bash(tree)}`;
+}
+
+function fish(tree: Record<string, string[]>): string {
+  const lines = ['# octo fish completion: octo completion fish | source', 'complete -c octo -f'];
+  for (const [path, words] of Object.entries(tree)) {
+    const condition = path
+      ? `__fish_seen_subcommand_from ${path.split(' ').at(-1)}`
+      : '__fish_use_subcommand';
+    for (const word of words) lines.push(`complete -c octo -n '${condition}' -a ${word}`);
+  }
+  for (const flag of GLOBAL_FLAGS) lines.push(`complete -c octo -l ${flag.slice(2)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+export default defineCommand({
+  name: 'completion',
+  summary: 'Print a shell completion script (bash, zsh or fish)',
+  args: ['<shell>'],
+  examples: ['eval "$(octo completion bash)"', 'octo completion fish | source'],
+  async run({ args }) {
+    const shells = { bash, zsh, fish };
+    const shell = args[0] as keyof typeof shells;
+    if (!(shell in shells)) throw new UsageError(`unknown shell "${args[0]}"`, { hint: 'use bash, zsh or fish' });
+    const script = shells[shell](completionTree());
+    return text(script, { shell, script });
+  },
+});
