@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -75,8 +76,6 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
   const expected = lengthHeader === undefined ? null : Number(Array.isArray(lengthHeader) ? lengthHeader[0] : lengthHeader);
   const contentType = (res.headers['content-type'] as string | undefined) ?? null;
   const tmp = `${o.dest}.part-${randomBytes(6).toString('hex')}`;
-  const fh = await open(tmp, 'wx', 0o644);
-  let closed = false;
   let bytes = 0;
   try {
     const counter = new Transform({
@@ -87,7 +86,8 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
       },
     });
     try {
-      await pipeline(res.body, counter, fh.createWriteStream({ autoClose: false }), { signal: o.signal });
+      // flush: fsync before close, so a crash after the rename cannot leave a short file.
+      await pipeline(res.body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true }), { signal: o.signal });
     } catch (error) {
       if (o.signal?.aborted) throw error;
       // The connection broke mid-body: a transient network failure, retried by the caller.
@@ -99,13 +99,9 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
     if (expected !== null && Number.isFinite(expected) && bytes !== expected) {
       throw new SoraServerError(`download incomplete: got ${bytes} of ${expected} bytes`, { status: 502 });
     }
-    await fh.sync();
-    await fh.close();
-    closed = true;
     await rename(tmp, o.dest);
     return { path: o.dest, bytes, contentType };
   } catch (error) {
-    if (!closed) await fh.close().catch(() => undefined);
     await unlink(tmp).catch(() => undefined);
     res.body.destroy();
     throw error;
