@@ -22,6 +22,17 @@ export const GROUPS: Record<string, string> = {
 };
 
 export const COMMANDS: CommandEntry[] = [
+  { name: 'signup', summary: 'Create an account and log in', load: () => import('../commands/signup.js') },
+  { name: 'login', summary: 'Log in and cache a session token for this database', load: () => import('../commands/login.js') },
+  { name: 'logout', summary: 'End the session and forget the cached token', load: () => import('../commands/logout.js') },
+  { name: 'whoami', summary: 'Show the logged-in user, database and session expiry', load: () => import('../commands/whoami.js') },
+  { name: 'passwd', summary: 'Change your password and end every other session', load: () => import('../commands/passwd.js') },
+  { name: 'profile add', summary: 'Add an Azure OpenAI profile', load: () => import('../commands/profile/add.js') },
+  { name: 'profile use', summary: 'Make a profile the active one', load: () => import('../commands/profile/use.js') },
+  { name: 'profile list', summary: 'List your profiles', load: () => import('../commands/profile/list.js') },
+  { name: 'profile show', summary: 'Show one profile (API key masked)', load: () => import('../commands/profile/show.js') },
+  { name: 'profile remove', summary: 'Delete a profile', load: () => import('../commands/profile/remove.js') },
+  { name: 'profile test', summary: 'Check a profile with one cheap authenticated call', load: () => import('../commands/profile/test.js') },
   { name: 'config get', summary: 'Print one setting', load: () => import('../commands/config/get.js') },
   { name: 'config set', summary: 'Change one setting', load: () => import('../commands/config/set.js') },
   { name: 'config list', summary: 'Print all settings', load: () => import('../commands/config/list.js') },

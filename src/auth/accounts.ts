@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto';
+import { arch, platform } from 'node:os';
+import type { Deps } from '../cli/deps.js';
+import { AuthError, FailureError, UsageError } from '../cli/errors.js';
+import { octoVersion } from '../cli/version.js';
+import { targetKey, targetLabel } from '../db/open.js';
+import { deleteAllSessions, deleteSession, insertSession, readWhoami } from '../db/sessions.js';
+import type { Db } from '../db/types.js';
+import { changePassword, createUser, findUserForLogin, readOwnPasswordHash } from '../db/users.js';
+import { askSecret, askText, readStdin } from './input.js';
+import { checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
+import { hashToken, signToken, verifyToken } from './token.js';
+
+/**
+ * Accounts: signup, login, logout, whoami, passwd as `(deps, options) → data`. The command
+ * files only wire flags to these. Round trips: login and signup 2, whoami 1, logout 1,
+ * passwd 2 (read the hash, then one transaction).
+ */
+
+export interface Credentials {
+  email?: string;
+  name?: string;
+  /** Read the password from stdin instead of prompting. */
+  passwordStdin?: boolean;
+}
+
+export interface LoggedIn {
+  id: string;
+  email: string;
+  name: string | null;
+  session_expires_at: Date;
+  database: string;
+  /** Set when an argon2 hash from the web app was replaced by bcrypt. */
+  password_upgraded?: boolean;
+}
+
+const WRONG_CREDENTIALS = 'wrong email or password';
+
+export function userAgent(): string {
+  return `octo/${octoVersion()} (node ${process.versions.node}; ${platform()} ${arch()})`;
+}
+
+/** login/logout act on the cached token; with OCTO_TOKEN set they would not. */
+function refuseWithEnvToken(deps: Deps, command: string): void {
+  if (deps.env.OCTO_TOKEN?.trim()) {
+    throw new UsageError(`OCTO_TOKEN is set, so octo uses that token and ${command} would change nothing`, {
+      hint: `unset OCTO_TOKEN to ${command} with the cached session`,
+    });
+  }
+}
+
+async function readEmail(deps: Deps, given: string | undefined): Promise<string> {
+  return normalizeEmail(given ?? (await askText(deps, 'Email', '--email')));
+}
+
+async function readPassword(deps: Deps, fromStdin: boolean | undefined, confirm: boolean): Promise<string> {
+  if (fromStdin) {
+    const password = await readStdin(deps);
+    if (!password) throw new UsageError('--password-stdin: nothing was read from stdin');
+    return password;
+  }
+  const password = await askSecret(deps, 'Password', '--password-stdin');
+  if (confirm) {
+    checkPasswordRules(password);
+    const again = await askSecret(deps, 'Password again', '--password-stdin');
+    if (again !== password) throw new UsageError('the two passwords differ');
+  }
+  return password;
+}
+
+function jwtSecretFor(deps: Deps, fromDb: string | null): string {
+  const secret = deps.env.OCTO_JWT_SECRET || fromDb;
+  if (!secret) {
+    throw new FailureError('this database has no JWT secret yet', { hint: 'run: octo db migrate (or set OCTO_JWT_SECRET)' });
+  }
+  return secret;
+}
+
+/** Signs a token, records the session (upgrading the hash if asked) and caches the token. */
+async function startSession(
+  deps: Deps,
+  db: Db,
+  user: { id: string; email: string },
+  secret: string,
+  upgrade?: { from: string; to: string },
+): Promise<{ expiresAt: Date; upgraded: boolean }> {
+  const sessionId = randomUUID();
+  const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email: user.email }, secret, deps.now());
+  const { upgraded } = await insertSession(
+    db,
+    { id: sessionId, userId: user.id, tokenHash: hashToken(token), expiresAt, userAgent: userAgent() },
+    upgrade,
+  );
+  await deps.config().saveSession(targetKey(deps.databaseTarget()), {
+    token,
+    // With OCTO_JWT_SECRET the secret stays in the environment, not in the file.
+    jwtSecret: deps.env.OCTO_JWT_SECRET ? undefined : secret,
+    email: user.email,
+    expiresAt: expiresAt.toISOString(),
+  });
+  return { expiresAt, upgraded };
+}
+
+export async function signup(deps: Deps, options: Credentials): Promise<LoggedIn> {
+  refuseWithEnvToken(deps, 'signup');
+  const email = await readEmail(deps, options.email);
+  const name = (options.name ?? (deps.interactive ? await askText(deps, 'Name', '--name', { required: false }) : '')).trim() || null;
+  const password = await readPassword(deps, options.passwordStdin, true);
+  checkPasswordRules(password);
+  const passwordHash = await hashPassword(password);
+  const db = await deps.db();
+  const user = await createUser(db, { email, name, passwordHash });
+  const { expiresAt } = await startSession(deps, db, user, jwtSecretFor(deps, user.jwt_secret));
+  return { id: user.id, email: user.email, name: user.name, session_expires_at: expiresAt, database: targetLabel(deps.databaseTarget()) };
+}
+
+export async function login(deps: Deps, options: Credentials): Promise<LoggedIn> {
+  refuseWithEnvToken(deps, 'login');
+  const email = await readEmail(deps, options.email);
+  const password = await readPassword(deps, options.passwordStdin, false);
+  const db = await deps.db();
+  const row = await findUserForLogin(db, email);
+  const check = await verifyPassword(password, row.id ? row.password_hash : undefined);
+  if (!check.ok || !row.id || !row.email || !row.password_hash) {
+    throw new AuthError(WRONG_CREDENTIALS, { hint: 'check them, or create an account: octo signup' });
+  }
+  const secret = jwtSecretFor(deps, row.jwt_secret);
+  const upgrade = check.needsUpgrade ? { from: row.password_hash, to: await hashPassword(password) } : undefined;
+  const { expiresAt, upgraded } = await startSession(deps, db, { id: row.id, email: row.email }, secret, upgrade);
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    session_expires_at: expiresAt,
+    database: targetLabel(deps.databaseTarget()),
+    ...(upgraded ? { password_upgraded: true } : {}),
+  };
+}
+
+export interface LogoutResult {
+  logged_out: boolean;
+  /** Sessions ended in the database (0 when this one had already ended). */
+  sessions_ended: number;
+  database: string;
+}
+
+/**
+ * Ends this session (or all of the user's with `all`) and forgets the cached token. A token
+ * that no longer verifies is forgotten all the same: logging out always leaves you logged out.
+ */
+export async function logout(deps: Deps, options: { all?: boolean }): Promise<LogoutResult> {
+  refuseWithEnvToken(deps, 'logout');
+  const key = targetKey(deps.databaseTarget());
+  const database = targetLabel(deps.databaseTarget());
+  const cached = deps.config().session(key);
+  if (!cached) return { logged_out: false, sessions_ended: 0, database };
+  let ended = 0;
+  try {
+    // The signature is not checked here: the database matches the token's hash anyway.
+    const claims = await verifyToken(cached.token, undefined, new Date(0));
+    const session = { ...claims, tokenHash: hashToken(cached.token), source: 'config' as const };
+    const db = await deps.db();
+    ended = options.all ? await deleteAllSessions(db, session) : (await deleteSession(db, session)) ? 1 : 0;
+  } catch (error) {
+    if (!(error instanceof AuthError)) throw error;
+  } finally {
+    await deps.config().clearSession(key);
+  }
+  return { logged_out: true, sessions_ended: ended, database };
+}
+
+export interface Whoami {
+  id: string;
+  email: string;
+  name: string | null;
+  session_expires_at: Date;
+  database: string;
+  token_source: 'OCTO_TOKEN' | 'config';
+}
+
+export async function whoami(deps: Deps): Promise<Whoami> {
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  const row = await readWhoami(db, session);
+  if (!row) throw new AuthError('your session has expired or was revoked');
+  return { ...row, database: targetLabel(deps.databaseTarget()), token_source: session.source };
+}
+
+export interface PasswdOptions {
+  /** stdin holds the current password on the first line and the new one on the second. */
+  passwordStdin?: boolean;
+}
+
+export async function passwd(deps: Deps, options: PasswdOptions): Promise<{ sessions_ended: number }> {
+  let current: string;
+  let next: string;
+  if (options.passwordStdin) {
+    const lines = (await readStdin(deps)).split(/\r?\n/);
+    if (lines.length !== 2) throw new UsageError('--password-stdin: expected two lines, the current password then the new one');
+    [current, next] = lines;
+  } else {
+    current = await askSecret(deps, 'Current password', '--password-stdin');
+    next = await askSecret(deps, 'New password', '--password-stdin');
+    checkPasswordRules(next);
+    if ((await askSecret(deps, 'New password again', '--password-stdin')) !== next) throw new UsageError('the two passwords differ');
+  }
+  checkPasswordRules(next);
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  const user = await readOwnPasswordHash(db, session);
+  const check = await verifyPassword(current, user.password_hash);
+  if (!check.ok) throw new AuthError('the current password is wrong', { hint: undefined });
+  const result = await changePassword(db, session, await hashPassword(next));
+  if (!result.ok) throw new AuthError('your session has expired or was revoked');
+  return { sessions_ended: result.endedSessions };
+}

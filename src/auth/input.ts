@@ -1,0 +1,58 @@
+import type { Deps } from '../cli/deps.js';
+import { InterruptedError, UsageError } from '../cli/errors.js';
+
+/**
+ * Asking the user for things: prompts only when stdin and stdout are terminals (on stderr),
+ * otherwise a usage error naming the flag to use instead. Secrets are read with a masked prompt
+ * or from stdin, never from argv.
+ */
+
+/** All of stdin, minus one trailing newline (what `echo pw | octo login --password-stdin` sends). */
+export async function readStdin(deps: Deps): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of deps.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+}
+
+const context = (deps: Deps) => ({ input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal });
+
+async function prompting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === 'ExitPromptError' || name === 'AbortPromptError') throw new InterruptedError();
+    throw error;
+  }
+}
+
+export function refuseToPrompt(what: string, flag: string): never {
+  throw new UsageError(`cannot ask for ${what}: stdin or stdout is not a terminal`, { hint: `pass ${flag}` });
+}
+
+export async function askText(deps: Deps, message: string, flag: string, options: { default?: string; required?: boolean } = {}): Promise<string> {
+  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+  const { input } = await import('@inquirer/prompts');
+  return prompting(() =>
+    input(
+      {
+        message,
+        default: options.default,
+        validate: (value: string) => (options.required === false || value.trim() ? true : 'required'),
+      },
+      context(deps),
+    ),
+  );
+}
+
+export async function askSecret(deps: Deps, message: string, flag: string): Promise<string> {
+  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+  const { password } = await import('@inquirer/prompts');
+  return prompting(() => password({ message, mask: '*' }, context(deps)));
+}
+
+export async function askChoice<T extends string>(deps: Deps, message: string, flag: string, choices: T[]): Promise<T> {
+  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+  const { select } = await import('@inquirer/prompts');
+  return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, context(deps)));
+}

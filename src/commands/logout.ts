@@ -1,0 +1,18 @@
+import { defineCommand } from '../cli/command.js';
+import { message } from '../output/result.js';
+
+export default defineCommand<{ all?: boolean }>({
+  name: 'logout',
+  summary: 'End the session and forget the cached token',
+  options: [{ flags: '--all', description: 'end every session of your account (all machines)' }],
+  async run({ deps, opts }) {
+    const { logout } = await import('../auth/accounts.js');
+    const result = await logout(deps, opts);
+    const text = !result.logged_out
+      ? `You were not logged in to ${result.database}.`
+      : opts.all
+        ? `Logged out of ${result.database}; ended ${result.sessions_ended} session(s).`
+        : `Logged out of ${result.database}.`;
+    return message(text, result);
+  },
+});

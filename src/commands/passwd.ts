@@ -1,0 +1,14 @@
+import { defineCommand } from '../cli/command.js';
+import { message } from '../output/result.js';
+
+export default defineCommand<{ passwordStdin?: boolean }>({
+  name: 'passwd',
+  summary: 'Change your password and end every other session',
+  options: [{ flags: '--password-stdin', description: 'read the current and the new password from stdin, one per line' }],
+  examples: ['octo passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | octo passwd --password-stdin"],
+  async run({ deps, opts }) {
+    const { passwd } = await import('../auth/accounts.js');
+    const result = await passwd(deps, opts);
+    return message(`Password changed; ended ${result.sessions_ended} other session(s).`, { changed: true, ...result });
+  },
+});

@@ -1,0 +1,15 @@
+import { defineCommand } from '../../cli/command.js';
+import { rows } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'profile list',
+  summary: 'List your profiles (the active one marked *)',
+  async run({ deps }) {
+    const { profiles, profileJson, PROFILE_COLUMNS } = await import('../../profiles/index.js');
+    const list = await profiles(deps);
+    return rows(list as unknown as Record<string, unknown>[], PROFILE_COLUMNS, {
+      empty: 'No profiles yet. Add one: octo profile add NAME --endpoint URL --deployment NAME --sora-version sora-2',
+      json: list.map(profileJson),
+    });
+  },
+});

@@ -1,0 +1,21 @@
+import { defineCommand } from '../../cli/command.js';
+import { record } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'profile show',
+  summary: 'Show one profile (the API key masked)',
+  args: ['<name>'],
+  async run({ deps, args }) {
+    const { showProfile, profileJson } = await import('../../profiles/index.js');
+    const row = await showProfile(deps, args[0]);
+    return record(profileJson(row), [
+      { key: 'name', header: 'name' },
+      { key: 'endpoint', header: 'endpoint' },
+      { key: 'deployment', header: 'deployment' },
+      { key: 'sora_version', header: 'sora version' },
+      { key: 'is_active', header: 'active' },
+      { key: 'api_key_hint', header: 'api key' },
+      { key: 'updated_at', header: 'updated' },
+    ]);
+  },
+});

@@ -1,0 +1,13 @@
+import { defineCommand } from '../../cli/command.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'profile test',
+  summary: 'Check a profile with one cheap authenticated call (default: the active one)',
+  args: ['[name]'],
+  async run({ deps, args }) {
+    const { testProfile } = await import('../../profiles/index.js');
+    const result = await testProfile(deps, args[0]);
+    return message(`Profile ${result.name} works: ${result.base_url} answered in ${result.latency_ms} ms.`, result);
+  },
+});

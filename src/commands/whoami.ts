@@ -1,0 +1,19 @@
+import { defineCommand } from '../cli/command.js';
+import { record } from '../output/result.js';
+
+export default defineCommand({
+  name: 'whoami',
+  summary: 'Show the logged-in user, database and session expiry',
+  async run({ deps }) {
+    const { whoami } = await import('../auth/accounts.js');
+    const me = await whoami(deps);
+    return record({ ...me }, [
+      { key: 'email', header: 'email' },
+      { key: 'name', header: 'name' },
+      { key: 'id', header: 'id' },
+      { key: 'database', header: 'database' },
+      { key: 'session_expires_at', header: 'session expires' },
+      { key: 'token_source', header: 'token from' },
+    ]);
+  },
+});
