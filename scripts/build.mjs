@@ -1,7 +1,7 @@
 // Bundles the CLI with esbuild: one small entry chunk (what `octo --help` loads) and lazily
 // imported chunks for everything a single command needs. Dependencies stay in node_modules.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
@@ -20,3 +20,7 @@ await build({
   define: { __OCTO_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+// `octo --help` is answered by bin/octo.js from this file, without loading the bundle.
+const { renderHelp } = await import(new URL('../dist/octo.js', import.meta.url).href);
+writeFileSync(new URL('../dist/help.txt', import.meta.url), await renderHelp());

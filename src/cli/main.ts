@@ -109,6 +109,16 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   }
 }
 
+/** `octo --help` as commander renders it; the build writes it to dist/help.txt for bin/octo.js. */
+export async function renderHelp(): Promise<string> {
+  const { buildProgram } = await import('./program.js');
+  let help = '';
+  const program = buildProgram(octoVersion(), undefined, { out: (t) => (help += t), err: (t) => (help += t) }, () => undefined);
+  program.configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t), getOutHelpWidth: () => 80 });
+  program.outputHelp();
+  return help;
+}
+
 /** Called by bin/octo.js. */
 export async function main(): Promise<never> {
   const code = await run(process.argv.slice(2), {
