@@ -17,6 +17,7 @@ export const GROUPS: Record<string, string> = {
   jobs: 'List, wait for and cancel generation jobs',
   videos: 'List, show, download and delete generated videos',
   costs: 'Spend reports and monthly budgets',
+  'costs budget': 'Monthly budgets that generate cannot pass',
   db: 'Database schema: migrate and status',
   config: 'Read and write local settings',
 };
@@ -36,6 +37,11 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'config get', summary: 'Print one setting', load: () => import('../commands/config/get.js') },
   { name: 'config set', summary: 'Change one setting', load: () => import('../commands/config/set.js') },
   { name: 'config list', summary: 'Print all settings', load: () => import('../commands/config/list.js') },
+  { name: 'costs', summary: 'What your generations cost (estimates), by day, model, profile, tag…', load: () => import('../commands/costs/report.js') },
+  { name: 'costs budget set', summary: 'Set a monthly budget (all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-set.js') },
+  { name: 'costs budget show', summary: 'Show budgets with month-to-date spend and what remains', load: () => import('../commands/costs/budget-show.js') },
+  { name: 'costs budget clear', summary: 'Remove a monthly budget', load: () => import('../commands/costs/budget-clear.js') },
+  { name: 'pricing', summary: 'Show the price table in force (estimates) with source and date', load: () => import('../commands/pricing.js') },
   { name: 'db migrate', summary: 'Apply pending schema migrations', load: () => import('../commands/db/migrate.js') },
   { name: 'db status', summary: 'Show applied and pending migrations', load: () => import('../commands/db/status.js') },
 ];

@@ -79,8 +79,11 @@ export function buildProgram(
   for (const entry of COMMANDS) {
     const path = entry.name.split(' ');
     const parent = parentFor(path);
-    const command = parent.command(path.at(-1)!).description(entry.summary).exitOverride();
+    // A command may also be a group (`octo costs` beside `octo costs budget show`): one node.
+    const command = groups.get(entry.name) ?? parent.command(path.at(-1)!).exitOverride();
+    command.description(entry.summary);
     command.configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined });
+    groups.set(entry.name, command);
     if (loaded?.entry === entry) {
       defineCommand(command, loaded.spec, onInvoke);
     } else {

@@ -42,15 +42,16 @@ export async function render(
         write(toCsv(all, output.columns));
         return;
       }
+      const notes = stdout.isTTY && output.notes?.length ? `\n${output.notes.join('\n')}` : '';
       if (output.rows.length === 0) {
-        if (stdout.isTTY && output.empty) write(output.empty);
+        if (stdout.isTTY && output.empty) write(output.empty + notes);
         return;
       }
       if (!stdout.isTTY) {
         write(all.map((row) => output.columns.map((c) => cell(c, row).replace(/[\t\n]/g, ' ')).join('\t')).join('\n'));
         return;
       }
-      write(await table(output.rows, output.columns, output.totals, globals.color));
+      write((await table(output.rows, output.columns, output.totals, globals.color)) + notes);
       return;
     }
   }

@@ -15,7 +15,16 @@ export interface Column {
 
 export type Output =
   /** Rows: a table on a terminal, TSV when piped, CSV with --csv, an array with --json. */
-  | { kind: 'rows'; rows: Record<string, unknown>[]; columns: Column[]; empty?: string; totals?: Record<string, unknown>; json?: unknown }
+  | {
+      kind: 'rows';
+      rows: Record<string, unknown>[];
+      columns: Column[];
+      empty?: string;
+      totals?: Record<string, unknown>;
+      /** Lines for people under the table (terminal only; never in TSV, CSV or JSON). */
+      notes?: string[];
+      json?: unknown;
+    }
   /** One record: "key  value" lines for people, the object with --json. */
   | { kind: 'record'; value: Record<string, unknown>; fields?: Column[]; json?: unknown }
   /** A sentence for people (stdout), and what --json prints instead. */
@@ -32,7 +41,7 @@ export interface CommandResult {
 export const rows = (
   rowList: Record<string, unknown>[],
   columns: Column[],
-  extra: { empty?: string; totals?: Record<string, unknown>; json?: unknown } = {},
+  extra: { empty?: string; totals?: Record<string, unknown>; notes?: string[]; json?: unknown } = {},
 ): Output => ({ kind: 'rows', rows: rowList, columns, ...extra });
 
 export const record = (value: Record<string, unknown>, fields?: Column[], json?: unknown): Output => ({

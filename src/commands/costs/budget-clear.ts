@@ -1,0 +1,19 @@
+import { defineCommand } from '../../cli/command.js';
+import { NotFoundError } from '../../cli/errors.js';
+import { clearBudget } from '../../db/budgets.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'costs budget clear',
+  summary: 'Remove the monthly budget (for all spend, or one profile with --profile)',
+  examples: ['octo costs budget clear', 'octo costs budget clear --profile work'],
+  async run({ deps }) {
+    const session = await deps.session();
+    const profile = deps.globals.profile || null;
+    const scope = profile ? `profile ${profile}` : 'all your spend';
+    if (!(await clearBudget(await deps.db(), session, profile))) {
+      throw new NotFoundError(`no monthly budget is set for ${scope}`, { hint: 'see: octo costs budget show' });
+    }
+    return message(`Monthly budget for ${scope} removed.`, { cleared: true, profile_name: profile });
+  },
+});

@@ -1,0 +1,33 @@
+import { defineCommand } from '../../cli/command.js';
+import { UsageError } from '../../cli/errors.js';
+import { setBudget } from '../../db/budgets.js';
+import { formatUsd as formatMoney } from '../../costs/money.js';
+import { message } from '../../output/result.js';
+
+export function parseUsd(value: string): number {
+  const trimmed = value.trim().replace(/^\$/, '');
+  if (!/^\d{1,8}(\.\d{1,4})?$/.test(trimmed)) {
+    throw new UsageError(`--monthly must be an amount in USD with at most 4 decimals, e.g. 25 or 12.50 (got "${value}")`);
+  }
+  return Number(trimmed);
+}
+
+export default defineCommand<{ monthly: number }>({
+  name: 'costs budget set',
+  summary: 'Set a monthly budget (for all spend, or one profile with --profile)',
+  description: [
+    'generate refuses (exit 5) when month-to-date completed spend + in-flight estimates + its own',
+    'estimate would pass a budget that applies: yours, and the profile\'s own if set with --profile.',
+    'Months follow the system time zone.',
+  ].join('\n'),
+  options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: (v) => parseUsd(v) }],
+  examples: ['octo costs budget set --monthly 50', 'octo costs budget set --monthly 10 --profile work'],
+  async run({ deps, opts }) {
+    if (opts.monthly === undefined) throw new UsageError('--monthly is required', { hint: 'e.g. octo costs budget set --monthly 50' });
+    const session = await deps.session();
+    const profile = deps.globals.profile || null;
+    const budget = await setBudget(await deps.db(), session, { profile, monthlyUsd: opts.monthly });
+    const scope = budget.profile_name ? `profile ${budget.profile_name}` : 'all your spend';
+    return message(`Monthly budget for ${scope}: ${formatMoney(budget.monthly_usd)} (estimates).`, budget);
+  },
+});

@@ -1,0 +1,33 @@
+import { defineCommand } from '../../cli/command.js';
+import { systemTimeZone, validateTimeZone } from '../../costs/period.js';
+import { budgetStatus } from '../../db/budgets.js';
+import { formatUsd as formatMoney } from '../../costs/money.js';
+import { rows } from '../../output/result.js';
+
+export default defineCommand<{ tz?: string }>({
+  name: 'costs budget show',
+  summary: 'Show each monthly budget with month-to-date spend, in-flight estimates and what remains',
+  options: [{ flags: '--tz <zone>', description: 'IANA time zone the month follows (default: the system zone)' }],
+  examples: ['octo costs budget show', 'octo costs budget show --json'],
+  async run({ deps, opts }) {
+    const timeZone = validateTimeZone(opts.tz ?? systemTimeZone());
+    const session = await deps.session();
+    const list = await budgetStatus(await deps.db(), session, timeZone);
+    const money = (v: unknown) => formatMoney(v);
+    return rows(
+      list.map((b) => ({ ...b, scope: b.profile_name ?? '(all spend)' })),
+      [
+        { key: 'scope', header: 'BUDGET FOR' },
+        { key: 'monthly_usd', header: 'MONTHLY', align: 'right', format: money },
+        { key: 'completed', header: 'COMPLETED', align: 'right', format: money },
+        { key: 'in_flight', header: 'IN FLIGHT', align: 'right', format: money },
+        { key: 'remaining', header: 'REMAINING', align: 'right', format: money },
+      ],
+      {
+        empty: 'No budget set. Set one with: octo costs budget set --monthly USD',
+        notes: [`month to date in ${timeZone}; estimates, not a bill`],
+        json: list.map((b) => ({ ...b, time_zone: timeZone })),
+      },
+    );
+  },
+});

@@ -1,0 +1,104 @@
+import { defineCommand } from '../../cli/command.js';
+import { UsageError } from '../../cli/errors.js';
+import { costReport } from '../../costs/report.js';
+import { COST_GROUPINGS, type CostGrouping } from '../../db/costs.js';
+import { barChart } from '../../output/chart.js';
+import { formatUsd as formatMoney, roundUsd } from '../../costs/money.js';
+import { rows, text } from '../../output/result.js';
+
+interface Options {
+  by: CostGrouping;
+  since?: string;
+  until?: string;
+  tz?: string;
+  chart?: boolean;
+}
+
+const HEADERS: Record<CostGrouping, string> = {
+  day: 'DAY',
+  week: 'WEEK OF',
+  month: 'MONTH',
+  model: 'MODEL',
+  profile: 'PROFILE',
+  status: 'STATUS',
+  tag: 'TAG',
+};
+
+export default defineCommand<Options>({
+  name: 'costs',
+  summary: 'What your generations cost (estimates), grouped by day, model, profile…',
+  description: [
+    'Sums the estimated cost recorded with each generation (never re-priced), in the database.',
+    'Groups show completed generations; failed and cancelled ones are counted apart (with',
+    '--by status every status is a group). Default: this month to date, by model.',
+    '',
+    'Days, weeks (starting Monday) and months follow --tz. With --by tag a generation carrying',
+    'several tags counts in each of their groups, so groups may add up to more than the total.',
+    'Every amount is an estimate from the price table (octo pricing), not an Azure bill.',
+  ].join('\n'),
+  options: [
+    { flags: '--by <grouping>', description: 'group by', choices: [...COST_GROUPINGS], default: 'model' },
+    { flags: '--since <date>', description: 'first day, inclusive: YYYY-MM-DD or relative (7d, 2w, 3m)' },
+    { flags: '--until <date>', description: 'last day, inclusive: YYYY-MM-DD or relative (default: today)' },
+    { flags: '--tz <zone>', description: 'IANA time zone for day/week/month boundaries (default: the system zone)' },
+    { flags: '--chart', description: 'draw cost per group as horizontal bars' },
+  ],
+  examples: [
+    'octo costs',
+    'octo costs --by day --since 30d --chart',
+    'octo costs --by month --since 2026-01-01 --tz Europe/Berlin --json',
+    'octo costs --by tag --csv',
+  ],
+  async run({ deps, opts }) {
+    if (opts.chart && deps.globals.csv) throw new UsageError('--chart and --csv cannot be used together');
+    const report = await costReport(deps, opts);
+    const money = (value: unknown) => formatMoney(value);
+    const period = `${report.since} to ${report.until} (${report.time_zone})`;
+    const apart = [
+      report.failed.count ? `failed/cancelled: ${report.failed.count} (${formatMoney(report.failed.estimated_cost)} estimated, not counted)` : '',
+      report.in_flight.count
+        ? `in flight: ${report.in_flight.count} (${formatMoney(report.in_flight.estimated_cost)} estimated, not counted yet)`
+        : '',
+    ].filter(Boolean);
+
+    if (opts.chart) {
+      const { io, globals } = deps;
+      const chart = barChart(
+        report.groups.map((g) => ({ label: g.key, value: g.cost, valueText: money(g.cost) })),
+        { width: (io.stdout.isTTY && io.stdout.columns) || 80, unicode: Boolean(globals.color && io.stdout.isTTY) },
+      );
+      const lines = [
+        chart || `No spend ${period}.`,
+        `total ${formatMoney(report.total_cost)} (estimate), ${report.count} generations, ${report.seconds} s, ${period}`,
+        ...apart,
+      ];
+      return text(lines.join('\n'), report);
+    }
+
+    const totals =
+      opts.by === 'status'
+        ? {
+            key: 'TOTAL (all statuses)',
+            count: report.groups.reduce((n, g) => n + g.count, 0),
+            seconds: report.groups.reduce((n, g) => n + g.seconds, 0),
+            // Money has 4 decimals in the database: keep float noise out of CSV.
+            cost: roundUsd(report.groups.reduce((n, g) => n + g.cost, 0)),
+          }
+        : { key: 'TOTAL', count: report.count, seconds: report.seconds, cost: report.total_cost };
+    return rows(
+      report.groups as unknown as Record<string, unknown>[],
+      [
+        { key: 'key', header: HEADERS[opts.by] },
+        { key: 'count', header: 'COUNT', align: 'right' },
+        { key: 'seconds', header: 'SECONDS', align: 'right' },
+        { key: 'cost', header: 'COST (EST.)', align: 'right', format: money },
+      ],
+      {
+        totals: report.groups.length ? totals : undefined,
+        empty: `No completed generations ${period}.`,
+        notes: [`${period}; estimates, not a bill`, ...apart],
+        json: report,
+      },
+    );
+  },
+});

@@ -1,0 +1,55 @@
+import type { Deps } from '../cli/deps.js';
+import { costSummary, type CostGroup, type CostGrouping } from '../db/costs.js';
+import { isoInZone, resolveRange, systemTimeZone, validateTimeZone } from './period.js';
+
+/** `octo costs --json`: the contract of PRODUCT.md plus a few more keys. */
+export interface CostReport {
+  currency: 'USD';
+  /** First day, inclusive (YYYY-MM-DD in time_zone). */
+  since: string;
+  /** Last day, inclusive. */
+  until: string;
+  time_zone: string;
+  /** The instants the range covers: [from, to), ISO 8601 with the zone's offset. */
+  from: string;
+  to: string;
+  by: CostGrouping;
+  /** Completed generations only (estimates: none of these is a bill). */
+  total_cost: number;
+  count: number;
+  seconds: number;
+  groups: CostGroup[];
+  failed: { count: number; estimated_cost: number };
+  in_flight: { count: number; estimated_cost: number };
+}
+
+export interface CostReportOptions {
+  by: CostGrouping;
+  since?: string;
+  until?: string;
+  tz?: string;
+}
+
+/** Reads and sums in the database (one round trip); builds the report. */
+export async function costReport(deps: Pick<Deps, 'db' | 'session' | 'now'>, options: CostReportOptions): Promise<CostReport> {
+  const timeZone = validateTimeZone(options.tz ?? systemTimeZone());
+  const range = resolveRange({ since: options.since, until: options.until, timeZone, now: deps.now() });
+  const session = await deps.session();
+  const db = await deps.db();
+  const summary = await costSummary(db, session, { by: options.by, timeZone, since: range.since, until: range.until });
+  return {
+    currency: 'USD',
+    since: range.since,
+    until: range.until,
+    time_zone: timeZone,
+    from: isoInZone(summary.from, timeZone),
+    to: isoInZone(summary.to, timeZone),
+    by: options.by,
+    total_cost: summary.completed.cost,
+    count: summary.completed.count,
+    seconds: summary.completed.seconds,
+    groups: summary.groups,
+    failed: { count: summary.failed.count, estimated_cost: summary.failed.cost },
+    in_flight: { count: summary.in_flight.count, estimated_cost: summary.in_flight.cost },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Session } from '../auth/session.js';
+import { authedQuery } from './authed.js';
+import type { Db } from './types.js';
+
+/**
+ * Cost reports: every sum is made by the database, in one round trip (session check included).
+ * They add up the `estimated_cost` each row was recorded with, never a price recomputed today,
+ * so an old report never changes when prices do.
+ */
+
+export const COST_GROUPINGS = ['day', 'week', 'month', 'model', 'profile', 'status', 'tag'] as const;
+export type CostGrouping = (typeof COST_GROUPINGS)[number];
+
+/** Statuses, as the web app and octo write them: done, given up, or still costing money. */
+export const COMPLETED_STATUSES = ['completed', 'succeeded'];
+export const FAILED_STATUSES = ['failed', 'cancelled', 'canceled'];
+
+export interface CostGroup {
+  key: string;
+  count: number;
+  seconds: number;
+  cost: number;
+}
+
+export interface CostTally {
+  count: number;
+  seconds: number;
+  cost: number;
+}
+
+export interface CostSummary {
+  groups: CostGroup[];
+  completed: CostTally;
+  failed: CostTally;
+  in_flight: CostTally;
+  /** Instants the range starts at (inclusive) and ends before, as the database computed them. */
+  from: Date;
+  to: Date;
+}
+
+// Whitelisted SQL per grouping: never user text. `b` is a row of `base`, `t` a tag of it.
+const KEY_SQL: Record<CostGrouping, string> = {
+  day: `to_char(b.local_at, 'YYYY-MM-DD')`,
+  week: `to_char(date_trunc('week', b.local_at), 'YYYY-MM-DD')`,
+  month: `to_char(b.local_at, 'YYYY-MM')`,
+  model: `b.sora_model`,
+  profile: `COALESCE(b.profile_name, '(none)')`,
+  status: `b.status`,
+  tag: `COALESCE(t.k || '=' || t.v, '(untagged)')`,
+};
+
+const list = (values: string[]) => values.map((v) => `'${v}'`).join(', ');
+
+export function costSummarySql(by: CostGrouping): string {
+  const tagJoin =
+    by === 'tag' ? `LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(b.tags) = 'object' THEN b.tags END) AS t(k, v) ON TRUE` : '';
+  // --by status shows every status; the other groupings show completed spend only.
+  const which = by === 'status' ? 'TRUE' : `b.state = 'completed'`;
+  return `WITH bounds AS (
+  SELECT ($4::date::timestamp AT TIME ZONE $3::text) AS from_at,
+         (($5::date + 1)::timestamp AT TIME ZONE $3::text) AS to_at
+),
+base AS (
+  SELECT COALESCE(g.status, 'queued') AS status,
+    CASE WHEN g.status IN (${list(COMPLETED_STATUSES)}) THEN 'completed'
+         WHEN g.status IN (${list(FAILED_STATUSES)}) THEN 'failed'
+         ELSE 'in_flight' END AS state,
+    g.estimated_cost AS cost,
+    g.duration * COALESCE(g.variants, 1) AS seconds,
+    g.sora_model, g.profile_name, g.tags,
+    g.created_at AT TIME ZONE $3::text AS local_at
+  FROM video_generations g, bounds
+  WHERE g.user_id = (SELECT user_id FROM auth)
+    AND g.created_at >= bounds.from_at AND g.created_at < bounds.to_at
+),
+grouped AS (
+  SELECT ${KEY_SQL[by]} AS key, count(*)::int AS count, COALESCE(sum(b.seconds), 0)::bigint AS seconds,
+    COALESCE(sum(b.cost), 0) AS cost
+  FROM base b ${tagJoin}
+  WHERE ${which}
+  GROUP BY 1
+),
+tallies AS (
+  SELECT state, count(*)::int AS count, COALESCE(sum(seconds), 0)::bigint AS seconds, COALESCE(sum(cost), 0) AS cost
+  FROM base GROUP BY state
+)
+SELECT
+  (SELECT COALESCE(jsonb_agg(grouped ORDER BY key), '[]'::jsonb) FROM grouped) AS groups,
+  (SELECT COALESCE(jsonb_object_agg(state, jsonb_build_object('count', count, 'seconds', seconds, 'cost', cost)), '{}'::jsonb) FROM tallies) AS tallies,
+  (SELECT from_at FROM bounds) AS from_at,
+  (SELECT to_at FROM bounds) AS to_at`;
+}
+
+/** Spend between two calendar days (inclusive) of `timeZone`, grouped `by`. One round trip. */
+export async function costSummary(
+  db: Db,
+  session: Pick<Session, 'sessionId' | 'tokenHash'>,
+  input: { by: CostGrouping; timeZone: string; since: string; until: string },
+): Promise<CostSummary> {
+  const [row] = await authedQuery<{
+    groups: CostGroup[];
+    tallies: Record<string, CostTally>;
+    from_at: Date;
+    to_at: Date;
+  }>(db, session, costSummarySql(input.by), [input.timeZone, input.since, input.until]);
+  const tally = (state: string): CostTally => {
+    const t = row.tallies[state];
+    return { count: Number(t?.count ?? 0), seconds: Number(t?.seconds ?? 0), cost: Number(t?.cost ?? 0) };
+  };
+  return {
+    groups: row.groups.map((g) => ({ key: String(g.key), count: Number(g.count), seconds: Number(g.seconds), cost: Number(g.cost) })),
+    completed: tally('completed'),
+    failed: tally('failed'),
+    in_flight: tally('in_flight'),
+    from: row.from_at,
+    to: row.to_at,
+  };
+}
