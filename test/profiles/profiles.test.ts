@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Db } from '../../src/db/types.js';
+import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
+import { transcript } from '../support/run-cli.js';
+import { openOwnDb, signedUp, sql, type TestUser } from '../auth/helpers.js';
+
+const KEY_A = 'sk-alice-0123456789-secretA1b2';
+const KEY_B = 'sk-bob-9876543210-secretB3c4';
+const KEY_ENV = 'sk-env-5555555555-secretE5f6';
+const PASSWORD_A = 'alice pass 123';
+const PASSWORD_B = 'bob pass 12345';
+
+describe.each(DRIVERS)('profiles on %s', (kind) => {
+  let database: TestDatabase;
+  let db: Db;
+  let emulator: Emulator;
+  let alice: TestUser;
+  let bob: TestUser;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    db = await openOwnDb(database);
+    emulator = await startEmulator({ apiKey: KEY_A });
+    [alice, bob] = await Promise.all([
+      signedUp(database, 'alice@x.io', PASSWORD_A),
+      signedUp(database, 'bob@x.io', PASSWORD_B),
+    ]);
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await db?.close();
+    await database?.drop();
+  });
+
+  it('adds profiles (both endpoint forms, sora-1/sora-2); the first becomes active; keys masked', async () => {
+    const first = await alice.run(
+      ['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json'],
+      { stdin: `${KEY_A}\n` },
+    );
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.json()).toMatchObject({ name: 'emu', is_active: true, api_key_hint: '…1b2'.replace('…1b2', '…A1b2') });
+
+    const webForm = 'https://res.openai.azure.com/openai/v1/video/generations/jobs?api-version=preview';
+    const second = await alice.run(['profile', 'add', 'web', '--endpoint', webForm, '--deployment', 'sora', '--sora-version', 'sora-1'], {
+      env: { AZURE_OPENAI_API_KEY: KEY_ENV },
+    });
+    expect(second.code, second.stderr).toBe(0);
+    const fromEnv = await alice.run(['profile', 'add', 'envy', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], {
+      env: { AZURE_OPENAI_ENDPOINT: 'https://y.openai.azure.com/openai/v1/videos' },
+      stdin: KEY_A,
+    });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+
+    const before = db.roundTrips;
+    const list = await alice.run(['profile', 'list', '--json'], { db });
+    expect(db.roundTrips - before).toBe(1);
+    expect(list.json()).toEqual([
+      expect.objectContaining({ name: 'emu', endpoint: emulator.url, deployment: 'sora-2', sora_version: 'sora-2', is_active: true, api_key_hint: '…A1b2' }),
+      expect.objectContaining({ name: 'envy', endpoint: 'https://y.openai.azure.com/openai/v1/videos', is_active: false }),
+      expect.objectContaining({ name: 'web', endpoint: webForm, sora_version: 'sora-1', is_active: false, api_key_hint: '…E5f6' }),
+    ]);
+    for (const row of list.json()) {
+      expect(Object.keys(row)).toEqual(expect.arrayContaining(['name', 'endpoint', 'deployment', 'sora_version', 'is_active', 'api_key_hint']));
+    }
+
+    const shown = await alice.run(['profile', 'show', 'web', '--json'], { db });
+    expect(db.roundTrips - before).toBe(2);
+    expect(shown.json()).toMatchObject({ name: 'web', api_key_hint: '…E5f6' });
+  });
+
+  it('rejects a bad endpoint, a duplicate name, and refuses to prompt without a terminal', async () => {
+    const bad = await alice.run(['profile', 'add', 'x', '--endpoint', 'ftp://nope', '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    expect(bad.code).toBe(2);
+    const dup = await alice.run(['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toMatch(/already exists/);
+    const noKey = await alice.run(['profile', 'add', 'k', '--endpoint', emulator.url, '--deployment', 'd', '--sora-version', 'sora-2']);
+    expect(noKey.code).toBe(2);
+    expect(noKey.stderr).toContain('--api-key-stdin');
+    const noVersion = await alice.run(['profile', 'add', 'k', '--endpoint', emulator.url, '--deployment', 'd', '--api-key-stdin'], { stdin: KEY_A });
+    expect(noVersion.code).toBe(2);
+    expect(noVersion.stderr).toContain('--sora-version');
+  });
+
+  it('stores SQL metacharacters in profile names literally', async () => {
+    const name = `x'); DELETE FROM profiles_config;--`;
+    const added = await alice.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    expect(added.code, added.stderr).toBe(0);
+    expect((await alice.run(['profile', 'show', name, '--json'])).json()).toMatchObject({ name, deployment: 'd"; --' });
+    expect((await alice.run(['profile', 'remove', name])).code).toBe(0);
+    expect(await sql(database, 'SELECT count(*)::int AS n FROM profiles_config')).toEqual([{ n: 3 }]);
+  });
+
+  it('switches the active profile; exactly one stays active under concurrent `profile use`', async () => {
+    expect((await alice.run(['profile', 'use', 'web'])).code).toBe(0);
+    for (let round = 0; round < 4; round += 1) {
+      const results = await Promise.all(['emu', 'web', 'envy', 'emu', 'web'].map((name) => alice.run(['profile', 'use', name])));
+      expect(results.map((r) => r.code)).toEqual([0, 0, 0, 0, 0]);
+      const active = await sql<{ n: number }>(
+        database,
+        `SELECT count(*)::int AS n FROM profiles_config p JOIN users u ON u.id = p.user_id WHERE u.email = 'alice@x.io' AND p.is_active`,
+      );
+      expect(active).toEqual([{ n: 1 }]);
+    }
+    expect((await alice.run(['profile', 'use', 'emu'])).code).toBe(0);
+    expect((await alice.run(['profile', 'use', 'nope'])).code).toBe(3);
+  });
+
+  it('profile test calls the service with the active profile, --profile or OCTO_PROFILE', async () => {
+    const ok = await alice.run(['profile', 'test', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.json()).toMatchObject({ name: 'emu', ok: true, latency_ms: expect.any(Number) });
+
+    // The key for "web" is not the emulator's: a typed failure naming the endpoint problem, key never shown.
+    const wrongKey = await alice.run(['profile', 'add', 'emu-bad', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_ENV });
+    expect(wrongKey.code).toBe(0);
+    const refused = await alice.run(['profile', 'test', 'emu-bad']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).not.toContain(KEY_ENV);
+    const viaFlag = await alice.run(['--profile', 'emu-bad', 'profile', 'test']);
+    expect(viaFlag.code).toBe(1);
+    const viaEnv = await alice.run(['profile', 'test'], { env: { OCTO_PROFILE: 'emu-bad' } });
+    expect(viaEnv.code).toBe(1);
+    expect((await alice.run(['profile', 'test'], { env: { OCTO_PROFILE: 'missing' } })).code).toBe(3);
+  });
+
+  it("user A gets 'not found' for each of B's profiles", async () => {
+    const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B });
+    expect(added.code, added.stderr).toBe(0);
+    for (const argv of [['profile', 'show', 'bobs'], ['profile', 'use', 'bobs'], ['profile', 'remove', 'bobs'], ['profile', 'test', 'bobs'], ['--profile', 'bobs', 'profile', 'test']]) {
+      const result = await alice.run(argv);
+      expect(result.code, argv.join(' ')).toBe(3);
+    }
+    expect((await alice.run(['profile', 'list', '--json'])).json().map((p: { name: string }) => p.name)).not.toContain('bobs');
+    expect((await bob.run(['profile', 'show', 'bobs', '--json'])).json()).toMatchObject({ name: 'bobs', is_active: true });
+    // B's sessions are B's: A's logout --all leaves them alone.
+    expect((await alice.run(['logout', '--all'])).code).toBe(0);
+    expect((await bob.run(['whoami'])).code).toBe(0);
+    expect((await alice.run(['profile', 'list'])).code).toBe(4);
+  });
+});
+
+describe('output of every command in this file', () => {
+  it('never contains an API key or a password', () => {
+    expect(transcript.length).toBeGreaterThan(20);
+    const all = transcript.join('\n');
+    for (const secret of [KEY_A, KEY_B, KEY_ENV, PASSWORD_A, PASSWORD_B]) {
+      expect(all).not.toContain(secret);
+      expect(all).not.toContain(secret.slice(0, -4));
+    }
+  });
+});
