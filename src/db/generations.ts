@@ -1,6 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { BudgetError } from '../cli/errors.js';
-import { authedSql } from './authed.js';
+import { authedQuery, authedSql } from './authed.js';
 import { AuthError } from '../cli/errors.js';
 import type { Db } from './types.js';
 
@@ -129,4 +129,210 @@ export function budgetError(blocked: BudgetOverrun[]): BudgetError {
     )} > ${usd(b.monthly_usd)}`,
     { hint: 'see: octo costs budget show (raise it with: octo costs budget set --monthly USD)' },
   );
+}
+
+// ---- generate, jobs: everything after the reservation ----------------------------------------
+
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
+
+/** An Azure profile as generate needs it. The API key never leaves the process. */
+export type ProfileConfig = {
+  name: string;
+  endpoint: string;
+  api_key: string;
+  deployment: string;
+  sora_version: 'sora-1' | 'sora-2';
+  is_active: boolean;
+};
+
+/** Every profile of the user (one round trip, session checked): batch lines may name any. */
+export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileConfig[]> {
+  const rows = await authedQuery<ProfileConfig>(
+    db,
+    session,
+    `SELECT name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, false) AS is_active
+       FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`,
+  );
+  return rows.map((r) => ({ ...r, sora_version: r.sora_version === 'sora-2' ? 'sora-2' : 'sora-1' }));
+}
+
+/** A generation row as the runner and `jobs` see it. */
+export type GenerationRow = {
+  id: string;
+  job_id: string | null;
+  status: string;
+  prompt: string;
+  sora_model: string;
+  duration: number;
+  resolution: string;
+  variants: number;
+  generation_mode: string;
+  estimated_cost: number;
+  profile_name: string | null;
+  batch_id: string | null;
+  batch_line: number | null;
+  request: Record<string, unknown> | null;
+  tags: Record<string, string> | null;
+  submitted_at: Date | null;
+  finished_at: Date | null;
+  failure_reason: string | null;
+  created_at: Date;
+  /** Absolute paths of the downloaded videos (video_metadata.url). */
+  files: string[];
+};
+
+const ROW_COLUMNS = `g.id, g.job_id, g.status, g.prompt, g.sora_model, g.duration, g.resolution, g.variants,
+  g.generation_mode, g.estimated_cost::float8 AS estimated_cost, g.profile_name, g.batch_id, g.batch_line, g.request, g.tags,
+  g.submitted_at, g.finished_at, g.failure_reason, g.created_at,
+  COALESCE((SELECT jsonb_agg(m.url ORDER BY m.file_id) FROM video_metadata m WHERE m.generation_id = g.id), '[]'::jsonb) AS files`;
+
+/** The rows of one batch, by line (one round trip). */
+export async function batchGenerations(db: Db, session: SessionKeys, batchId: string): Promise<GenerationRow[]> {
+  return authedQuery<GenerationRow>(
+    db,
+    session,
+    `SELECT ${ROW_COLUMNS} FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.batch_id = $3::uuid ORDER BY g.batch_line`,
+    [batchId],
+  );
+}
+
+/** Rows by id (used right after a reservation). */
+export async function generationsByIds(db: Db, session: SessionKeys, ids: string[]): Promise<GenerationRow[]> {
+  return authedQuery<GenerationRow>(
+    db,
+    session,
+    `SELECT ${ROW_COLUMNS} FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($3::uuid[]) ORDER BY g.created_at, g.batch_line`,
+    [ids],
+  );
+}
+
+/** `jobs wait`: one row by generation id or job id, or (null) every unfinished row. */
+export async function unfinishedGenerations(db: Db, session: SessionKeys, idOrJobId: string | null): Promise<GenerationRow[]> {
+  return authedQuery<GenerationRow>(
+    db,
+    session,
+    `SELECT ${ROW_COLUMNS} FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth)
+        AND ($3::text IS NULL AND g.status IN ('queued', 'running') OR g.id::text = $3 OR g.job_id = $3)
+      ORDER BY g.created_at, g.batch_line`,
+    [idOrJobId],
+  );
+}
+
+/** Just before the create request: from now on the job may exist at the service. */
+export async function markSubmitted(db: Db, session: SessionKeys, id: string): Promise<void> {
+  await authedQuery(db, session, `UPDATE video_generations SET submitted_at = NOW(), updated_at = NOW()
+    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id]);
+}
+
+/** Right after the create answered (or a crashed create was found in the service's list). */
+export async function recordJobId(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<void> {
+  await authedQuery(db, session, `UPDATE video_generations
+      SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
+    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id, jobId, status]);
+}
+
+export async function updateGenerationStatus(db: Db, session: SessionKeys, id: string, status: string, progress: number | null): Promise<void> {
+  await authedQuery(db, session, `UPDATE video_generations SET status = $4, progress = $5, updated_at = NOW()
+    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) AND status NOT IN ('completed', 'failed', 'canceled') RETURNING id`, [
+    id,
+    status,
+    progress,
+  ]);
+}
+
+/** Ends a generation without videos: `failed` (with the service's reason) or `canceled`. */
+export async function finishGeneration(
+  db: Db,
+  session: SessionKeys,
+  id: string,
+  status: 'failed' | 'canceled',
+  reason: string | null,
+): Promise<void> {
+  await authedQuery(db, session, `UPDATE video_generations SET status = $4, failure_reason = $5, finished_at = NOW(), updated_at = NOW()
+    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id, status, reason]);
+}
+
+export type NewVideo = {
+  file_id: string;
+  url: string;
+  thumbnail_url: string | null;
+  prompt: string;
+  width: number;
+  height: number;
+  duration: number;
+  sora_version: string;
+  azure_video_id: string;
+  expires_at: string | null;
+};
+
+/**
+ * Inserts the downloaded videos and marks the generation completed, as one statement (so
+ * atomic on every driver). A generation already completed inserts nothing twice.
+ */
+export async function completeGeneration(db: Db, session: SessionKeys, id: string, videos: NewVideo[]): Promise<void> {
+  await authedQuery(
+    db,
+    session,
+    `WITH gen AS (
+       UPDATE video_generations SET status = 'completed', progress = 100, finished_at = NOW(), failure_reason = NULL, updated_at = NOW()
+        WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) AND status <> 'completed'
+        RETURNING id, user_id),
+     ins AS (
+       INSERT INTO video_metadata (user_id, file_id, url, thumbnail_url, prompt, width, height, duration, sora_version,
+         azure_video_id, expires_at, generation_id)
+       SELECT gen.user_id, v.file_id, v.url, v.thumbnail_url, v.prompt, v.width::text, v.height::text, v.duration::text,
+         v.sora_version, v.azure_video_id, v.expires_at, gen.id
+         FROM gen, jsonb_to_recordset($4::jsonb) AS v(file_id TEXT, url TEXT, thumbnail_url TEXT, prompt TEXT, width INTEGER,
+           height INTEGER, duration INTEGER, sora_version TEXT, azure_video_id TEXT, expires_at TIMESTAMPTZ)
+       RETURNING id)
+     SELECT (SELECT count(*) FROM gen) AS updated, (SELECT count(*) FROM ins) AS inserted`,
+    [id, JSON.stringify(videos)],
+  );
+}
+
+export type JobListRow = {
+  id: string;
+  job_id: string | null;
+  status: string;
+  prompt: string;
+  profile_name: string | null;
+  created_at: Date;
+  estimated_cost: number;
+  failure_reason: string | null;
+};
+
+/** `jobs list` (one round trip, session checked). */
+export async function listJobs(db: Db, session: SessionKeys, o: { status?: string; limit: number }): Promise<JobListRow[]> {
+  return authedQuery<JobListRow>(
+    db,
+    session,
+    `SELECT g.id, g.job_id, g.status, g.prompt, g.profile_name, g.created_at, g.estimated_cost::float8 AS estimated_cost, g.failure_reason
+       FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND ($3::text IS NULL OR g.status = $3)
+      ORDER BY g.created_at DESC, g.batch_line DESC NULLS LAST LIMIT $4`,
+    [o.status ?? null, o.limit],
+  );
+}
+
+/** `jobs cancel`: the row and its profile in one round trip. */
+export async function generationWithProfile(
+  db: Db,
+  session: SessionKeys,
+  idOrJobId: string,
+): Promise<(GenerationRow & { profile: ProfileConfig | null }) | undefined> {
+  const [row] = await authedQuery<GenerationRow & { profile: ProfileConfig | null }>(
+    db,
+    session,
+    `SELECT ${ROW_COLUMNS},
+        (SELECT to_jsonb(p) FROM (SELECT name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, is_active
+           FROM profiles_config WHERE user_id = g.user_id AND name = g.profile_name LIMIT 1) p) AS profile
+       FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3)
+      ORDER BY g.created_at DESC LIMIT 1`,
+    [idOrJobId],
+  );
+  return row;
 }

@@ -1,0 +1,71 @@
+import { defineCommand } from '../cli/command.js';
+import { parseTag } from '../generate/plan.js';
+import { parseDuration, positiveInt, usd } from '../generate/options.js';
+
+export interface GenerateFlags {
+  seconds?: string;
+  size?: string;
+  variants?: string;
+  image?: string;
+  remix?: string;
+  out?: string;
+  download: boolean;
+  wait: boolean;
+  dryRun?: boolean;
+  maxCost?: number;
+  tag?: Record<string, string>;
+  timeout?: number;
+  file?: string;
+  concurrency: number;
+  resume?: boolean;
+  createsPerMinute: number;
+}
+
+export default defineCommand<GenerateFlags>({
+  name: 'generate',
+  summary: 'Generate a video from a prompt (or a batch from a file)',
+  description:
+    'Validates the request against the profile\'s model, prints the estimated cost, records the\n' +
+    'generation before anything is spent, submits it, waits (progress on stderr), downloads each\n' +
+    'video and thumbnail to --out and records them.\n\n' +
+    'Batch: --file FILE (or - for stdin) holds one prompt per line, or JSON Lines with per-line\n' +
+    '{prompt, seconds, size, variants, image, profile, tag}. The whole file is checked first. After a\n' +
+    'crash or Ctrl-C, run the same command with --resume: nothing is submitted twice.\n\n' +
+    'Exit codes: 5 over budget or --max-cost, 6 some batch lines failed, 7 the generation failed,\n' +
+    '8 still running when --timeout passed (--no-wait exits 0), 130 interrupted.',
+  args: ['[prompt]'],
+  options: [
+    { flags: '--seconds <n>', description: 'duration (sora-2: 4, 8, 12; sora-1: 1–20)' },
+    { flags: '--size <WxH>', description: 'e.g. 1280x720 (sora-2 default 720x1280, sora-1 1280x720)' },
+    { flags: '--variants <n>', description: 'sora-1 only: videos per job (1–4 by size)' },
+    { flags: '--image <file>', description: 'image-to-video: start from this image (png, jpg, webp)' },
+    { flags: '--remix <video_id>', description: 'sora-2: remix a completed video with the new prompt' },
+    { flags: '--out <dir>', description: 'download folder (default: config download-dir, else ./octo-videos)' },
+    { flags: '--no-download', description: 'record the videos without downloading them' },
+    { flags: '--no-wait', description: 'return once submitted (exit 0); follow up with: octo jobs wait' },
+    { flags: '--dry-run', description: 'validate and print the estimate; record and submit nothing' },
+    { flags: '--max-cost <usd>', description: 'refuse (exit 5) when the estimate is higher', parse: usd('--max-cost') },
+    { flags: '--tag <key=value>', description: 'label the generation (repeatable), e.g. --tag campaign=q4', parse: parseTag },
+    { flags: '--timeout <duration>', description: 'stop waiting after this long (e.g. 15m); exit 8, the job keeps running', parse: parseDuration },
+    { flags: '--file <file>', description: 'batch: one prompt per line or JSON Lines; - reads stdin' },
+    { flags: '--concurrency <n>', description: 'batch: jobs in flight at once', default: 4, parse: positiveInt('--concurrency') },
+    { flags: '--resume', description: 'batch: continue an interrupted run of the same --file' },
+    {
+      flags: '--creates-per-minute <n>',
+      description: "sora-2: creates per minute and profile (Azure's default quota is 2; 0 = unpaced, 429s still pause all workers)",
+      default: 2,
+      parse: positiveInt('--creates-per-minute', 0),
+    },
+  ],
+  examples: [
+    'octo generate "a paper boat on a rainy street" --seconds 8',
+    'octo generate "the same, at night" --remix video_68f1…',
+    'octo generate --file prompts.txt --concurrency 4 --json > results.json',
+    'octo generate --file prompts.txt --resume',
+  ],
+  async run({ deps, opts, args }) {
+    const { generate } = await import('../generate/generate.js');
+    return generate(deps, opts, args[0]);
+  },
+});
+

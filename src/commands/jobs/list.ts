@@ -1,0 +1,34 @@
+import { defineCommand } from '../../cli/command.js';
+import { positiveInt } from '../../generate/options.js';
+import { formatMoney } from '../../output/format.js';
+import { rows } from '../../output/result.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'];
+
+export default defineCommand<{ status?: string; limit: number }>({
+  name: 'jobs list',
+  summary: 'List generation jobs, newest first',
+  options: [
+    { flags: '--status <status>', description: 'only this status', choices: STATUSES },
+    { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },
+  ],
+  examples: ['octo jobs list --status running', 'octo jobs list --limit 100 --csv > jobs.csv'],
+  async run({ deps, opts }) {
+    const { listJobs } = await import('../../db/generations.js');
+    const session = await deps.session();
+    const list = await listJobs(await deps.db(), session, { status: opts.status, limit: opts.limit });
+    return rows(
+      list,
+      [
+        { key: 'id', header: 'id' },
+        { key: 'job_id', header: 'job' },
+        { key: 'status', header: 'status' },
+        { key: 'prompt', header: 'prompt', format: (v) => (String(v).length > 50 ? `${String(v).slice(0, 49)}…` : String(v)) },
+        { key: 'profile_name', header: 'profile' },
+        { key: 'estimated_cost', header: 'estimate', format: (v) => formatMoney(v), align: 'right' },
+        { key: 'created_at', header: 'created' },
+      ],
+      { empty: 'No jobs yet. Start one with: octo generate "a prompt"' },
+    );
+  },
+});

@@ -1,0 +1,29 @@
+import { defineCommand } from '../../cli/command.js';
+import { parseDuration } from '../../generate/options.js';
+
+export interface WaitFlags {
+  all?: boolean;
+  timeout?: number;
+  concurrency: number;
+}
+
+export default defineCommand<WaitFlags>({
+  name: 'jobs wait',
+  summary: 'Wait for a job (or every unfinished one) and download its videos',
+  description:
+    'Continues what generate started: polls jobs to their end, downloads and records the videos.\n' +
+    'Lines recorded as submitted whose job id was lost (a crash) are looked up in the service first;\n' +
+    'lines never submitted are submitted. Exit 7 when the job failed (6 with --all and some failed),\n' +
+    '8 when --timeout passed first.',
+  args: ['[id]'],
+  options: [
+    { flags: '--all', description: 'every unfinished job of yours' },
+    { flags: '--timeout <duration>', description: 'stop waiting after this long (exit 8)', parse: parseDuration },
+    { flags: '--concurrency <n>', description: 'jobs followed at once', default: 4, parse: (v: string) => Math.max(1, Number(v) || 4) },
+  ],
+  examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
+  async run({ deps, opts, args }) {
+    const { waitJobs } = await import('../../generate/wait.js');
+    return waitJobs(deps, opts, args[0]);
+  },
+});

@@ -1,0 +1,16 @@
+import { defineCommand } from '../../cli/command.js';
+
+export default defineCommand<{ files?: boolean }>({
+  name: 'videos delete',
+  summary: 'Delete a video record (and with --files its local files)',
+  description:
+    'Deletes the video_metadata row. The downloaded files stay on disk unless --files is given\n' +
+    '(a file you moved or shared is never touched by surprise). The generation and its cost stay\n' +
+    'recorded: deleting a video does not undo what it cost.',
+  args: ['<id>'],
+  options: [{ flags: '--files', description: 'also delete the downloaded video and thumbnail' }],
+  async run({ deps, opts, args }) {
+    const { deleteVideoCommand } = await import('../../generate/videos.js');
+    return deleteVideoCommand(deps, args[0], Boolean(opts.files));
+  },
+});

@@ -1,0 +1,45 @@
+import { defineCommand } from '../../cli/command.js';
+import { UsageError } from '../../cli/errors.js';
+import { positiveInt } from '../../generate/options.js';
+import { rows } from '../../output/result.js';
+
+export function parseDate(flag: string) {
+  return (value: string): Date => {
+    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
+    if (Number.isNaN(d.getTime())) throw new UsageError(`${flag} must be a date like 2026-11-01 (or an ISO 8601 time), got ${JSON.stringify(value)}`);
+    return d;
+  };
+}
+
+export const VIDEO_JSON_KEYS = ['id', 'prompt', 'width', 'height', 'duration', 'sora_version', 'url', 'azure_video_id', 'created_at'] as const;
+
+export default defineCommand<{ limit: number; since?: Date; until?: Date; search?: string }>({
+  name: 'videos list',
+  summary: 'List generated videos, newest first',
+  options: [
+    { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },
+    { flags: '--since <date>', description: 'created on or after (local date or ISO time)', parse: parseDate('--since') },
+    { flags: '--until <date>', description: 'created before (local date or ISO time)', parse: parseDate('--until') },
+    { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
+  ],
+  examples: ['octo videos list --search boat', 'octo videos list --since 2026-11-01 --json'],
+  async run({ deps, opts }) {
+    const { listVideos } = await import('../../db/videos.js');
+    const session = await deps.session();
+    const list = await listVideos(await deps.db(), session, opts);
+    const json = list.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])));
+    return rows(
+      json,
+      [
+        { key: 'id', header: 'id' },
+        { key: 'prompt', header: 'prompt', format: (v) => (String(v).length > 40 ? `${String(v).slice(0, 39)}…` : String(v)) },
+        { key: 'width', header: 'size', format: (_v, r) => `${r.width}x${r.height}` },
+        { key: 'duration', header: 'seconds', align: 'right' },
+        { key: 'sora_version', header: 'model' },
+        { key: 'url', header: 'file' },
+        { key: 'created_at', header: 'created' },
+      ],
+      { empty: 'No videos yet. Make one with: octo generate "a prompt"', json },
+    );
+  },
+});

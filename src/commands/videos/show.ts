@@ -1,0 +1,17 @@
+import { defineCommand } from '../../cli/command.js';
+import { NotFoundError } from '../../cli/errors.js';
+import { record } from '../../output/result.js';
+
+export default defineCommand({
+  name: 'videos show',
+  summary: 'Show one video',
+  args: ['<id>'],
+  async run({ deps, args }) {
+    const { findVideo } = await import('../../db/videos.js');
+    const session = await deps.session();
+    const video = await findVideo(await deps.db(), session, args[0]);
+    if (!video) throw new NotFoundError(`no video ${args[0]}`, { hint: 'see: octo videos list' });
+    const { profile, ...rest } = video;
+    return record({ ...rest, profile_name: profile?.name ?? null });
+  },
+});

@@ -1,0 +1,93 @@
+import type { Session } from '../auth/session.js';
+import { authedQuery } from './authed.js';
+import type { ProfileConfig } from './generations.js';
+import type { Db } from './types.js';
+
+/** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
+
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
+
+export type VideoRow = {
+  id: string;
+  prompt: string;
+  width: number;
+  height: number;
+  duration: number;
+  sora_version: string | null;
+  url: string;
+  azure_video_id: string | null;
+  created_at: Date;
+  file_id: string;
+  thumbnail_url: string | null;
+  expires_at: Date | null;
+  generation_id: string | null;
+};
+
+const COLUMNS = `v.id, v.prompt, CASE WHEN v.width ~ '^[0-9]+$' THEN v.width::int END AS width,
+  CASE WHEN v.height ~ '^[0-9]+$' THEN v.height::int END AS height,
+  CASE WHEN v.duration ~ '^[0-9]+(\\.[0-9]+)?$' THEN v.duration::float8 END AS duration,
+  v.sora_version, v.url, v.azure_video_id, v.created_at, v.file_id, v.thumbnail_url, v.expires_at, v.generation_id`;
+
+export interface VideoFilter {
+  limit: number;
+  since?: Date;
+  until?: Date;
+  search?: string;
+}
+
+/** Newest first (index: user_id, created_at DESC); one round trip with the session check. */
+export async function listVideos(db: Db, session: SessionKeys, f: VideoFilter): Promise<VideoRow[]> {
+  return authedQuery<VideoRow>(
+    db,
+    session,
+    `SELECT ${COLUMNS} FROM video_metadata v
+      WHERE v.user_id = (SELECT user_id FROM auth)
+        AND ($3::timestamptz IS NULL OR v.created_at >= $3)
+        AND ($4::timestamptz IS NULL OR v.created_at < $4)
+        AND ($5::text IS NULL OR v.prompt ILIKE '%' || $5 || '%')
+      ORDER BY v.created_at DESC, v.id LIMIT $6`,
+    [f.since?.toISOString() ?? null, f.until?.toISOString() ?? null, f.search ? escapeLike(f.search) : null, f.limit],
+  );
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** By id, file id or Azure id; with the profile it was made on (for a refetch). */
+export async function findVideo(
+  db: Db,
+  session: SessionKeys,
+  id: string,
+): Promise<(VideoRow & { profile: ProfileConfig | null }) | undefined> {
+  const [row] = await authedQuery<VideoRow & { profile: ProfileConfig | null }>(
+    db,
+    session,
+    `SELECT ${COLUMNS},
+        (SELECT to_jsonb(p) FROM (SELECT pc.name, pc.endpoint, pc.api_key, pc.deployment, COALESCE(pc.sora_version, 'sora-1') AS sora_version, pc.is_active
+           FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
+          WHERE g.id = v.generation_id LIMIT 1) p) AS profile
+       FROM video_metadata v
+      WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3)
+      ORDER BY v.created_at DESC LIMIT 1`,
+    [id, UUID.test(id) ? id : null],
+  );
+  return row;
+}
+
+/** Deletes the row; returns what was deleted (undefined when nothing of the user's matched). */
+export async function deleteVideo(db: Db, session: SessionKeys, id: string): Promise<VideoRow | undefined> {
+  const [row] = await authedQuery<VideoRow>(
+    db,
+    session,
+    `WITH target AS (
+       SELECT v.id FROM video_metadata v
+        WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3)
+        ORDER BY v.created_at DESC LIMIT 1)
+     DELETE FROM video_metadata v USING target WHERE v.id = target.id RETURNING ${COLUMNS}`,
+    [id, UUID.test(id) ? id : null],
+  );
+  return row;
+}

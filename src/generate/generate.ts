@@ -1,0 +1,263 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import type { Deps } from '../cli/deps.js';
+import { BudgetError, GenerationFailedError, InterruptedError, UsageError } from '../cli/errors.js';
+import type { GenerateFlags } from '../commands/generate.js';
+import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type ProfileConfig } from '../db/generations.js';
+import { formatMoney } from '../output/format.js';
+import { createProgress } from '../output/progress.js';
+import { record, rows, type CommandResult, type Column } from '../output/result.js';
+import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
+import { pollSchedule, timeZone } from './options.js';
+import { newGeneration, planGeneration, resolveProfile, storedRequest, type GenerationInput, type Plan } from './plan.js';
+import { runGenerations, type LineResult } from './runner.js';
+
+/** `octo generate`: one prompt, or a batch file. */
+export async function generate(deps: Deps, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
+  if (opts.file !== undefined && prompt !== undefined) throw new UsageError('give a PROMPT or --file, not both');
+  if (opts.resume && opts.file === undefined) throw new UsageError('--resume continues a batch: pass the same --file as before');
+  if (opts.file === undefined && prompt === undefined) throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
+  return opts.file !== undefined ? generateBatch(deps, opts, opts.file) : generateOne(deps, opts, prompt!);
+}
+
+function outDir(deps: Deps, opts: GenerateFlags): string {
+  const dir = opts.out ?? deps.config().get('download-dir') ?? 'octo-videos';
+  return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
+}
+
+function flagInput(opts: GenerateFlags, prompt: string): GenerationInput {
+  return { prompt, seconds: opts.seconds, size: opts.size, variants: opts.variants, image: opts.image, remix: opts.remix, tags: opts.tag };
+}
+
+function describe(plan: Plan): string {
+  const v = plan.variants > 1 ? ` × ${plan.variants} variants` : '';
+  return `${formatMoney(plan.estimatedCost)} (${plan.model}, ${plan.size}, ${plan.seconds} s${v}, ${plan.mode})`;
+}
+
+/** A row as reserveGenerations wrote it, without reading it back. */
+function freshRow(plan: Plan, id: string, out: string, download: boolean, line: number | null, batchId: string | null): GenerationRow {
+  return {
+    id,
+    job_id: null,
+    status: 'queued',
+    prompt: plan.input.prompt,
+    sora_model: plan.model,
+    duration: plan.seconds,
+    resolution: plan.size,
+    variants: plan.variants,
+    generation_mode: plan.mode,
+    estimated_cost: plan.estimatedCost,
+    profile_name: plan.profile.name,
+    batch_id: batchId,
+    batch_line: line,
+    request: storedRequest(plan, { out, download }) as unknown as Record<string, unknown>,
+    tags: plan.input.tags ?? null,
+    submitted_at: null,
+    finished_at: null,
+    failure_reason: null,
+    created_at: new Date(),
+    files: [],
+  };
+}
+
+function planResult(plan: Plan, line?: number): LineResult {
+  return {
+    id: null as unknown as string,
+    job_id: null,
+    status: 'dry-run',
+    prompt: plan.input.prompt,
+    model: plan.model,
+    seconds: plan.seconds,
+    size: plan.size,
+    variants: plan.variants,
+    generation_mode: plan.mode,
+    estimated_cost: plan.estimatedCost,
+    files: [],
+    profile: plan.profile.name,
+    failure_reason: null,
+    ...(line !== undefined ? { line } : {}),
+  };
+}
+
+const RESULT_FIELDS: Column[] = [
+  { key: 'id', header: 'id' },
+  { key: 'job_id', header: 'job' },
+  { key: 'status', header: 'status' },
+  { key: 'model', header: 'model' },
+  { key: 'size', header: 'size' },
+  { key: 'seconds', header: 'seconds' },
+  { key: 'estimated_cost', header: 'estimate', format: (v) => formatMoney(v) },
+  { key: 'files', header: 'files', format: (v) => (Array.isArray(v) ? v.join(', ') : '') },
+];
+
+async function context(deps: Deps) {
+  const session = await deps.session();
+  const db = await deps.db();
+  const profiles = await loadUserProfiles(db, session);
+  return { session, db, profiles };
+}
+
+function runnerOptions(deps: Deps, opts: GenerateFlags, profiles: ProfileConfig[], view: Awaited<ReturnType<typeof createProgress>>, db: Awaited<ReturnType<Deps['db']>>, session: Awaited<ReturnType<Deps['session']>>) {
+  return {
+    db,
+    session,
+    profiles,
+    view,
+    signal: deps.signal,
+    wait: opts.wait,
+    timeoutMs: opts.timeout,
+    schedule: pollSchedule(deps.env),
+    createsPerMinute: opts.createsPerMinute,
+    defaultOut: outDir(deps, opts),
+    onDebug: deps.log.debugEnabled ? (l: string) => deps.log.debug(l) : undefined,
+  };
+}
+
+async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
+  const { session, db, profiles } = await context(deps);
+  const config = deps.config();
+  const profile = resolveProfile(profiles, deps.globals.profile, config.get('default-profile'));
+  const plan = planGeneration(flagInput(opts, prompt), profile, {
+    cwd: deps.cwd,
+    defaults: { size: config.get('default-size'), seconds: config.get('default-seconds') },
+  });
+  deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
+  if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
+    throw new BudgetError(`the estimate ${formatMoney(plan.estimatedCost)} is above --max-cost ${formatMoney(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+  }
+  if (opts.dryRun) return { output: record(planResult(plan) as unknown as Record<string, unknown>, RESULT_FIELDS) };
+
+  const out = outDir(deps, opts);
+  const [reserved] = await reserveGenerations(db, session, [newGeneration(plan, { out, download: opts.download })], timeZone(deps.env));
+  const row = freshRow(plan, reserved.id, out, opts.download, null, null);
+  const view = await createProgress(deps.io, deps.globals, { single: true });
+  let result: LineResult;
+  try {
+    [result] = await runGenerations([row], { ...runnerOptions(deps, opts, profiles, view, db, session), concurrency: 1, label: () => 'job' });
+  } finally {
+    view.stop();
+  }
+  const { error, ...shown } = result as LineResult & { error?: unknown };
+  if (result.status === 'error') {
+    if (deps.signal.aborted || error instanceof InterruptedError) {
+      throw new InterruptedError(`stopped waiting; generation ${row.id}${result.job_id ? ` (job ${result.job_id})` : ''} keeps running remotely`, {
+        hint: `pick it up with: octo jobs wait ${row.id}`,
+      });
+    }
+    if (error instanceof Error) throw error;
+    throw new GenerationFailedError(result.failure_reason ?? 'generation failed');
+  }
+  if (result.status === 'failed' || result.status === 'canceled') {
+    throw new GenerationFailedError(`generation ${row.id} ${result.status}: ${result.failure_reason ?? 'no reason given'}`, {
+      hint: result.failure_reason?.includes('moderation') || result.failure_reason?.includes('content_filter') ? 'the prompt or image was refused by content moderation; rephrase it' : 'recorded as failed; see: octo jobs list --status failed',
+    });
+  }
+  const output = record(shown as unknown as Record<string, unknown>, RESULT_FIELDS);
+  if (result.status !== 'completed' && opts.wait) {
+    deps.log.warn(`still ${result.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${row.id}`);
+    return { output, exitCode: 8 };
+  }
+  if (!opts.wait) deps.log.info(`Submitted. Follow it with: octo jobs wait ${row.id}`);
+  return { output };
+}
+
+async function readBatch(deps: Deps, file: string): Promise<{ text: string; path: string }> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of deps.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return { text: Buffer.concat(chunks).toString('utf8'), path: '-' };
+  }
+  const path = isAbsolute(file) ? file : resolve(deps.cwd, file);
+  try {
+    return { text: readFileSync(path, 'utf8'), path };
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Promise<CommandResult> {
+  if (opts.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
+  const { text, path } = await readBatch(deps, file);
+  const lines = parseBatchFile(text, file);
+  if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
+  const { session, db, profiles } = await context(deps);
+  const config = deps.config();
+  const defaults = { size: config.get('default-size'), seconds: config.get('default-seconds') };
+  const plans = lines.map(({ line, input }) => {
+    try {
+      const merged: GenerationInput = {
+        ...input,
+        seconds: input.seconds ?? opts.seconds,
+        size: input.size ?? opts.size,
+        variants: input.variants ?? opts.variants,
+        image: input.image ?? opts.image,
+        tags: { ...opts.tag, ...input.tags },
+      };
+      const profile = resolveProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
+      return { line, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults }) };
+    } catch (error) {
+      if (error instanceof UsageError) throw lineError(file, line, error.message);
+      throw error;
+    }
+  });
+  const total = Math.round(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0) * 10_000) / 10_000;
+  deps.log.info(`Estimated cost: ${formatMoney(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
+  if (opts.maxCost !== undefined && total > opts.maxCost) {
+    throw new BudgetError(`the batch estimate ${formatMoney(total)} is above --max-cost ${formatMoney(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+  }
+  if (opts.dryRun) {
+    const results = plans.map(({ line, plan }) => planResult(plan, line));
+    return { output: batchOutput(results) };
+  }
+
+  const out = outDir(deps, opts);
+  const batchId = batchIdFor(path === '-' ? '-' : path, text);
+  const reserved = await reserveGenerations(
+    db,
+    session,
+    plans.map(({ line, plan }) => newGeneration(plan, { out, download: opts.download, batchId, line })),
+    timeZone(deps.env),
+  );
+  if (!opts.resume && reserved.length < plans.length) {
+    throw new UsageError(`this file was already run (batch ${batchId}); nothing new was submitted`, {
+      hint: `continue it with: octo generate --file ${file} --resume (or see: octo jobs list)`,
+    });
+  }
+  const batchRows = await batchGenerations(db, session, batchId);
+  if (opts.resume) {
+    const done = batchRows.filter((r) => ['completed', 'failed', 'canceled'].includes(r.status)).length;
+    deps.log.info(`Resuming batch ${batchId}: ${done} of ${batchRows.length} lines already finished`);
+  }
+  const view = await createProgress(deps.io, deps.globals, { single: false });
+  let results: LineResult[];
+  try {
+    results = await runGenerations(batchRows, {
+      ...runnerOptions(deps, opts, profiles, view, db, session),
+      concurrency: opts.concurrency,
+      label: (r) => `line ${r.batch_line}`,
+    });
+  } finally {
+    view.stop();
+  }
+  if (deps.signal.aborted) {
+    throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
+      hint: `continue it with: octo generate --file ${file} --resume`,
+    });
+  }
+  const failed = results.filter((r) => ['failed', 'canceled', 'error'].includes(r.status)).length;
+  const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running').length;
+  const completed = results.filter((r) => r.status === 'completed').length;
+  deps.log.info(`${completed} completed, ${failed} failed${unfinished ? `, ${unfinished} still running` : ''} of ${results.length}`);
+  if (failed > 0) return { output: batchOutput(results), exitCode: 6 };
+  if (unfinished > 0 && opts.wait) return { output: batchOutput(results), exitCode: 8 };
+  return { output: batchOutput(results) };
+}
+
+function batchOutput(results: LineResult[]) {
+  const columns: Column[] = [
+    { key: 'line', header: 'line', align: 'right' },
+    ...RESULT_FIELDS.filter((c) => c.key !== 'model' && c.key !== 'size' && c.key !== 'seconds'),
+    { key: 'failure_reason', header: 'reason' },
+  ];
+  return rows(results as unknown as Record<string, unknown>[], columns, { json: results });
+}

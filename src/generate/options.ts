@@ -1,0 +1,37 @@
+import { UsageError } from '../cli/errors.js';
+import type { PollScheduleOptions } from '../sora/index.js';
+
+/** Flag parsers and environment knobs shared by generate and jobs. */
+
+export const positiveInt = (flag: string, min = 1) => (value: string) => {
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+  return Number(value);
+};
+
+export const usd = (flag: string) => (value: string) => {
+  const n = Number(value.replace(/^\$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be an amount in USD, e.g. 2.50, got ${JSON.stringify(value)}`);
+  return n;
+};
+
+/** `90`, `90s`, `15m`, `1h` → ms. */
+export function parseDuration(value: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
+  if (!m) throw new UsageError(`--timeout must look like 90s, 15m or 1h, got ${JSON.stringify(value)}`);
+  const unit = (m[2] ?? 's').toLowerCase();
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+}
+
+/**
+ * OCTO_POLL_MS: a fixed poll interval (emulator runs, CI, tests); unset, the client's own
+ * backoff schedule (2 s growing to 15 s) applies.
+ */
+export function pollSchedule(env: Record<string, string | undefined>): Partial<PollScheduleOptions> | undefined {
+  const ms = Number(env.OCTO_POLL_MS);
+  if (!env.OCTO_POLL_MS || !Number.isFinite(ms) || ms <= 0) return undefined;
+  return { initialDelayMs: ms, baseDelayMs: ms, factor: 1, maxDelayMs: Math.max(ms, 50), jitter: 0.1, errorBaseDelayMs: ms, early404GraceMs: Math.max(30_000, ms * 10) };
+}
+
+export function timeZone(env: Record<string, string | undefined>): string {
+  return env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}

@@ -1,0 +1,58 @@
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Deps } from '../cli/deps.js';
+import { FailureError, NotFoundError } from '../cli/errors.js';
+import { deleteVideo, findVideo } from '../db/videos.js';
+import { message, record } from '../output/result.js';
+import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
+
+/** `videos download`: refetch from the service while its copy lives (24 h after creation). */
+export async function downloadVideo(deps: Deps, id: string, out: string | undefined) {
+  const session = await deps.session();
+  const video = await findVideo(await deps.db(), session, id);
+  if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  const expiredHint = `the local copy, if any: ${video.url}`;
+  const expiresAt = video.expires_at ?? new Date(new Date(video.created_at).getTime() + 24 * 3_600_000);
+  if (expiresAt.getTime() <= deps.now().getTime()) {
+    throw new NotFoundError(`video ${id} expired at the service on ${expiresAt.toISOString()} (Sora keeps videos 24 h); it cannot be downloaded again`, {
+      hint: expiredHint,
+    });
+  }
+  if (!video.profile || !video.azure_video_id) {
+    throw new FailureError(`video ${id} was not made by octo on a profile you still have; cannot refetch it`);
+  }
+  const p = video.profile;
+  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version === 'sora-2' ? 'sora-2' : 'sora-1' });
+  const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
+  const dest = join(isAbsolute(dir) ? dir : resolve(deps.cwd, dir), `${video.azure_video_id}.mp4`);
+  try {
+    const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });
+    deps.log.info(`Downloaded ${r.bytes} bytes`);
+    return record({ id: video.id, azure_video_id: video.azure_video_id, path: r.path, bytes: r.bytes });
+  } catch (error) {
+    if (error instanceof SoraNotFoundError) {
+      throw new NotFoundError(`video ${id} is no longer at the service (expired or deleted)`, { hint: expiredHint });
+    }
+    throw error;
+  }
+}
+
+/** `videos delete`: the row; the files only when asked. */
+export async function deleteVideoCommand(deps: Deps, id: string, files: boolean) {
+  const session = await deps.session();
+  const video = await deleteVideo(await deps.db(), session, id);
+  if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  const removed: string[] = [];
+  if (files) {
+    for (const f of [video.url, video.thumbnail_url]) {
+      if (f && isAbsolute(f)) {
+        await rm(f, { force: true });
+        removed.push(f);
+      }
+    }
+  }
+  return message(
+    `Deleted video ${video.id}${removed.length ? ` and ${removed.length} file(s)` : files ? '' : ` (the file stays: ${video.url})`}`,
+    { id: video.id, deleted: true, files_removed: removed },
+  );
+}

@@ -1,0 +1,99 @@
+import type { Deps } from '../cli/deps.js';
+import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../cli/errors.js';
+import type { WaitFlags } from '../commands/jobs/wait.js';
+import { finishGeneration, generationWithProfile, loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
+import { formatMoney } from '../output/format.js';
+import { createProgress } from '../output/progress.js';
+import { message, record, rows, type CommandResult } from '../output/result.js';
+import { createSoraClient } from '../sora/index.js';
+import { pollSchedule } from './options.js';
+import { resultOf, runGenerations } from './runner.js';
+
+/** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
+export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefined): Promise<CommandResult> {
+  if (!id && !opts.all) throw new UsageError('name a job (generation id or job id) or pass --all');
+  if (id && opts.all) throw new UsageError('give an ID or --all, not both');
+  const session = await deps.session();
+  const db = await deps.db();
+  const [profiles, found] = await Promise.all([loadUserProfiles(db, session), unfinishedGenerations(db, session, id ?? null)]);
+  if (id && found.length === 0) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  if (found.length === 0) return { output: rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' }) };
+  const view = await createProgress(deps.io, deps.globals, { single: Boolean(id) });
+  const dir = deps.config().get('download-dir') ?? 'octo-videos';
+  let results;
+  try {
+    results = await runGenerations(found, {
+      db,
+      session,
+      profiles,
+      view,
+      signal: deps.signal,
+      wait: true,
+      timeoutMs: opts.timeout,
+      schedule: pollSchedule(deps.env),
+      createsPerMinute: 2,
+      concurrency: opts.concurrency,
+      defaultOut: dir.startsWith('/') ? dir : `${deps.cwd}/${dir}`,
+      label: (r) => (r.batch_line !== null ? `line ${r.batch_line}` : r.id.slice(0, 8)),
+      onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
+    });
+  } finally {
+    view.stop();
+  }
+  if (deps.signal.aborted) {
+    throw new InterruptedError('stopped waiting; the jobs keep running remotely', { hint: `continue with: octo jobs wait ${id ?? '--all'}` });
+  }
+  const failed = results.filter((r) => ['failed', 'canceled', 'error'].includes(r.status));
+  const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running');
+  const columns = [
+    { key: 'id', header: 'id' },
+    { key: 'job_id', header: 'job' },
+    { key: 'status', header: 'status' },
+    { key: 'estimated_cost', header: 'estimate', format: (v: unknown) => formatMoney(v) },
+    { key: 'files', header: 'files', format: (v: unknown) => (Array.isArray(v) ? v.join(', ') : '') },
+    { key: 'failure_reason', header: 'reason' },
+  ];
+  if (id) {
+    const [r] = results;
+    if (failed.length) {
+      const error = (r as { error?: unknown }).error;
+      if (r.status === 'error' && error instanceof Error) throw error;
+      throw new GenerationFailedError(`job ${r.job_id ?? r.id} ${r.status}: ${r.failure_reason ?? 'no reason given'}`);
+    }
+    return { output: record(r as unknown as Record<string, unknown>, columns), exitCode: unfinished.length ? 8 : 0 };
+  }
+  const output = rows(results as unknown as Record<string, unknown>[], columns, { json: results });
+  if (failed.length) return { output, exitCode: 6 };
+  return { output, exitCode: unfinished.length ? 8 : 0 };
+}
+
+/** `jobs cancel ID`. */
+export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> {
+  const session = await deps.session();
+  const db = await deps.db();
+  const row = await generationWithProfile(db, session, id);
+  if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  const shown = () => record(resultOf({ ...row, status: 'canceled' }) as unknown as Record<string, unknown>);
+  if (['completed', 'failed', 'canceled'].includes(row.status)) {
+    return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
+  }
+  if (!row.job_id && !row.submitted_at) {
+    await finishGeneration(db, session, row.id, 'canceled', 'canceled before submission');
+    return { output: shown() };
+  }
+  const p = row.profile;
+  if (!p) throw new FailureError(`profile ${row.profile_name ?? '(none)'} no longer exists; cannot reach job ${row.job_id ?? row.id}`);
+  if (p.sora_version === 'sora-2') {
+    throw new FailureError(`sora-2 has no cancel API: job ${row.job_id ?? row.id} runs to its end at the service (and is billed)`, {
+      hint: 'octo leaves it recorded as it is; when it ends: octo jobs wait ' + row.id,
+    });
+  }
+  if (!row.job_id) {
+    throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
+  }
+  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: 'sora-1' });
+  await client.cancel(row.job_id, { signal: deps.signal });
+  await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
+  deps.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
+  return { output: shown() };
+}

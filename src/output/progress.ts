@@ -1,0 +1,97 @@
+import type { GlobalOptions, Io } from '../cli/deps.js';
+
+/**
+ * Progress on stderr while jobs run. On a terminal: an ora spinner for one job, or a live block
+ * with one line per running job plus a totals line for a batch. Piped: plain event lines (one per
+ * status change). Silent with --quiet or --json. Never writes to stdout.
+ */
+
+export interface ProgressView {
+  /** The live line of one job (terminal only; ignored when piped). */
+  update(key: string, text: string): void;
+  /** A job's live line goes away (it finished). */
+  remove(key: string): void;
+  /** The live totals line of a batch (terminal only). */
+  totals(text: string): void;
+  /** A lasting line: printed above the live block on a terminal, as is when piped. */
+  event(text: string): void;
+  stop(): void;
+}
+
+const SILENT: ProgressView = { update() {}, remove() {}, totals() {}, event() {}, stop() {} };
+
+export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet' | 'json'>, o: { single: boolean }): Promise<ProgressView> {
+  if (globals.quiet || globals.json) return SILENT;
+  const err = io.stderr;
+  if (!err.isTTY) {
+    return { ...SILENT, event: (text) => err.write(`${text}\n`) };
+  }
+  if (o.single) {
+    const { default: ora } = await import('ora');
+    const spinner = ora({ stream: err as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start('starting…');
+    return {
+      update: (_key, text) => {
+        spinner.text = text;
+      },
+      remove() {},
+      totals() {},
+      event: (text) => {
+        spinner.clear();
+        err.write(`${text}\n`);
+        spinner.render();
+      },
+      stop: () => spinner.stop(),
+    };
+  }
+  return new LiveBlock(err);
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+class LiveBlock implements ProgressView {
+  private readonly lines = new Map<string, string>();
+  private totalsLine = '';
+  private drawn = 0;
+  private frame = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly err: Io['stderr']) {
+    this.timer = setInterval(() => this.draw(), 120);
+    this.timer.unref();
+  }
+
+  update(key: string, text: string) {
+    this.lines.set(key, text);
+  }
+  remove(key: string) {
+    this.lines.delete(key);
+  }
+  totals(text: string) {
+    this.totalsLine = text;
+  }
+  event(text: string) {
+    this.clear();
+    this.err.write(`${text}\n`);
+    this.draw();
+  }
+  stop() {
+    clearInterval(this.timer);
+    this.clear();
+  }
+
+  private clear() {
+    if (this.drawn > 0) this.err.write(`\u001b[${this.drawn}F\u001b[0J`);
+    this.drawn = 0;
+  }
+
+  private draw() {
+    this.clear();
+    const width = Math.max(20, (this.err.columns ?? 100) - 1);
+    const spin = FRAMES[(this.frame = (this.frame + 1) % FRAMES.length)];
+    const out = [...this.lines.values()].map((l) => `${spin} ${l}`);
+    if (this.totalsLine) out.push(this.totalsLine);
+    if (out.length === 0) return;
+    this.err.write(`${out.map((l) => (l.length > width ? `${l.slice(0, width - 1)}…` : l)).join('\n')}\n`);
+    this.drawn = out.length;
+  }
+}

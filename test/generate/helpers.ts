@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
+import { openDatabase, resolveDatabase } from '../../src/db/open.js';
+import type { Db } from '../../src/db/types.js';
+import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
+import { cliEnv, runCli, type CliOptions } from '../support/run-cli.js';
+import { createUserWithSession } from '../support/users.js';
+
+/** A real database, the emulator over real HTTP, and a user with a sora-1 and a sora-2 profile. */
+export interface World {
+  database: TestDatabase;
+  db: Db;
+  emulator: Emulator;
+  close(): Promise<void>;
+}
+
+export async function startWorld(kind: DriverKind = 'pg', emulatorOptions: EmulatorOptions = {}): Promise<World> {
+  const database = await createTestDatabase(kind);
+  const db = await openDatabase(resolveDatabase({ env: database.env, dataDir: '/nonexistent' }), { env: database.env });
+  const emulator = await startEmulator({ jobMs: 300, early404Ms: 30, apiKey: 'emulator-secret-key-1234', ...emulatorOptions });
+  return {
+    database,
+    db,
+    emulator,
+    close: async () => {
+      await emulator.close();
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface TestUser {
+  userId: string;
+  env: Record<string, string>;
+  out: string;
+  cli(argv: string[], options?: CliOptions): ReturnType<typeof runCli>;
+}
+
+export const API_KEY = 'emulator-secret-key-1234';
+
+/** A user with profiles `s1` (sora-1, active) and `s2` (sora-2), on `endpoint`. */
+export async function makeUser(world: World, o: { endpoint?: string; active?: 's1' | 's2' } = {}): Promise<TestUser> {
+  const { session, token } = await createUserWithSession(world.db);
+  const endpoint = o.endpoint ?? world.emulator.url;
+  for (const [name, version, deployment] of [
+    ['s1', 'sora-1', 'sora'],
+    ['s2', 'sora-2', 'sora-2'],
+  ] as const) {
+    await world.db.query(
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [session.userId, name, endpoint, API_KEY, deployment, version, name === (o.active ?? 's1')],
+    );
+  }
+  const out = mkdtempSync(join(tmpdir(), 'octo-out-'));
+  const env = cliEnv({ ...world.database.env, OCTO_TOKEN: token, OCTO_POLL_MS: '25' });
+  return {
+    userId: session.userId,
+    env,
+    out,
+    cli: (argv, options = {}) => runCli(argv, { env, cwd: out, ...options }),
+  };
+}
+
+export function cleanupDir(dir: string) {
+  rmSync(dir, { recursive: true, force: true });
+}

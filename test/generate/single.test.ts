@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, makeUser, startWorld, type World } from './helpers.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld('pg');
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+const gen = (w: World, id: string) => w.db.query(`SELECT * FROM video_generations WHERE id = $1`, [id]).then((r) => r[0]);
+
+describe('octo generate (single)', () => {
+  it('sora-1: validates, records, waits, downloads every variant and thumbnail, records the videos', async () => {
+    const user = await makeUser(world);
+    const r = await user.cli(['generate', 'a cat playing piano', '--size', '480x480', '--seconds', '3', '--variants', '2', '--tag', 'campaign=q4', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = r.json();
+    expect(Object.keys(out)).toEqual(expect.arrayContaining(['id', 'job_id', 'status', 'prompt', 'model', 'seconds', 'size', 'variants', 'generation_mode', 'estimated_cost', 'files']));
+    expect(out).toMatchObject({ status: 'completed', prompt: 'a cat playing piano', model: 'sora-1', seconds: 3, size: '480x480', variants: 2, generation_mode: 'text-to-video', estimated_cost: 0.075 });
+    expect(out.job_id).toMatch(/^task_/);
+    expect(out.files).toHaveLength(2);
+    for (const f of out.files) {
+      expect(f.startsWith(join(user.out, 'octo-videos'))).toBe(true);
+      expect(statSync(f).size).toBeGreaterThan(100);
+      expect(existsSync(f.replace(/\.mp4$/, '.jpg'))).toBe(true);
+    }
+    const row = await gen(world, out.id);
+    expect(row).toMatchObject({ status: 'completed', job_id: out.job_id, profile_name: 's1', generation_mode: 'text-to-video', tags: { campaign: 'q4' } });
+    expect(row.submitted_at).toBeInstanceOf(Date);
+    expect(row.finished_at).toBeInstanceOf(Date);
+    const videos = await world.db.query(`SELECT * FROM video_metadata WHERE generation_id = $1 ORDER BY file_id`, [out.id]);
+    expect(videos).toHaveLength(2);
+    expect(videos.map((v) => v.url).sort()).toEqual([...out.files].sort());
+    expect(videos[0]).toMatchObject({ width: '480', height: '480', duration: '3', sora_version: 'sora-1', prompt: 'a cat playing piano' });
+    expect(JSON.stringify(r)).not.toContain(API_KEY);
+  });
+
+  it('sora-2 with --profile, --out, and a plain-text progress on stderr', async () => {
+    const user = await makeUser(world);
+    const dir = join(user.out, 'mine');
+    const r = await user.cli(['generate', 'a paper boat', '--profile', 's2', '--out', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Estimated cost: $0.40 (sora-2, 720x1280, 4 s, text-to-video)');
+    expect(r.stderr).toMatch(/job: submitted video_/);
+    expect(r.stderr).toMatch(/job: completed → /);
+    expect(r.stdout).toMatch(/status\tcompleted/);
+    const files = r.stdout.match(/files\t(.*)/)![1].split(', ');
+    expect(files[0].startsWith(dir)).toBe(true);
+    expect(existsSync(files[0].replace(/\.mp4$/, '.webp'))).toBe(true);
+  });
+
+  it('--dry-run prints the estimate and the would-be result, records nothing', async () => {
+    const user = await makeUser(world);
+    const r = await user.cli(['generate', 'a dry run', '--profile', 's2', '--seconds', '8', '--json', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ id: null, job_id: null, status: 'dry-run', estimated_cost: 0.8, seconds: 8, files: [] });
+    const [{ n }] = await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]);
+    expect(n).toBe(0);
+  });
+
+  it('refuses bad values before spending: size for the model, --max-cost (exit 5), missing image, remix on sora-1', async () => {
+    const user = await makeUser(world);
+    const creates = () => world.emulator.stats.creates;
+    const before = creates();
+    let r = await user.cli(['generate', 'x', '--profile', 's2', '--size', '480x480']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('size 480x480 is not supported by sora-2');
+    r = await user.cli(['generate', 'x', '--profile', 's2', '--seconds', '12', '--max-cost', '1', '--json']);
+    expect(r.code).toBe(5);
+    expect(r.json().error.code).toBe('budget_exceeded');
+    r = await user.cli(['generate', 'x', '--image', 'nope.png']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`image not found: ${join(user.out, 'nope.png')}`);
+    r = await user.cli(['generate', 'x', '--remix', 'video_123']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--remix needs a sora-2 profile');
+    expect(creates()).toEqual(before);
+    const [{ n }] = await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]);
+    expect(n).toBe(0);
+  });
+
+  it('moderation: exit 7, the row failed with its reason', async () => {
+    const user = await makeUser(world);
+    const r = await user.cli(['generate', 'something forbidden', '--json']);
+    expect(r.code).toBe(7);
+    expect(r.json().error).toMatchObject({ code: 'generation_failed' });
+    expect(r.json().error.message).toContain('input_moderation');
+    const [row] = await world.db.query(`SELECT status, failure_reason, job_id FROM video_generations WHERE user_id = $1`, [user.userId]);
+    expect(row.status).toBe('failed');
+    expect(row.failure_reason).toContain('input_moderation');
+    expect(row.job_id).toMatch(/^task_/);
+  });
+
+  it('image-to-video on both families, and remix on sora-2', async () => {
+    const user = await makeUser(world);
+    const png = join(user.out, 'ref.png');
+    writeFileSync(png, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]));
+    let r = await user.cli(['generate', 'animate it', '--image', 'ref.png', '--size', '854x480', '--seconds', '2', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ generation_mode: 'image-to-video', status: 'completed' });
+    r = await user.cli(['generate', 'animate it', '--image', png, '--profile', 's2', '--json']);
+    expect(r.code).toBe(0);
+    const first = r.json();
+    expect(first.generation_mode).toBe('image-to-video');
+    r = await user.cli(['generate', 'the same at night', '--remix', first.job_id, '--profile', 's2', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json()).toMatchObject({ generation_mode: 'remix', status: 'completed' });
+    const modes = await world.db.query(`SELECT generation_mode FROM video_generations WHERE user_id = $1 ORDER BY created_at`, [user.userId]);
+    expect(modes.map((m) => m.generation_mode)).toEqual(['image-to-video', 'image-to-video', 'remix']);
+  });
+
+  it('--no-wait returns the job id (exit 0); --timeout that passes exits 8 with the job still running', async () => {
+    const user = await makeUser(world);
+    let r = await user.cli(['generate', 'later', '--no-wait', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.json().status).toMatch(/queued|running/);
+    expect(r.json().job_id).toMatch(/^task_/);
+    r = await user.cli(['generate', 'slow', '--profile', 's2', '--timeout', '1ms', '--json']);
+    expect(r.code).toBe(8);
+    expect(r.json().status).toMatch(/queued|running/);
+    expect(r.stderr).toContain(`octo jobs wait ${r.json().id}`);
+  });
+});
