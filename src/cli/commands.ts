@@ -37,6 +37,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'config get', summary: 'Print one setting', load: () => import('../commands/config/get.js') },
   { name: 'config set', summary: 'Change one setting', load: () => import('../commands/config/set.js') },
   { name: 'config list', summary: 'Print all settings', load: () => import('../commands/config/list.js') },
+  { name: 'completion', summary: 'Print a shell completion script (bash, zsh or fish)', load: () => import('../commands/completion.js') },
   { name: 'costs', summary: 'What your generations cost (estimates), by day, model, profile, tag…', load: () => import('../commands/costs/report.js') },
   { name: 'costs budget set', summary: 'Set a monthly budget (all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-set.js') },
   { name: 'costs budget show', summary: 'Show budgets with month-to-date spend and what remains', load: () => import('../commands/costs/budget-show.js') },
