@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -77,6 +78,8 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
   const contentType = (res.headers['content-type'] as string | undefined) ?? null;
   const tmp = `${o.dest}.part-${randomBytes(6).toString('hex')}`;
   let bytes = 0;
+  // Create the file before streaming, so the cleanup below cannot race a lazy open.
+  const ws = createWriteStream(tmp, { fd: await open(tmp, 'wx', 0o644), flush: true });
   try {
     const counter = new Transform({
       transform(chunk: Buffer, _enc, done) {
@@ -87,7 +90,7 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
     });
     try {
       // flush: fsync before close, so a crash after the rename cannot leave a short file.
-      await pipeline(res.body, counter, createWriteStream(tmp, { flags: 'wx', mode: 0o644, flush: true }), { signal: o.signal });
+      await pipeline(res.body, counter, ws, { signal: o.signal });
     } catch (error) {
       if (o.signal?.aborted) throw error;
       // The connection broke mid-body: a transient network failure, retried by the caller.
@@ -102,6 +105,10 @@ async function writeBody(res: RawResponse, o: DownloadOptions): Promise<Download
     await rename(tmp, o.dest);
     return { path: o.dest, bytes, contentType };
   } catch (error) {
+    if (!ws.closed) {
+      ws.destroy();
+      await once(ws, 'close').catch(() => undefined);
+    }
     await unlink(tmp).catch(() => undefined);
     res.body.destroy();
     throw error;

@@ -21,7 +21,8 @@ const PNG = { data: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x
 
 describe('sora-1 text-to-video through the client', () => {
   it('creates, polls through the status sequence, downloads every variant and thumbnail', async () => {
-    const em = await emulator({ apiKey: 'test-key' });
+    // Long enough that a poll lands in an intermediate state even on a loaded machine.
+    const em = await emulator({ apiKey: 'test-key', jobMs: 800 });
     const c = client(em, 'sora-1');
     const dir = await tempDir();
     const created = await c.create({ prompt: 'a cat playing piano', size: '480x480', seconds: 3, variants: 2 });
@@ -269,7 +270,7 @@ describe('faults end in success after retries or in the right typed error', () =
 
 describe('list, get, delete, cancel', () => {
   it('sora-1: list with statuses filter and paging, delete answers 204 and the job is gone', async () => {
-    const em = await emulator({ jobMs: 50 });
+    const em = await emulator({ jobMs: 300 });
     const c = client(em, 'sora-1');
     const a = await c.create({ prompt: 'a', size: '480x480' });
     await pollUntilDone(c, a.id, { schedule: FAST });
@@ -289,7 +290,7 @@ describe('list, get, delete, cancel', () => {
   });
 
   it('sora-2: list order, delete only once finished', async () => {
-    const em = await emulator({ jobMs: 60 });
+    const em = await emulator({ jobMs: 300 });
     const c = client(em, 'sora-2');
     const a = await pollUntilDone(c, (await c.create({ prompt: 'a' })).id, { schedule: FAST });
     const b = await c.create({ prompt: 'b' });
