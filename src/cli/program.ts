@@ -95,7 +95,7 @@ export function buildProgram(
 }
 
 function defineCommand(command: Command, spec: CommandSpec<any>, onInvoke: (invocation: Invocation) => void): void {
-  if (spec.description) command.description(spec.description).summary(spec.summary);
+  if (spec.description) command.description(unwrap(spec.description)).summary(spec.summary);
   for (const arg of spec.args ?? []) command.argument(arg);
   for (const option of spec.options ?? []) {
     const made = new Option(option.flags, option.description);
@@ -122,4 +122,12 @@ export function fromCommanderError(error: CommanderError): UsageError | 'done' {
   // A group named without its subcommand: commander printed the group's help above.
   if (error.code === 'commander.help') return new UsageError('a subcommand is needed (see the list above)');
   return new UsageError(error.message.replace(/^error: /, ''), { hint: 'see: octo --help' });
+}
+
+/** Joins the lines of each paragraph so commander wraps help text to the terminal's width. */
+export function unwrap(text: string): string {
+  return text
+    .split(/\n\s*\n/)
+    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .join('\n\n');
 }
