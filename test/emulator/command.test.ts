@@ -57,3 +57,27 @@ describe('octo emulator', () => {
     });
   });
 });
+
+describe('octo emulator through the CLI entry point', () => {
+  it('runs from argv, serves both families with the given key, and exits 0 on interrupt', async () => {
+    const { run } = await import('../../src/cli/main.js');
+    const stdout = capture();
+    const stderr = capture();
+    const ac = new AbortController();
+    const exit = run(['emulator', '--port', '0', '--api-key', 'k', '--job-seconds', '0.05'], { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, { signal: ac.signal, env: {} });
+    for (let i = 0; i < 500 && !stdout.text().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    const url = stdout.text().trim();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { createSoraClient } = await import('../../src/sora/client.js');
+    const { pollUntilDone } = await import('../../src/sora/poll.js');
+    for (const soraVersion of ['sora-1', 'sora-2'] as const) {
+      const c = createSoraClient({ endpoint: url, apiKey: 'k', deployment: soraVersion === 'sora-1' ? 'sora' : 'sora-2', soraVersion });
+      const job = await pollUntilDone(c, (await c.create({ prompt: 'from the CLI' })).id, { schedule: { initialDelayMs: 10, baseDelayMs: 10, maxDelayMs: 20, early404GraceMs: 5000 } });
+      expect(job.status).toBe('succeeded');
+    }
+    ac.abort();
+    expect(await exit).toBe(0);
+    expect(stdout.text()).toBe(`${url}\n`);
+    expect(stderr.text()).toBe('');
+  });
+});
