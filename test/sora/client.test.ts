@@ -367,3 +367,56 @@ describe('downloads', () => {
     expect(peak - before).toBeLessThan(size / 2);
   });
 });
+
+describe('a create is never resent once it may have reached the server', () => {
+  async function rawServer(handler: (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => void) {
+    const { createServer } = await import('node:http');
+    let posts = 0;
+    const server = createServer((req, res) => {
+      if (req.method === 'POST') posts++;
+      handler(req, res);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      posts: () => posts,
+      close: () => new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
+    };
+  }
+
+  it('a 500 on create is not retried', async () => {
+    const s = await rawServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"error":{"code":"internal_error","message":"oops"}}');
+    });
+    try {
+      const c = createSoraClient({ endpoint: s.url, apiKey: 'k', deployment: 'sora-2', soraVersion: 'sora-2', sleep: async () => {} });
+      const err = await c.create({ prompt: 'x' }).catch((e: unknown) => e);
+      expect((err as { status?: number }).status).toBe(500);
+      expect((err as Error).message).toContain('oops');
+      expect(s.posts()).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('a connection reset after the request was sent is not retried', async () => {
+    const s = await rawServer((req) => {
+      req.on('end', () => req.socket.destroy());
+      req.resume();
+    });
+    try {
+      const c = createSoraClient({ endpoint: s.url, apiKey: 'k', deployment: 'sora', soraVersion: 'sora-1', sleep: async () => {} });
+      const err = await c.create({ prompt: 'x' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SoraNetworkError);
+      expect((err as SoraNetworkError).sent).toBe(true);
+      expect(s.posts()).toBe(1);
+    } finally {
+      await s.close();
+    }
+  });
+});
