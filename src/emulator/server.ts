@@ -46,6 +46,11 @@ export interface EmulatorOptions {
   cutDownloads?: number;
   /** Jobs and their content vanish (404) this long after creation; expires_at follows (default 24 h). */
   expireAfterMs?: number;
+  /**
+   * Called synchronously when a job is created, before the response is sent (tests use it to
+   * kill a client between the create and its answer).
+   */
+  onCreate?: (job: { id: string; family: 'sora-1' | 'sora-2'; prompt: string }) => void;
   /** Called with one line per request (`octo emulator --verbose`). */
   log?: (line: string) => void;
   /** Clock (tests). */
@@ -266,6 +271,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (family === 'sora-2') job.startedAt = job.createdAt + job.queueMs;
     jobs.set(id, job);
     stats.creates[family]++;
+    o.onCreate?.({ id, family, prompt: f.prompt });
     return job;
   }
 

@@ -337,6 +337,18 @@ describe('auth, faults and stats', () => {
     expect(em.stats.total).toBe(0);
   });
 
+  it('calls onCreate once per created job, before answering', async () => {
+    const seen: { id: string; family: string; prompt: string }[] = [];
+    const em = await start({ onCreate: (j) => seen.push(j) });
+    const a = (await call(em, 'POST', '/videos', { prompt: 'one' })).json;
+    await call(em, 'POST', '/videos', { prompt: 'bad', seconds: '5' });
+    const b = (await call(em, 'POST', '/video/generations/jobs', sora1)).json;
+    expect(seen).toEqual([
+      { id: a.id, family: 'sora-2', prompt: 'one' },
+      { id: b.id, family: 'sora-1', prompt: 'a cat' },
+    ]);
+  });
+
   it('makes jobs and content vanish after expireAfterMs', async () => {
     const c = clock();
     const em = await start({ now: c.now, expireAfterMs: 5000 });
