@@ -336,3 +336,14 @@ export async function generationWithProfile(
   );
   return row;
 }
+
+/** Job ids the user's rows already own (recent ones): an orphan never matches one of these. */
+export async function knownJobIds(db: Db, session: SessionKeys): Promise<string[]> {
+  const rows = await authedQuery<{ job_id: string }>(
+    db,
+    session,
+    `SELECT g.job_id FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.job_id IS NOT NULL AND g.created_at > NOW() - INTERVAL '3 days'`,
+  );
+  return rows.map((r) => r.job_id);
+}

@@ -6,9 +6,9 @@ import type { StoredRequest } from './plan.js';
  * and recording its answer. The Sora APIs take no idempotency key, so look for the job in the
  * service's own list: same prompt, size and seconds, created no earlier than the submission
  * (less a slack for clock skew and whole-second timestamps), and not claimed by another row.
- * The earliest such job is the one (rows are matched in submission order).
+ * The one created closest to the submission wins.
  */
-export const MATCH_SLACK_MS = 30_000;
+export const MATCH_SLACK_MS = 10_000;
 
 export function matchOrphan(
   request: Pick<StoredRequest, 'prompt' | 'size' | 'seconds' | 'remix'>,
@@ -28,6 +28,7 @@ export function matchOrphan(
     const created = j.createdAt ? Date.parse(j.createdAt) : Number.NaN;
     return Number.isFinite(created) && created >= from;
   });
-  candidates.sort((a, b) => Date.parse(a.createdAt!) - Date.parse(b.createdAt!));
+  const t = submittedAt.getTime();
+  candidates.sort((a, b) => Math.abs(Date.parse(a.createdAt!) - t) - Math.abs(Date.parse(b.createdAt!) - t));
   return candidates[0];
 }

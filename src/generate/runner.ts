@@ -1,9 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { GenerationFailedError, InterruptedError, OctoError } from '../cli/errors.js';
 import {
   completeGeneration,
   finishGeneration,
+  knownJobIds,
   markSubmitted,
   recordJobId,
   updateGenerationStatus,
@@ -107,6 +109,8 @@ export function resultOf(row: GenerationRow, over: Partial<LineResult> = {}): Li
 }
 
 export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): Promise<LineResult[]> {
+  // Every worker's sleeps and requests listen on the one Ctrl-C signal.
+  setMaxListeners(Math.max(50, o.concurrency * 10), o.signal);
   const profiles = new Map(o.profiles.map((p) => [p.name, p]));
   const clients = new Map<string, SoraClient>();
   const clientFor = (p: ProfileConfig) => {
@@ -133,13 +137,16 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
   // Every job id already known is taken: an orphan may only match a job nobody owns.
   const claimed = new Set(rows.map((r) => r.job_id).filter((id): id is string => !!id));
   const lists = new Map<string, Promise<Job[]>>();
-  const serviceJobs = (p: ProfileConfig) => {
+  let known: Promise<void> | undefined;
+  const serviceJobs = async (p: ProfileConfig) => {
+    known ??= knownJobIds(o.db, o.session).then((ids) => ids.forEach((id) => claimed.add(id)));
     let l = lists.get(p.name);
     if (!l) {
       l = listRecent(clientFor(p), o.signal);
       lists.set(p.name, l);
     }
-    return l;
+    const [jobs] = await Promise.all([l, known]);
+    return jobs;
   };
 
   const results: LineResult[] = rows.map((r) => resultOf(r));

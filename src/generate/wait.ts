@@ -31,7 +31,7 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
       wait: true,
       timeoutMs: opts.timeout,
       schedule: pollSchedule(deps.env),
-      createsPerMinute: 2,
+      createsPerMinute: opts.createsPerMinute,
       concurrency: opts.concurrency,
       defaultOut: dir.startsWith('/') ? dir : `${deps.cwd}/${dir}`,
       label: (r) => (r.batch_line !== null ? `line ${r.batch_line}` : r.id.slice(0, 8)),

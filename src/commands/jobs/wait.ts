@@ -1,10 +1,11 @@
 import { defineCommand } from '../../cli/command.js';
-import { parseDuration } from '../../generate/options.js';
+import { parseDuration, positiveInt } from '../../generate/options.js';
 
 export interface WaitFlags {
   all?: boolean;
   timeout?: number;
   concurrency: number;
+  createsPerMinute: number;
 }
 
 export default defineCommand<WaitFlags>({
@@ -19,7 +20,13 @@ export default defineCommand<WaitFlags>({
   options: [
     { flags: '--all', description: 'every unfinished job of yours' },
     { flags: '--timeout <duration>', description: 'stop waiting after this long (exit 8)', parse: parseDuration },
-    { flags: '--concurrency <n>', description: 'jobs followed at once', default: 4, parse: (v: string) => Math.max(1, Number(v) || 4) },
+    { flags: '--concurrency <n>', description: 'jobs followed at once', default: 4, parse: positiveInt('--concurrency') },
+    {
+      flags: '--creates-per-minute <n>',
+      description: 'sora-2: pace for lines never submitted (0 = unpaced; 429s still pause all)',
+      default: 2,
+      parse: positiveInt('--creates-per-minute', 0),
+    },
   ],
   examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
   async run({ deps, opts, args }) {
