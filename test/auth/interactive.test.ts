@@ -1,0 +1,60 @@
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../../src/cli/main.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { cliEnv, transcript } from '../support/run-cli.js';
+
+/** On a terminal, signup and login ask (prompts on stderr, the password masked). */
+describe('interactive prompts', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase('pg');
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  // Like process.stderr, these survive end(): Inquirer pipes each prompt into the output and ends the pipe.
+  const tty = () => {
+    const stream = Object.assign(new PassThrough(), { isTTY: true, columns: 80 });
+    stream.end = (() => stream) as typeof stream.end;
+    return stream;
+  };
+
+  async function converse(argv: string[], env: Record<string, string>, answers: [string, string][]) {
+    const stdin = tty();
+    const stdout = tty();
+    const stderr = tty();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c) => (out += c));
+    stderr.on('data', (c) => (err += c));
+    const done = run(argv, { stdin, stdout, stderr }, { env });
+    let from = 0;
+    for (const [question, answer] of answers) {
+      // Answer once the question is on stderr.
+      for (let i = 0; i < 200 && err.indexOf(`? ${question}`, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      from = err.indexOf(`? ${question}`, from) + 1;
+      stdin.write(`${answer}\n`);
+      // Skip the prompt's redraws of this question.
+      await new Promise((r) => setTimeout(r, 50));
+      from = err.length;
+    }
+    const code = await done;
+    transcript.push(out, err);
+    return { code, out, err };
+  }
+
+  it('signs up and logs in by answering prompts; the password never shows', async () => {
+    const env = cliEnv(database.env);
+    const signup = await converse(['signup'], env, [['Email', 'Tty@X.io'], ['Name', 'Tee'], ['Password', 'typed secret 1'], ['Password again', 'typed secret 1']]);
+    expect(signup.code, signup.err).toBe(0);
+    expect(signup.err).toContain('Email');
+    expect(signup.err).toContain('Password again');
+    expect(signup.err).toContain('Password');
+    expect(signup.out).toContain('tty@x.io');
+    const login = await converse(['login'], env, [['Email', 'tty@x.io'], ['Password', 'typed secret 1']]);
+    expect(login.code, login.err).toBe(0);
+    expect(signup.out + signup.err + login.out + login.err).not.toContain('typed secret 1');
+  });
+});
