@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, resolveDatabase } from '../../src/db/open.js';
+import type { Db } from '../../src/db/types.js';
+import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+
+let world: World;
+let alice: TestUser;
+let bob: TestUser;
+let done: any;
+beforeAll(async () => {
+  world = await startWorld('pg', { jobMs: 400 });
+  alice = await makeUser(world);
+  bob = await makeUser(world);
+  done = (await alice.cli(['generate', 'first job', '--json', '--no-download'])).json();
+  await alice.cli(['generate', 'second job', '--profile', 's2', '--json', '--no-download']);
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+/** Runs a command on its own Db and counts that command's round trips. */
+async function roundTrips(user: TestUser, argv: string[]) {
+  const db: Db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
+  try {
+    const before = db.roundTrips;
+    const r = await user.cli(argv, { overrides: { db: async () => db } });
+    return { r, trips: db.roundTrips - before };
+  } finally {
+    await db.close();
+  }
+}
+
+describe('octo jobs', () => {
+  it('list: newest first, the JSON contract, filters, CSV; one round trip with the session check', async () => {
+    const { r, trips } = await roundTrips(alice, ['jobs', 'list', '--json']);
+    expect(trips).toBe(1);
+    const list = r.json();
+    expect(list.map((j: any) => j.prompt)).toEqual(['second job', 'first job']);
+    for (const key of ['id', 'job_id', 'status', 'prompt', 'profile_name', 'created_at']) expect(list[0]).toHaveProperty(key);
+    expect(list[0].created_at).toMatch(/T.*(Z|[+-]\d\d:\d\d)$/);
+    expect((await alice.cli(['jobs', 'list', '--limit', '1', '--json'])).json()).toHaveLength(1);
+    expect((await alice.cli(['jobs', 'list', '--status', 'failed', '--json'])).json()).toEqual([]);
+    const csv = await alice.cli(['jobs', 'list', '--csv']);
+    expect(csv.stdout.split('\n')[0]).toBe('id,job_id,status,prompt,profile_name,estimated_cost,created_at');
+    expect((await bob.cli(['jobs', 'list', '--json'])).json()).toEqual([]);
+  });
+
+  it('wait ID follows a --no-wait job to the end and downloads it; another user gets exit 3', async () => {
+    const started = (await alice.cli(['generate', 'waited for', '--no-wait', '--json'])).json();
+    expect((await bob.cli(['jobs', 'wait', started.id])).code).toBe(3);
+    const r = await alice.cli(['jobs', 'wait', started.id, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ id: started.id, job_id: started.job_id, status: 'completed' });
+    expect(r.json().files).toHaveLength(1);
+    // By job id too, and a finished job just reports itself.
+    const again = await alice.cli(['jobs', 'wait', started.job_id, '--json']);
+    expect(again.json().status).toBe('completed');
+    expect((await alice.cli(['jobs', 'wait'])).code).toBe(2);
+    expect((await alice.cli(['jobs', 'wait', '--all', '--json'])).json()).toEqual([]);
+  });
+
+  it('cancel: sora-1 deletes the job at the service and records canceled; sora-2 says it cannot; other users get 3', async () => {
+    const s1 = (await alice.cli(['generate', 'cancel me', '--no-wait', '--json'])).json();
+    expect((await bob.cli(['jobs', 'cancel', s1.id])).code).toBe(3);
+    const deletes = world.emulator.stats.requests['DELETE /video/generations/jobs/{id}'] ?? 0;
+    const r = await alice.cli(['jobs', 'cancel', s1.job_id, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().status).toBe('canceled');
+    expect(world.emulator.stats.requests['DELETE /video/generations/jobs/{id}']).toBe(deletes + 1);
+    const [row] = await world.db.query(`SELECT status, failure_reason FROM video_generations WHERE id = $1`, [s1.id]);
+    expect(row).toMatchObject({ status: 'canceled', failure_reason: 'canceled by the user' });
+
+    const s2 = (await alice.cli(['generate', 'cannot cancel', '--profile', 's2', '--no-wait', '--json'])).json();
+    const refused = await alice.cli(['jobs', 'cancel', s2.id]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('sora-2 has no cancel API');
+    const [row2] = await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s2.id]);
+    expect(row2.status).not.toBe('canceled');
+    expect((await alice.cli(['jobs', 'cancel', done.id])).stdout).toContain('already completed');
+    expect((await alice.cli(['jobs', 'cancel', '00000000-0000-4000-8000-000000000000'])).code).toBe(3);
+  });
+});

@@ -1,0 +1,101 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, resolveDatabase } from '../../src/db/open.js';
+import type { Db } from '../../src/db/types.js';
+import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+
+let world: World;
+let alice: TestUser;
+let bob: TestUser;
+let s1: any;
+let s2: any;
+beforeAll(async () => {
+  world = await startWorld('pg');
+  alice = await makeUser(world);
+  bob = await makeUser(world);
+  s1 = (await alice.cli(['generate', 'a red fox in snow', '--size', '480x480', '--variants', '2', '--seconds', '2', '--json'])).json();
+  s2 = (await alice.cli(['generate', 'a blue whale', '--profile', 's2', '--json'])).json();
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+async function roundTrips(user: TestUser, argv: string[]) {
+  const db: Db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
+  try {
+    const before = db.roundTrips;
+    const r = await user.cli(argv, { overrides: { db: async () => db } });
+    return { r, trips: db.roundTrips - before };
+  } finally {
+    await db.close();
+  }
+}
+
+describe('octo videos', () => {
+  it('list: newest first, the exact JSON contract, filters; one round trip', async () => {
+    const { r, trips } = await roundTrips(alice, ['videos', 'list', '--json']);
+    expect(trips).toBe(1);
+    const list = r.json();
+    expect(list).toHaveLength(3);
+    expect(Object.keys(list[0])).toEqual(['id', 'prompt', 'width', 'height', 'duration', 'sora_version', 'url', 'azure_video_id', 'created_at']);
+    expect(list[0]).toMatchObject({ prompt: 'a blue whale', width: 720, height: 1280, duration: 4, sora_version: 'sora-2', url: s2.files[0], azure_video_id: s2.job_id });
+    expect(list.slice(1).map((v: any) => v.url).sort()).toEqual([...s1.files].sort());
+    expect((await alice.cli(['videos', 'list', '--search', 'FOX', '--json'])).json()).toHaveLength(2);
+    expect((await alice.cli(['videos', 'list', '--search', '100%', '--json'])).json()).toHaveLength(0);
+    expect((await alice.cli(['videos', 'list', '--limit', '1', '--json'])).json()).toHaveLength(1);
+    expect((await alice.cli(['videos', 'list', '--since', '2999-01-01', '--json'])).json()).toEqual([]);
+    expect((await alice.cli(['videos', 'list', '--until', '2000-01-01', '--json'])).json()).toEqual([]);
+    expect((await alice.cli(['videos', 'list', '--since', 'yesterday'])).code).toBe(2);
+    expect((await bob.cli(['videos', 'list', '--json'])).json()).toEqual([]);
+    const csv = await alice.cli(['videos', 'list', '--csv']);
+    expect(csv.stdout.split('\n')[0]).toBe('id,prompt,width,duration,sora_version,url,created_at');
+  });
+
+  it('show: by id or Azure id, one round trip; another user gets exit 3', async () => {
+    const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
+    const { r, trips } = await roundTrips(alice, ['videos', 'show', v.id, '--json']);
+    expect(trips).toBe(1);
+    expect(r.json()).toMatchObject({ id: v.id, azure_video_id: s2.job_id, profile_name: 's2' });
+    expect(JSON.stringify(r.json())).not.toContain('api_key');
+    expect((await alice.cli(['videos', 'show', s2.job_id, '--json'])).json().id).toBe(v.id);
+    const other = await bob.cli(['videos', 'show', v.id, '--json']);
+    expect(other.code).toBe(3);
+    expect(other.json().error.code).toBe('not_found');
+    expect((await alice.cli(['videos', 'show', 'nope'])).code).toBe(3);
+  });
+
+  it('download refetches from the service while it lives, and says clearly when it expired', async () => {
+    const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
+    const dir = join(alice.out, 'again');
+    const r = await alice.cli(['videos', 'download', v.id, '--out', dir, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json().path).toBe(join(dir, `${s2.job_id}.mp4`));
+    expect(existsSync(r.json().path)).toBe(true);
+    expect((await bob.cli(['videos', 'download', v.id])).code).toBe(3);
+    await world.db.query(`UPDATE video_metadata SET expires_at = NOW() - INTERVAL '1 hour' WHERE id = $1`, [v.id]);
+    const expired = await alice.cli(['videos', 'download', v.id]);
+    expect(expired.code).toBe(3);
+    expect(expired.stderr).toContain('expired at the service');
+    expect(expired.stderr).toContain('Sora keeps videos 24 h');
+  });
+
+  it('delete: the row only (file stays) unless --files; another user gets exit 3', async () => {
+    const list = (await alice.cli(['videos', 'list', '--json'])).json();
+    const [a, b] = list.filter((v: any) => v.sora_version === 'sora-1');
+    expect((await bob.cli(['videos', 'delete', a.id])).code).toBe(3);
+    let r = await alice.cli(['videos', 'delete', a.id]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('the file stays');
+    expect(existsSync(a.url)).toBe(true);
+    r = await alice.cli(['videos', 'delete', b.id, '--files', '--json']);
+    expect(r.json()).toMatchObject({ id: b.id, deleted: true });
+    expect(existsSync(b.url)).toBe(false);
+    expect(existsSync(b.url.replace(/\.mp4$/, '.jpg'))).toBe(false);
+    expect((await alice.cli(['videos', 'list', '--json'])).json()).toHaveLength(1);
+    expect((await alice.cli(['videos', 'delete', a.id])).code).toBe(3);
+    // The generation and its cost stay recorded.
+    const [g] = await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s1.id]);
+    expect(g.status).toBe('completed');
+  });
+});
