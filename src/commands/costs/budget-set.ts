@@ -18,7 +18,8 @@ export default defineCommand<{ monthly: number }>({
   description: [
     'generate refuses (exit 5) when month-to-date completed spend + in-flight estimates + its own',
     'estimate would pass a budget that applies: yours, and the profile\'s own if set with --profile.',
-    'Months follow the system time zone.',
+    'A profile budget takes the global --profile NAME (or OCTO_PROFILE); the profile must be yours.',
+    'Months follow the system time zone. Amounts are estimates (octo pricing), not bills.',
   ].join('\n'),
   options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: (v) => parseUsd(v) }],
   examples: ['octo costs budget set --monthly 50', 'octo costs budget set --monthly 10 --profile work'],
