@@ -36,9 +36,9 @@ describe('interactive prompts', () => {
       for (let i = 0; i < 200 && err.indexOf(`? ${question}`, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
       from = err.indexOf(`? ${question}`, from) + 1;
       stdin.write(`${answer}\n`);
-      // Skip the prompt's redraws of this question.
-      await new Promise((r) => setTimeout(r, 50));
-      from = err.length;
+      // Go on from where the prompt shows it answered.
+      for (let i = 0; i < 200 && err.indexOf(`✔ ${question}`, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      from = err.indexOf(`✔ ${question}`, from) + 1;
     }
     const code = await done;
     transcript.push(out, err);
