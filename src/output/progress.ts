@@ -26,7 +26,8 @@ export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet
   if (!err.isTTY) {
     return { ...SILENT, event: (text) => err.write(`${text}\n`) };
   }
-  if (o.single) {
+  // ora drives a real tty.WriteStream (cursorTo, clearLine); anything else gets the ANSI block.
+  if (o.single && typeof (err as { cursorTo?: unknown }).cursorTo === 'function') {
     const { default: ora } = await import('ora');
     const spinner = ora({ stream: err as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start('starting…');
     return {

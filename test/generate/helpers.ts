@@ -18,7 +18,7 @@ export interface World {
 
 export async function startWorld(kind: DriverKind = 'pg', emulatorOptions: EmulatorOptions = {}): Promise<World> {
   const database = await createTestDatabase(kind);
-  const db = await openDatabase(resolveDatabase({ env: database.env, dataDir: '/nonexistent' }), { env: database.env });
+  const db = await openDatabase(resolveDatabase({ env: database.env, dataDir: database.env.OCTO_DATA_DIR ?? '/nonexistent' }), { env: database.env });
   const emulator = await startEmulator({ jobMs: 300, early404Ms: 30, apiKey: 'emulator-secret-key-1234', ...emulatorOptions });
   return {
     database,

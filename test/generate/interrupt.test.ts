@@ -1,0 +1,78 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeUser, startWorld, type World } from './helpers.js';
+
+let world: World;
+beforeAll(async () => {
+  world = await startWorld('pg', { jobMs: 500 });
+});
+afterAll(async () => {
+  await world?.close();
+});
+
+function abortAfterCreates(n: number): AbortController {
+  const controller = new AbortController();
+  const start = world.emulator.stats.creates;
+  const timer = setInterval(() => {
+    const now = world.emulator.stats.creates;
+    if (now['sora-1'] + now['sora-2'] - start['sora-1'] - start['sora-2'] >= n) {
+      clearInterval(timer);
+      controller.abort();
+    }
+  }, 5);
+  return controller;
+}
+
+describe('Ctrl-C', () => {
+  it('a single generate: exit 130, the job keeps running, jobs wait picks it up', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    const r = await user.cli(['generate', 'interrupted once'], { signal: abortAfterCreates(1).signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toMatch(/keeps running remotely/);
+    const id = /octo jobs wait ([0-9a-f-]{36})/.exec(r.stderr)![1];
+    const waited = await user.cli(['jobs', 'wait', id, '--json']);
+    expect(waited.code, waited.stderr).toBe(0);
+    expect(waited.json().status).toBe('completed');
+  });
+
+  it('a batch: exit 130 with the --resume hint; the resume completes every line with one create each', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    writeFileSync(join(user.out, 'b.txt'), ['ctrl-c 1', 'ctrl-c 2', 'ctrl-c 3', 'ctrl-c 4', 'ctrl-c 5'].join('\n'));
+    const before = world.emulator.stats.creates['sora-2'];
+    const r = await user.cli(['generate', '--file', 'b.txt', '--concurrency', '2', '--creates-per-minute', '0'], { signal: abortAfterCreates(2).signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('continue it with: octo generate --file b.txt --resume');
+    const resumed = await user.cli(['generate', '--file', 'b.txt', '--resume', '--json', '--creates-per-minute', '0']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.json().map((x: any) => x.status)).toEqual(Array(5).fill('completed'));
+    expect(world.emulator.stats.creates['sora-2'] - before).toBe(5);
+  });
+});
+
+describe('progress on a terminal', () => {
+  it('a batch draws one live line per running job and a totals line; piped output stays data only', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    writeFileSync(join(user.out, 't.txt'), 'tty one\ntty two\ntty three\n');
+    const r = await user.cli(['generate', '--file', 't.txt', '--creates-per-minute', '0'], { tty: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/line \d+ {2}(queued|in_progress)/);
+    expect(r.stderr).toMatch(/\d done · \d failed · \d running · \d waiting/);
+    expect(r.stderr).toContain('\u001b[');
+    expect(r.stdout).toContain('completed');
+  });
+
+  it('a single job shows a spinner with status, progress and elapsed time', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    const r = await user.cli(['generate', 'spinner'], { tty: true });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/job {2}in_progress \d+% {2}\d+s/);
+  });
+
+  it('--quiet and --json keep stderr silent', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    const r = await user.cli(['generate', 'quiet one', '--quiet'], { tty: true });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+});
