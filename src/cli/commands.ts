@@ -52,6 +52,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'videos download', summary: 'Download a video again from Azure (within 24 h of its creation)', load: () => import('../commands/videos/download.js') },
   { name: 'videos delete', summary: 'Delete a video record (and with --files its local files)', load: () => import('../commands/videos/delete.js') },
   { name: 'emulator', summary: 'Run a local Sora-compatible server for tests and demos', load: () => import('../commands/emulator.js') },
+  { name: 'doctor', summary: 'Check the setup: config, database, session, profile, Azure endpoint', load: () => import('../commands/doctor.js') },
   { name: 'db migrate', summary: 'Apply pending schema migrations', load: () => import('../commands/db/migrate.js') },
   { name: 'db status', summary: 'Show applied and pending migrations', load: () => import('../commands/db/status.js') },
 ];

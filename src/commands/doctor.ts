@@ -1,0 +1,102 @@
+import { statSync } from 'node:fs';
+import { defineCommand } from '../cli/command.js';
+import type { Deps } from '../cli/deps.js';
+import { configDir } from '../config/paths.js';
+import { targetLabel } from '../db/open.js';
+import { rows } from '../output/result.js';
+
+type Check = {
+  check: string;
+  status: 'ok' | 'warn' | 'fail' | 'skip';
+  detail: string;
+};
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+function mode(path: string): number | undefined {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each step of what a command needs, in order; a failed step skips what depends on it. */
+export async function runChecks(deps: Deps): Promise<Check[]> {
+  const checks: Check[] = [];
+  const dir = configDir(deps.env);
+  const dirMode = mode(dir);
+  const fileMode = mode(`${dir}/config.json`);
+  checks.push(
+    dirMode === undefined
+      ? { check: 'config', status: 'ok', detail: `${dir} (not created yet)` }
+      : (dirMode & 0o077) !== 0 || (fileMode !== undefined && (fileMode & 0o077) !== 0)
+        ? { check: 'config', status: 'warn', detail: `${dir} is readable by others: run chmod 700 ${dir} && chmod 600 ${dir}/config.json` }
+        : { check: 'config', status: 'ok', detail: dir },
+  );
+
+  const label = targetLabel(deps.databaseTarget());
+  let databaseOk = false;
+  try {
+    const db = await deps.db();
+    const { migrationStatus } = await import('../db/migrate.js');
+    const status = await migrationStatus(db);
+    databaseOk = status.pending.length === 0;
+    checks.push(
+      databaseOk
+        ? { check: 'database', status: 'ok', detail: `${label} (${db.driver}), ${status.applied.length} migrations applied` }
+        : { check: 'database', status: 'fail', detail: `${label}: ${status.pending.length} migrations pending; run: octo db migrate` },
+    );
+  } catch (error) {
+    checks.push({ check: 'database', status: 'fail', detail: describe(error) });
+  }
+
+  let profileName: string | undefined;
+  let profile: Awaited<ReturnType<typeof import('../db/profiles.js').loadProfile>> | undefined;
+  if (databaseOk) {
+    try {
+      const { loadProfile } = await import('../db/profiles.js');
+      profile = await loadProfile(deps);
+      profileName = profile.name;
+      const session = await deps.session();
+      checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
+      checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.soraVersion}, deployment ${profile.deployment}` });
+    } catch (error) {
+      const which = (error as { code?: string }).code === 'auth' ? 'session' : 'profile';
+      checks.push({ check: which, status: 'fail', detail: describe(error) });
+    }
+  } else {
+    checks.push({ check: 'session', status: 'skip', detail: 'needs the database' });
+  }
+
+  if (profile && profileName) {
+    try {
+      const { testProfile } = await import('../profiles/index.js');
+      const result = await testProfile(deps, profileName);
+      checks.push({ check: 'endpoint', status: 'ok', detail: `${result.base_url} answered in ${result.latency_ms} ms` });
+    } catch (error) {
+      checks.push({ check: 'endpoint', status: 'fail', detail: describe(error) });
+    }
+  } else {
+    checks.push({ check: 'endpoint', status: 'skip', detail: 'needs a profile' });
+  }
+  return checks;
+}
+
+export default defineCommand({
+  name: 'doctor',
+  summary: 'Check the setup: config, database, session, profile, Azure endpoint',
+  async run({ deps }) {
+    const checks = await runChecks(deps);
+    const failed = checks.filter((c) => c.status === 'fail');
+    const output = rows(checks as Record<string, unknown>[], [
+      { key: 'check', header: 'CHECK' },
+      { key: 'status', header: 'STATUS' },
+      { key: 'detail', header: 'DETAIL' },
+    ]);
+    if (failed.length === 0) return output;
+    // The table is the useful part: print it, then exit 1 to say something needs fixing.
+    deps.log.warn(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.check).join(', ')}`);
+    return { output, exitCode: 1 };
+  },
+});

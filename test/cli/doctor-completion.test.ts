@@ -1,0 +1,50 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../src/emulator/index.js';
+import { createTestDatabase, type TestDatabase } from '../support/databases.js';
+import { cliEnv, runCli } from '../support/run-cli.js';
+
+describe('octo doctor', () => {
+  let database: TestDatabase;
+  let emulator: Emulator;
+  beforeAll(async () => {
+    database = await createTestDatabase('pg');
+    emulator = await startEmulator({ apiKey: 'doctor-key' });
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    await database?.drop();
+  });
+
+  it('walks config, database, session, profile and endpoint, and exits 1 while one fails', async () => {
+    const env = cliEnv(database.env);
+    const before = await runCli(['doctor', '--json'], { env });
+    expect(before.code).toBe(1);
+    expect(before.json().map((c: { check: string; status: string }) => [c.check, c.status])).toEqual([
+      ['config', 'ok'],
+      ['database', 'ok'],
+      ['session', 'fail'],
+      ['endpoint', 'skip'],
+    ]);
+
+    expect((await runCli(['signup', '--email', 'doc@x.io', '--name', 'Doc', '--password-stdin'], { env, stdin: 'password-123\n' })).code).toBe(0);
+    const add = ['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'];
+    expect((await runCli(add, { env, stdin: 'doctor-key\n' })).code).toBe(0);
+    const after = await runCli(['doctor', '--json'], { env });
+    expect(after.code).toBe(0);
+    expect(after.json().every((c: { status: string }) => c.status === 'ok')).toBe(true);
+    expect(after.stdout).not.toContain('doctor-key');
+  });
+});
+
+describe('octo completion', () => {
+  it('prints bash, zsh and fish scripts that know the commands', async () => {
+    const env = cliEnv();
+    const bash = await runCli(['completion', 'bash'], { env });
+    expect(bash.code).toBe(0);
+    expect(bash.stdout).toContain('complete -F _octo octo');
+    expect(bash.stdout).toMatch(/"profile"\) words="add list remove show test use"/);
+    expect((await runCli(['completion', 'zsh'], { env })).stdout).toContain('#compdef octo');
+    expect((await runCli(['completion', 'fish'], { env })).stdout).toContain("__fish_seen_subcommand_from videos' -a download");
+    expect((await runCli(['completion', 'tcsh'], { env })).code).toBe(2);
+  });
+});
