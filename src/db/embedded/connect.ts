@@ -59,7 +59,7 @@ export async function ensureServer(options: EmbeddedOptions): Promise<ServerStat
   });
   child.unref();
 
-  const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   try {
     while (Date.now() < deadline) {
       state = readState(layout);
@@ -70,7 +70,7 @@ export async function ensureServer(options: EmbeddedOptions): Promise<ServerStat
       }
       await sleep(50);
     }
-    throw new FailureError(`the embedded database server did not start within ${(options.startTimeoutMs ?? 60_000) / 1000} s`, {
+    throw new FailureError(`the embedded database server did not start within ${(options.startTimeoutMs ?? 120_000) / 1000} s`, {
       hint: `see ${layout.logFile}`,
     });
   } finally {
