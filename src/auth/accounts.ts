@@ -86,12 +86,14 @@ async function startSession(
 ): Promise<{ expiresAt: Date; upgraded: boolean }> {
   const sessionId = randomUUID();
   const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email: user.email }, secret, deps.now());
+  const key = targetKey(deps.databaseTarget());
   const { upgraded } = await insertSession(
     db,
     { id: sessionId, userId: user.id, tokenHash: hashToken(token), expiresAt, userAgent: userAgent() },
     upgrade,
+    await previousSession(deps, key),
   );
-  await deps.config().saveSession(targetKey(deps.databaseTarget()), {
+  await deps.config().saveSession(key, {
     token,
     // With OCTO_JWT_SECRET the secret stays in the environment, not in the file.
     jwtSecret: deps.env.OCTO_JWT_SECRET ? undefined : secret,
@@ -99,6 +101,18 @@ async function startSession(
     expiresAt: expiresAt.toISOString(),
   });
   return { expiresAt, upgraded };
+}
+
+/** The session this config held for the database, to end when a new login replaces it. */
+async function previousSession(deps: Deps, key: string): Promise<{ sessionId: string; tokenHash: string } | undefined> {
+  const cached = deps.config().session(key);
+  if (!cached) return undefined;
+  try {
+    const claims = await verifyToken(cached.token, undefined, new Date(0));
+    return /^[0-9a-f-]{36}$/i.test(claims.sessionId) ? { sessionId: claims.sessionId, tokenHash: hashToken(cached.token) } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function signup(deps: Deps, options: Credentials): Promise<LoggedIn> {

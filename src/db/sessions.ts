@@ -6,12 +6,14 @@ import type { Db } from './types.js';
 
 /**
  * Records a login; when `upgrade` is given, the user's argon2 hash is replaced by the bcrypt one
- * in the same statement (only if it is still the hash that was verified). One round trip.
+ * in the same statement (only if it is still the hash that was verified), and the session this
+ * machine held before (`replaces`) ends, so logging in again leaves no orphan row. One round trip.
  */
 export async function insertSession(
   db: Db,
   row: { id: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string },
   upgrade?: { from: string; to: string },
+  replaces?: { sessionId: string; tokenHash: string },
 ): Promise<{ upgraded: boolean }> {
   const [result] = await db.query<{ upgraded: number }>(
     `WITH s AS (
@@ -19,9 +21,21 @@ export async function insertSession(
      ), up AS (
        UPDATE users SET password_hash = $6, updated_at = NOW()
        WHERE id = $2::uuid AND $6::text IS NOT NULL AND password_hash = $7 RETURNING id
+     ), old AS (
+       DELETE FROM sessions WHERE id = $8::uuid AND token_hash = $9 RETURNING id
      )
-     SELECT (SELECT count(*) FROM s) AS made, (SELECT count(*) FROM up) AS upgraded`,
-    [row.id, row.userId, row.tokenHash, row.expiresAt, row.userAgent, upgrade?.to ?? null, upgrade?.from ?? null],
+     SELECT (SELECT count(*) FROM old) AS replaced, (SELECT count(*) FROM s) AS made, (SELECT count(*) FROM up) AS upgraded`,
+    [
+      row.id,
+      row.userId,
+      row.tokenHash,
+      row.expiresAt,
+      row.userAgent,
+      upgrade?.to ?? null,
+      upgrade?.from ?? null,
+      replaces?.sessionId ?? null,
+      replaces?.tokenHash ?? null,
+    ],
   );
   return { upgraded: Number(result?.upgraded ?? 0) > 0 };
 }

@@ -66,6 +66,13 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     const ok = await user.run(['login', '--email', 'ADA@x.io', '--password-stdin'], { stdin: 'correct horse 1\n', db });
     expect(ok.code, ok.stderr).toBe(0);
     expect(db.roundTrips - before).toBe(2);
+    // Logging in again from the same machine replaces its session (still two round trips).
+    const again = await user.run(['login', '--email', 'ada@x.io', '--password-stdin'], { stdin: 'correct horse 1\n', db });
+    expect(again.code, again.stderr).toBe(0);
+    expect(db.roundTrips - before).toBe(4);
+    expect(
+      await sql(database, 'SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', ['ada@x.io']),
+    ).toEqual([{ n: 1 }]);
 
     const wrongPassword = await user.run(['login', '--email', 'ada@x.io', '--password-stdin'], { stdin: pw('wrong horse 1') });
     const wrongEmail = await user.run(['login', '--email', 'nobody@x.io', '--password-stdin'], { stdin: 'wrong horse 1' });
