@@ -33,7 +33,7 @@ const SIGMA = [
 /** v[a] += v[b] + m (64-bit words at even/odd indices). */
 function add64(v: Uint32Array, a: number, b: number, mlo: number, mhi: number): void {
   const lo = v[a] + v[b] + mlo;
-  v[a + 1] = v[a + 1] + v[b + 1] + mhi + (lo >= 0x100000000 ? (lo >= 0x200000000 ? 2 : 1) : 0);
+  v[a + 1] = v[a + 1] + v[b + 1] + mhi + Math.floor(lo / 0x100000000);
   v[a] = lo;
 }
 
@@ -102,19 +102,15 @@ export function blake2b(input: Uint8Array, outLength: number): Uint8Array {
   while (input.length - offset > 128) {
     block.set(input.subarray(offset, offset + 128));
     offset += 128;
-    blakeCompressCounted(h, block, offset, false);
+    blake2bCompress(h, block, offset, false);
   }
   block.fill(0);
   block.set(input.subarray(offset));
-  blakeCompressCounted(h, block, input.length, true);
+  blake2bCompress(h, block, input.length, true);
   const out = new Uint8Array(64);
   const view = new DataView(out.buffer);
   for (let i = 0; i < 16; i += 1) view.setUint32(i * 4, h[i], true);
   return out.slice(0, outLength);
-}
-
-function blakeCompressCounted(h: Uint32Array, block: Uint8Array, counter: number, last: boolean): void {
-  blake2bCompress(h, block, counter, last);
 }
 
 // ---------- Argon2 ----------
@@ -362,7 +358,7 @@ export function isArgon2Hash(hash: string): boolean {
 }
 
 /** Refuses parameters that would make a login take minutes or eat the machine's memory. */
-const MAX_MEMORY_KIB = 1024 * 1024;
+const MAX_MEMORY_KIB = 512 * 1024;
 const MAX_PASSES = 64;
 
 /**
