@@ -4,6 +4,7 @@ import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, UsageError } from '../cli/errors.js';
 import type { GenerateFlags } from '../commands/generate.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type ProfileConfig } from '../db/generations.js';
+import { loadPricing } from '../costs/pricing.js';
 import { formatMoney } from '../output/format.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
@@ -120,6 +121,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   const plan = planGeneration(flagInput(opts, prompt), profile, {
     cwd: deps.cwd,
     defaults: { size: config.get('default-size'), seconds: config.get('default-seconds') },
+    prices: loadPricing(deps),
   });
   deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
@@ -183,6 +185,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   const { session, db, profiles } = await context(deps);
   const config = deps.config();
   const defaults = { size: config.get('default-size'), seconds: config.get('default-seconds') };
+  const prices = loadPricing(deps);
   const plans = lines.map(({ line, input }) => {
     try {
       const merged: GenerationInput = {
@@ -194,7 +197,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
         tags: { ...opts.tag, ...input.tags },
       };
       const profile = resolveProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
-      return { line, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults }) };
+      return { line, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
       if (error instanceof UsageError) throw lineError(file, line, error.message);
       throw error;

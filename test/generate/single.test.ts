@@ -125,4 +125,22 @@ describe('octo generate (single)', () => {
     expect(r.json().status).toMatch(/queued|running/);
     expect(r.stderr).toContain(`octo jobs wait ${r.json().id}`);
   });
+
+  it('config default-size / default-seconds and a pricing file shape the request and its recorded estimate', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    expect((await user.cli(['config', 'set', 'default-size', '1280x720'])).code).toBe(0);
+    expect((await user.cli(['config', 'set', 'default-seconds', '8'])).code).toBe(0);
+    writeFileSync(join(user.out, 'prices.json'), JSON.stringify([{ model: 'sora-2', size: '1280x720', usd_per_second: 0.2, source: 'test invoice', as_of: '2026-11-01' }]));
+    expect((await user.cli(['config', 'set', 'pricing-file', join(user.out, 'prices.json')])).code).toBe(0);
+    const r = await user.cli(['generate', 'configured', '--json', '--no-download']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ size: '1280x720', seconds: 8, estimated_cost: 1.6, files: [] });
+    const row = await gen(world, r.json().id);
+    expect(Number(row.estimated_cost)).toBe(1.6);
+    expect(Number(row.unit_price_usd)).toBe(0.2);
+    expect(row.pricing_version).toMatch(/^file:/);
+    // --no-download still records the video, pointing at the service's copy.
+    const [video] = await world.db.query(`SELECT url FROM video_metadata WHERE generation_id = $1`, [r.json().id]);
+    expect(video.url).toBe(`${world.emulator.url}/openai/v1/videos/${r.json().job_id}/content`);
+  });
 });
