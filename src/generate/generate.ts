@@ -146,6 +146,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
         hint: `pick it up with: octo jobs wait ${row.id}`,
       });
     }
+    deps.log.warn(`generation ${row.id} is recorded; once the problem is fixed, continue it with: octo jobs wait ${row.id}`);
     if (error instanceof Error) throw error;
     throw new GenerationFailedError(result.failure_reason ?? 'generation failed');
   }
@@ -251,6 +252,9 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running').length;
   const completed = results.filter((r) => r.status === 'completed').length;
   deps.log.info(`${completed} completed, ${failed} failed${unfinished ? `, ${unfinished} still running` : ''} of ${results.length}`);
+  const broken = results.filter((r) => r.status === 'error').length;
+  if (broken > 0) deps.log.warn(`${broken} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
+  else if (unfinished > 0) deps.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);
   if (failed > 0) return { output: batchOutput(results), exitCode: 6 };
   if (unfinished > 0 && opts.wait) return { output: batchOutput(results), exitCode: 8 };
   return { output: batchOutput(results) };

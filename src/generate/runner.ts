@@ -19,6 +19,7 @@ import type { ProgressView } from '../output/progress.js';
 import {
   SoraAbortedError,
   SoraNetworkError,
+  SoraNotFoundError,
   SoraRateLimitError,
   SoraTimeoutError,
   SoraValidationError,
@@ -243,7 +244,8 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         job = await pollUntilDone(client, jobId, {
           signal: o.signal,
           timeoutMs: o.timeoutMs,
-          schedule: o.schedule,
+          // A job submitted long ago that answers 404 is gone (expired or deleted), not "not visible yet".
+          schedule: row.submitted_at && Date.now() - new Date(row.submitted_at).getTime() > 10 * 60_000 ? { ...o.schedule, early404GraceMs: 0 } : o.schedule,
           returnFailed: true,
           onUpdate: (j) => {
             lastSeen = j;
@@ -260,6 +262,13 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         if (error instanceof SoraTimeoutError) {
           await writes;
           return resultOf(row, { job_id: jobId, status: recorded, failure_reason: null });
+        }
+        if (error instanceof SoraNotFoundError) {
+          await writes;
+          const reason = `job ${jobId} is no longer at the service (expired or deleted)`;
+          await finishGeneration(o.db, o.session, row.id, 'failed', reason);
+          o.view.event(`${label}: failed (${reason})`);
+          return resultOf(row, { job_id: jobId, status: 'failed', failure_reason: reason });
         }
         throw error;
       } finally {

@@ -151,4 +151,22 @@ describe('octo generate --file', () => {
     expect(videos[0].n).toBe(rows.filter((x) => x.status === 'completed').length);
     expect(readFileSync(results.find((x: any) => x.status === 'completed').files[0]).length).toBeGreaterThan(100);
   });
+
+  it('the whole batch is reserved at once against the monthly budget: over it, exit 5 and nothing recorded', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    await world.db.query('INSERT INTO octo_budgets (user_id, monthly_usd) VALUES ($1, 1.0)', [user.userId]);
+    writeFileSync(join(user.out, 'budget.txt'), 'one\ntwo\nthree\n');
+    const before = world.emulator.stats.creates;
+    const r = await user.cli(['generate', '--file', 'budget.txt', '--json']);
+    expect(r.code).toBe(5);
+    expect(r.json().error.message).toContain('$1.20 estimated');
+    expect(await count(user.userId)).toBe(0);
+    expect(world.emulator.stats.creates).toEqual(before);
+    const dry = await user.cli(['generate', '--file', 'budget.txt', '--json', '--dry-run']);
+    expect(dry.json().map((x: any) => [x.line, x.status, x.estimated_cost])).toEqual([
+      [1, 'dry-run', 0.4],
+      [2, 'dry-run', 0.4],
+      [3, 'dry-run', 0.4],
+    ]);
+  });
 });

@@ -1,6 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FailureError } from '../../src/cli/errors.js';
+import { openDatabase, resolveDatabase } from '../../src/db/open.js';
+import type { Db } from '../../src/db/types.js';
 import { makeUser, startWorld, type World } from './helpers.js';
 
 let world: World;
@@ -74,5 +77,50 @@ describe('progress on a terminal', () => {
     const r = await user.cli(['generate', 'quiet one', '--quiet'], { tty: true });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+  });
+});
+
+describe('a lost database connection', () => {
+  it('mid-batch (right after a create, before its job id is written): exit 6, then --resume finds the job and submits nothing twice', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    writeFileSync(join(user.out, 'db.txt'), ['db lost 1', 'db lost 2', 'db lost 3', 'db lost 4'].join('\n'));
+    const real = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
+    let lost = false;
+    const flaky: Db = {
+      driver: real.driver,
+      label: real.label,
+      key: real.key,
+      get roundTrips() {
+        return real.roundTrips;
+      },
+      query: async (text, values) => {
+        if (text.includes('SET job_id = $4')) lost = true;
+        if (lost) throw new FailureError(`cannot reach the database at ${real.label}: connection terminated`);
+        return real.query(text, values);
+      },
+      transaction: async (statements) => {
+        if (lost) throw new FailureError(`cannot reach the database at ${real.label}: connection terminated`);
+        return real.transaction(statements);
+      },
+      close: async () => undefined,
+    };
+    const before = world.emulator.stats.creates['sora-2'];
+    try {
+      const r = await user.cli(['generate', '--file', 'db.txt', '--concurrency', '1', '--creates-per-minute', '0', '--json'], {
+        overrides: { db: async () => flaky },
+      });
+      expect(r.code).toBe(6);
+      expect(r.json().map((x: any) => x.status)).toEqual(['error', 'error', 'error', 'error']);
+      expect(r.stderr).toContain('--resume');
+    } finally {
+      await real.close();
+    }
+    expect(world.emulator.stats.creates['sora-2'] - before).toBe(1);
+    const resumed = await user.cli(['generate', '--file', 'db.txt', '--resume', '--creates-per-minute', '0']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('line 1: found job video_');
+    const rows = await world.db.query(`SELECT status FROM video_generations WHERE user_id = $1`, [user.userId]);
+    expect(rows.map((x) => x.status)).toEqual(Array(4).fill('completed'));
+    expect(world.emulator.stats.creates['sora-2'] - before).toBe(4);
   });
 });
