@@ -41,34 +41,42 @@ export async function signToken(
 
 const invalid = (why: string) => new AuthError(`your session is not valid (${why})`);
 
+function decodeSegment(segment: string | undefined): Record<string, unknown> {
+  if (!segment) throw invalid('malformed token');
+  try {
+    const value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8')) as unknown;
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+  } catch {
+    // fall through
+  }
+  throw invalid('malformed token');
+}
+
 /**
- * Checks a token locally. With the secret: signature, issuer and expiry. Without it (OCTO_TOKEN
- * on a machine that never logged in): the expiry only; the database check, which matches the
- * token's SHA-256 against the session row, is what authenticates it then.
+ * Checks a token locally. With the secret: HS256 signature, issuer and expiry. Without it
+ * (OCTO_TOKEN on a machine that never logged in): the expiry only; the database check, which
+ * matches the token's SHA-256 against the session row, is what authenticates it then.
+ *
+ * Tokens are signed with jose; this check is node:crypto's HMAC (constant-time compare) because
+ * it runs on every command and jose's import would be most of a read command's start-up.
  */
 export async function verifyToken(token: string, secret: string | undefined, now: Date): Promise<TokenClaims> {
-  const jose = await import('jose');
-  let payload: Record<string, unknown>;
-  try {
-    if (secret) {
-      const verified = await jose.jwtVerify(token, new TextEncoder().encode(secret), {
-        algorithms: ['HS256'],
-        issuer: ISSUER,
-        currentDate: now,
-      });
-      payload = verified.payload;
-    } else {
-      payload = jose.decodeJwt(token);
-    }
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'ERR_JWT_EXPIRED') throw new AuthError('your session has expired');
-    throw invalid(code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED' ? 'bad signature' : 'malformed token');
+  const parts = token.split('.');
+  if (parts.length !== 3) throw invalid('malformed token');
+  const header = decodeSegment(parts[0]);
+  const payload = decodeSegment(parts[1]);
+  if (header.alg !== 'HS256') throw invalid('unsupported algorithm');
+  if (secret) {
+    const { createHmac, timingSafeEqual } = await import('node:crypto');
+    const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
+    const given = Buffer.from(parts[2], 'base64url');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
+    if (payload.iss !== ISSUER) throw invalid('wrong issuer');
   }
   const exp = typeof payload.exp === 'number' ? payload.exp : 0;
   if (exp * 1000 <= now.getTime()) throw new AuthError('your session has expired');
   const userId = (payload.userId ?? payload.sub) as string | undefined;
   const sessionId = payload.sid as string | undefined;
-  if (!userId || !sessionId) throw invalid('missing claims');
+  if (typeof userId !== 'string' || typeof sessionId !== 'string') throw invalid('missing claims');
   return { userId, sessionId, email: String(payload.email ?? ''), expiresAt: new Date(exp * 1000) };
 }
