@@ -26,8 +26,9 @@ export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet
   if (!err.isTTY) {
     return { ...SILENT, event: (text) => err.write(`${text}\n`) };
   }
-  // ora drives a real tty.WriteStream (cursorTo, clearLine); anything else gets the ANSI block.
-  if (o.single && typeof (err as { cursorTo?: unknown }).cursorTo === 'function') {
+  // ora drives a real tty.WriteStream (cursorTo, clearLine) of known width (a 0-column pty sends
+  // it into an endless clear loop); anything else gets the plain ANSI block.
+  if (o.single && typeof (err as { cursorTo?: unknown }).cursorTo === 'function' && (err.columns ?? 0) > 0) {
     const { default: ora } = await import('ora');
     const spinner = ora({ stream: err as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start('starting…');
     return {
@@ -44,7 +45,7 @@ export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet
       stop: () => spinner.stop(),
     };
   }
-  return new LiveBlock(err);
+  return new LiveBlock(err, !o.single);
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -56,7 +57,10 @@ class LiveBlock implements ProgressView {
   private frame = 0;
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly err: Io['stderr']) {
+  constructor(
+    private readonly err: Io['stderr'],
+    private readonly showTotals: boolean,
+  ) {
     this.timer = setInterval(() => this.draw(), 120);
     this.timer.unref();
   }
@@ -68,7 +72,7 @@ class LiveBlock implements ProgressView {
     this.lines.delete(key);
   }
   totals(text: string) {
-    this.totalsLine = text;
+    if (this.showTotals) this.totalsLine = text;
   }
   event(text: string) {
     this.clear();
@@ -87,7 +91,7 @@ class LiveBlock implements ProgressView {
 
   private draw() {
     this.clear();
-    const width = Math.max(20, (this.err.columns ?? 100) - 1);
+    const width = Math.max(20, (this.err.columns || 100) - 1);
     const spin = FRAMES[(this.frame = (this.frame + 1) % FRAMES.length)];
     const out = [...this.lines.values()].map((l) => `${spin} ${l}`);
     if (this.totalsLine) out.push(this.totalsLine);
