@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
-import { BudgetError, GenerationFailedError, InterruptedError, UsageError } from '../cli/errors.js';
+import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../cli/errors.js';
+import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
 import type { GenerateFlags } from '../commands/generate.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
@@ -118,11 +119,14 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   const { session, db, profiles } = await context(deps);
   const config = deps.config();
   const profile = resolveProfile(profiles, deps.globals.profile, config.get('default-profile'));
-  const plan = planGeneration(flagInput(opts, prompt), profile, {
+  const input = flagInput(opts, prompt);
+  const planOptions = {
     cwd: deps.cwd,
     defaults: { size: config.get('default-size'), seconds: config.get('default-seconds') },
     prices: loadPricing(deps),
-  });
+  };
+  let plan = planGeneration(input, profile, planOptions);
+  if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
   deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
     throw new BudgetError(`the estimate ${formatMoney(plan.estimatedCost)} is above --max-cost ${formatMoney(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
@@ -267,4 +271,23 @@ function batchOutput(results: LineResult[]) {
     { key: 'failure_reason', header: 'reason' },
   ];
   return rows(results as unknown as Record<string, unknown>[], columns, { json: results });
+}
+
+/** A remix keeps its source's size and duration: read them, so the estimate is right. */
+async function remixSource(deps: Deps, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
+  const client = createSoraClient({ endpoint: profile.endpoint, apiKey: profile.api_key, deployment: profile.deployment, soraVersion: profile.sora_version });
+  let source;
+  try {
+    source = await client.get(videoId, { signal: deps.signal });
+  } catch (error) {
+    if (error instanceof SoraNotFoundError) {
+      throw new NotFoundError(`no video ${videoId} to remix on profile ${profile.name} (videos expire 24 h after creation)`, { cause: error });
+    }
+    throw error;
+  }
+  if (source.status !== 'succeeded') throw new UsageError(`video ${videoId} is ${source.rawStatus}; only completed videos can be remixed`);
+  if ((opts.size && opts.size !== `${source.width}x${source.height}`) || (opts.seconds && Number(opts.seconds) !== source.seconds)) {
+    throw new UsageError(`a remix keeps its source's size and duration (${source.width}x${source.height}, ${source.seconds} s); drop --size/--seconds`);
+  }
+  return { size: `${source.width}x${source.height}`, seconds: source.seconds ?? 4 };
 }

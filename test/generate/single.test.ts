@@ -107,11 +107,14 @@ describe('octo generate (single)', () => {
     expect(r.code).toBe(0);
     const first = r.json();
     expect(first.generation_mode).toBe('image-to-video');
-    r = await user.cli(['generate', 'the same at night', '--remix', first.job_id, '--profile', 's2', '--json']);
+    const eight = (await user.cli(['generate', 'eight seconds', '--seconds', '8', '--size', '1280x720', '--profile', 's2', '--json'])).json();
+    r = await user.cli(['generate', 'the same at night', '--remix', eight.job_id, '--profile', 's2', '--json']);
     expect(r.code).toBe(0);
-    expect(r.json()).toMatchObject({ generation_mode: 'remix', status: 'completed' });
+    // The remix keeps (and is priced by) its source's size and duration.
+    expect(r.json()).toMatchObject({ generation_mode: 'remix', status: 'completed', size: '1280x720', seconds: 8, estimated_cost: 0.8 });
+    expect((await user.cli(['generate', 'gone', '--remix', 'video_nope', '--profile', 's2'])).code).toBe(3);
     const modes = await world.db.query(`SELECT generation_mode FROM video_generations WHERE user_id = $1 ORDER BY created_at`, [user.userId]);
-    expect(modes.map((m) => m.generation_mode)).toEqual(['image-to-video', 'image-to-video', 'remix']);
+    expect(modes.map((m) => m.generation_mode)).toEqual(['image-to-video', 'image-to-video', 'text-to-video', 'remix']);
   });
 
   it('--no-wait returns the job id (exit 0); --timeout that passes exits 8 with the job still running', async () => {
