@@ -208,14 +208,18 @@ export async function generationsByIds(db: Db, session: SessionKeys, ids: string
   );
 }
 
-/** `jobs wait`: one row by generation id or job id, or (null) every unfinished row. */
+/**
+ * `jobs wait`: one row by generation id or job id, or (null) every unfinished row octo can act on
+ * (one with a job id, or with the stored request to submit it).
+ */
 export async function unfinishedGenerations(db: Db, session: SessionKeys, idOrJobId: string | null): Promise<GenerationRow[]> {
   return authedQuery<GenerationRow>(
     db,
     session,
     `SELECT ${ROW_COLUMNS} FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth)
-        AND ($3::text IS NULL AND g.status IN ('queued', 'running') OR g.id::text = $3 OR g.job_id = $3)
+        AND ($3::text IS NULL AND g.status IN ('queued', 'running') AND (g.job_id IS NOT NULL OR g.request IS NOT NULL)
+             OR g.id::text = $3 OR g.job_id = $3)
       ORDER BY g.created_at, g.batch_line`,
     [idOrJobId],
   );
