@@ -1,5 +1,4 @@
-import { toDbError } from './errors.js';
-import { firstWords } from './pg-driver.js';
+import { firstWords, roundTripMeter } from './round-trips.js';
 import { octoTypes } from './type-parsers.js';
 import type { Db, Row, Statement } from './types.js';
 
@@ -22,26 +21,15 @@ export async function openNeon(options: NeonDriverOptions): Promise<Db> {
   const sql = neon(options.url);
   // Type parsers are a per-query option in this driver (neon() ignores them).
   const queryOptions = { types: octoTypes };
-  let roundTrips = 0;
-
-  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } catch (error) {
-      throw toDbError(error, options.label);
-    } finally {
-      roundTrips += 1;
-      options.onRoundTrip?.(what, performance.now() - started);
-    }
-  };
+  const meter = roundTripMeter(options.label, options.onRoundTrip);
+  const timed = meter.timed;
 
   return {
     driver: 'neon',
     label: options.label,
     key: options.key,
     get roundTrips() {
-      return roundTrips;
+      return meter.count;
     },
     async query<R extends Row = Row>(text: string, values: unknown[] = []) {
       return (await timed(firstWords(text), () => sql.query(text, values, queryOptions))) as R[];

@@ -1,5 +1,6 @@
 import type { Pool, PoolConfig } from 'pg';
 import { toDbError } from './errors.js';
+import { firstWords, roundTripMeter } from './round-trips.js';
 import { octoTypes } from './type-parsers.js';
 import type { Db, DriverName, Row, Statement } from './types.js';
 
@@ -30,26 +31,15 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
   pool.on('error', () => {
     // An idle client lost its connection; the next query reconnects and reports its own error.
   });
-  let roundTrips = 0;
-
-  const timed = async <T>(what: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } catch (error) {
-      throw toDbError(error, options.label);
-    } finally {
-      roundTrips += 1;
-      options.onRoundTrip?.(what, performance.now() - started);
-    }
-  };
+  const meter = roundTripMeter(options.label, options.onRoundTrip);
+  const timed = meter.timed;
 
   return {
     driver: options.driver ?? 'pg',
     label: options.label,
     key: options.key,
     get roundTrips() {
-      return roundTrips;
+      return meter.count;
     },
     async query<R extends Row = Row>(text: string, values: unknown[] = []) {
       const result = await timed(firstWords(text), () => pool.query(text, values));
@@ -85,9 +75,4 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
       await pool.end().catch(() => undefined);
     },
   };
-}
-
-/** The statement's opening words, for --debug lines: never its parameters. */
-export function firstWords(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 60);
 }

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { toDbError } from './errors.js';
+import { roundTripMeter } from './round-trips.js';
 import { parseValue } from './type-parsers.js';
 import type { Db, Row, Statement } from './types.js';
 
@@ -20,7 +20,7 @@ export async function openPgliteInstance(dataDir: string | undefined): Promise<P
 
 /** Wraps a PGlite instance in the `Db` interface, with the same value shapes as `pg`. */
 export function pgliteDb(instance: PGlite, options: { label?: string; key?: string } = {}): Db {
-  let roundTrips = 0;
+  const meter = roundTripMeter(options.label ?? 'embedded');
   const parsers = new Proxy({} as Record<number, (value: string) => unknown>, {
     get: (_target, oid) => (value: string) => parseValue(Number(oid), value),
   });
@@ -28,21 +28,13 @@ export function pgliteDb(instance: PGlite, options: { label?: string; key?: stri
     const result = await runner.query<Row>(statement.text, statement.values ?? [], { parsers });
     return result.rows;
   };
-  const counted = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (error) {
-      throw toDbError(error, 'embedded');
-    } finally {
-      roundTrips += 1;
-    }
-  };
+  const counted = <T>(work: () => Promise<T>) => meter.timed('query', work);
   return {
     driver: 'pglite',
     label: options.label ?? 'embedded',
     key: options.key ?? 'pglite',
     get roundTrips() {
-      return roundTrips;
+      return meter.count;
     },
     query: <R extends Row = Row>(text: string, values?: unknown[]) =>
       counted(async () => (await run(instance, { text, values })) as R[]),
