@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { createSoraClient } from '../../src/sora/client.js';
-import { API_KEY, makeUser, startWorld, type World } from './helpers.js';
+import { API_KEY, makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
 
 let world: World;
 let flaky: Emulator;
@@ -12,6 +12,7 @@ beforeAll(async () => {
   flaky = await startEmulator({ jobMs: 250, early404Ms: 20, apiKey: API_KEY, failRate: 0.2, seed: 7 });
 });
 afterAll(async () => {
+  await expectNoSecretsInTranscript();
   await flaky?.close();
   await world?.close();
 });

@@ -67,3 +67,12 @@ export async function makeUser(world: World, o: { endpoint?: string; active?: 's
 export function cleanupDir(dir: string) {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/** Every output of every in-process run in this file: the API key must appear in none. */
+export async function expectNoSecretsInTranscript(): Promise<void> {
+  const { transcript } = await import('../support/run-cli.js');
+  const { expect } = await import('vitest');
+  const all = transcript.join('\n');
+  expect(all.length).toBeGreaterThan(0);
+  expect(all).not.toContain(API_KEY);
+}

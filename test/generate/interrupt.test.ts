@@ -4,13 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureError } from '../../src/cli/errors.js';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
-import { makeUser, startWorld, type World } from './helpers.js';
+import { makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
 
 let world: World;
 beforeAll(async () => {
   world = await startWorld('pg', { jobMs: 500 });
 });
 afterAll(async () => {
+  await expectNoSecretsInTranscript();
   await world?.close();
 });
 

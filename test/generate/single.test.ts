@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_KEY, makeUser, startWorld, type World } from './helpers.js';
+import { API_KEY, makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
 
 let world: World;
 beforeAll(async () => {
   world = await startWorld('pg');
 });
 afterAll(async () => {
+  await expectNoSecretsInTranscript();
   await world?.close();
 });
 
@@ -145,5 +146,15 @@ describe('octo generate (single)', () => {
     // --no-download still records the video, pointing at the service's copy.
     const [video] = await world.db.query(`SELECT url FROM video_metadata WHERE generation_id = $1`, [r.json().id]);
     expect(video.url).toBe(`${world.emulator.url}/openai/v1/videos/${r.json().job_id}/content`);
+  });
+
+  it('--debug times every HTTP call and database round trip, with no secret in sight', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    const r = await user.cli(['generate', 'debugged', '--debug', '--no-download']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/http POST http:\/\/127\.0\.0\.1:\d+\/openai\/v1\/videos → 200/);
+    expect(r.stderr).toMatch(/db [\d.]+ ms/);
+    expect(r.stderr).not.toContain(API_KEY);
+    expect(r.stderr).not.toContain(user.env.OCTO_TOKEN);
   });
 });

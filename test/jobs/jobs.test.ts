@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
-import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+import { makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
 
 let world: World;
 let alice: TestUser;
@@ -15,6 +15,7 @@ beforeAll(async () => {
   await alice.cli(['generate', 'second job', '--profile', 's2', '--json', '--no-download']);
 });
 afterAll(async () => {
+  await expectNoSecretsInTranscript();
   await world?.close();
 });
 

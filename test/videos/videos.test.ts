@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
-import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+import { makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
 
 let world: World;
 let alice: TestUser;
@@ -18,6 +18,7 @@ beforeAll(async () => {
   s2 = (await alice.cli(['generate', 'a blue whale', '--profile', 's2', '--json'])).json();
 });
 afterAll(async () => {
+  await expectNoSecretsInTranscript();
   await world?.close();
 });
 
