@@ -29,8 +29,10 @@ export default defineCommand<GenerateFlags>({
     'generation before anything is spent, submits it, waits (progress on stderr), downloads each\n' +
     'video and thumbnail to --out and records them.\n\n' +
     'Batch: --file FILE (or - for stdin) holds one prompt per line, or JSON Lines with per-line\n' +
-    '{prompt, seconds, size, variants, image, profile, tag}. The whole file is checked first. After a\n' +
-    'crash or Ctrl-C, run the same command with --resume: nothing is submitted twice.\n\n' +
+    '{prompt, seconds, size, variants, image, profile, tag}; flags apply to lines that do not say, and\n' +
+    "images are found relative to the file's folder. The whole file is checked first, then every line\n" +
+    'is recorded (and budget-checked) at once. After a crash or Ctrl-C, run the same command with\n' +
+    '--resume (or octo jobs wait --all): nothing is submitted twice.\n\n' +
     'Exit codes: 5 over budget or --max-cost, 6 some batch lines failed, 7 the generation failed,\n' +
     '8 still running when --timeout passed (--no-wait exits 0), 130 interrupted.',
   args: ['[prompt]'],

