@@ -64,7 +64,7 @@ function freshRow(plan: Plan, id: string, out: string, download: boolean, line: 
 
 function planResult(plan: Plan, line?: number): LineResult {
   return {
-    id: null as unknown as string,
+    id: null,
     job_id: null,
     status: 'dry-run',
     prompt: plan.input.prompt,

@@ -50,7 +50,8 @@ import { imageContentType, type StoredRequest } from './plan.js';
  */
 
 export interface LineResult {
-  id: string;
+  /** The video_generations row; null for a --dry-run. */
+  id: string | null;
   job_id: string | null;
   status: string;
   prompt: string;
