@@ -2,6 +2,7 @@ import type { Readable, Writable } from 'node:stream';
 import { configDir, dataDir } from '../config/paths.js';
 import { openConfig, type ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
+import type { HeadStart } from '../db/head-start.js';
 import { openDatabase, resolveDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { createLogger, type Logger } from '../output/logger.js';
@@ -61,6 +62,8 @@ export interface DepsInput {
   now?: () => Date;
   /** Replace any factory (tests). */
   overrides?: Partial<Deps>;
+  /** A database opened early by `run` (src/db/head-start.ts). */
+  headStart?: HeadStart;
 }
 
 export function memo<T>(factory: () => T): () => T {
@@ -86,13 +89,20 @@ export function createDeps(input: DepsInput): Deps {
   const db = memo(async () => {
     const target = databaseTarget();
     const started = performance.now();
-    opened = await openDatabase(target, {
-      env,
-      onCreating: (dir) => {
-        log.info(`Creating the embedded database in ${dir} (first run only; this takes a few seconds)…`);
-      },
-      onRoundTrip: log.debugEnabled ? (what, ms) => log.debug(`db ${ms.toFixed(1)} ms  ${what}`) : undefined,
-    });
+    const onRoundTrip = log.debugEnabled ? (what: string, ms: number) => log.debug(`db ${ms.toFixed(1)} ms  ${what}`) : undefined;
+    const early = input.headStart;
+    if (early && early.key === targetKey(target)) {
+      early.hooks.onRoundTrip = onRoundTrip;
+      opened = await early.db;
+    } else {
+      opened = await openDatabase(target, {
+        env,
+        onCreating: (dir) => {
+          log.info(`Creating the embedded database in ${dir} (first run only; this takes a few seconds)…`);
+        },
+        onRoundTrip,
+      });
+    }
     log.debug(`db open (${target.kind}) ${(performance.now() - started).toFixed(1)} ms`);
     return opened;
   });
@@ -114,6 +124,9 @@ export function createDeps(input: DepsInput): Deps {
     }),
     dispose: async () => {
       await opened?.close();
+      // Opened early for a database the command did not use (or did not need).
+      const early = await input.headStart?.db.catch(() => undefined);
+      if (early && early !== opened) await early.close();
     },
   };
   return { ...deps, ...input.overrides };

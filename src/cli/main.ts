@@ -1,6 +1,12 @@
+import { CommanderError } from 'commander';
+import { renderError } from '../output/errors.js';
+import { render } from '../output/render.js';
+import { createDeps, type Deps, type Io } from './deps.js';
+import * as errors from './errors.js';
+import { exitCodeFor } from './exit-codes.js';
+import { startOpening, type HeadStart } from '../db/head-start.js';
+import { buildProgram, findCommand, fromCommanderError, type Invocation } from './program.js';
 import { octoVersion } from './version.js';
-import type { Io } from './deps.js';
-import type { Deps } from './deps.js';
 
 /**
  * The entry point: parses argv, runs one command, renders its output, maps errors to exit
@@ -22,26 +28,25 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     io.stdout.write(`${octoVersion()}\n`);
     return 0;
   }
-  const [{ buildProgram, findCommand, fromCommanderError }, { CommanderError }, errors, { exitCodeFor }] = await Promise.all([
-    import('./program.js'),
-    import('commander'),
-    import('./errors.js'),
-    import('./exit-codes.js'),
-  ]);
+  // bin/octo.js answers --version and --help itself; everything here serves a real command, so
+  // what every command needs is imported statically (one file read) and the rest on demand.
   const entry = findCommand(argv);
   const wantsJson = argv.includes('--json');
   const started = performance.now();
   let deps: Deps | undefined;
+  let headStart: HeadStart | undefined;
 
   const fail = async (error: unknown): Promise<number> => {
-    const { renderError } = await import('../output/errors.js');
     renderError(error, io, { json: wantsJson, debug: argv.includes('--debug') || env.OCTO_DEBUG === '1' });
     return exitCodeFor(error);
   };
 
   try {
-    const spec = entry ? (await entry.load()).default : undefined;
-    let invocation: import('./program.js').Invocation | undefined;
+    // The database starts connecting while the command module loads and argv is parsed.
+    headStart = entry && !WITHOUT_DATABASE.has(entry.name) && !options.overrides?.db ? startOpening(argv, env) : undefined;
+    const loaded = await entry?.load();
+    const spec = loaded?.default;
+    let invocation: Invocation | undefined;
     const program = buildProgram(
       octoVersion(),
       entry && spec ? { entry, spec } : undefined,
@@ -67,7 +72,6 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     }
     if (!invocation) return 0;
 
-    const { createDeps } = await import('./deps.js');
     const g = invocation.globals;
     const controller = new AbortController();
     const onSignal = () => controller.abort(new errors.InterruptedError());
@@ -90,10 +94,11 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
           databaseUrl: g.databaseUrl as string | undefined,
         },
         overrides: options.overrides,
+        headStart,
       });
       if (deps.globals.json && deps.globals.csv) throw new errors.UsageError('--json and --csv cannot be used together');
+      deps.log.debug(`${invocation.spec.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
       const result = await invocation.spec.run({ deps, opts: invocation.opts, args: invocation.args });
-      const { render } = await import('../output/render.js');
       const commandResult = result && 'kind' in result ? { output: result } : (result ?? {});
       if (commandResult.output) await render(commandResult.output, io.stdout, deps.globals);
       deps.log.debug(`${invocation.spec.name} done in ${(performance.now() - started).toFixed(1)} ms`);
@@ -105,13 +110,16 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   } catch (error) {
     return await fail(error);
   } finally {
-    await deps?.dispose().catch(() => undefined);
+    if (deps) await deps.dispose().catch(() => undefined);
+    else await headStart?.db.then((db) => db.close()).catch(() => undefined);
   }
 }
 
+/** Commands that never open the database: no head start for them. */
+const WITHOUT_DATABASE = new Set(['emulator', 'completion', 'config get', 'config set', 'config list', 'pricing']);
+
 /** `octo --help` as commander renders it; the build writes it to dist/help.txt for bin/octo.js. */
 export async function renderHelp(): Promise<string> {
-  const { buildProgram } = await import('./program.js');
   let help = '';
   const program = buildProgram(octoVersion(), undefined, { out: (t) => (help += t), err: (t) => (help += t) }, () => undefined);
   program.configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t), getOutHelpWidth: () => 80 });

@@ -31,6 +31,13 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
   pool.on('error', () => {
     // An idle client lost its connection; the next query reconnects and reports its own error.
   });
+  // Every command that opens the database queries it: start the connection now, so its set-up
+  // overlaps with whatever the command does before its first query.
+  // Queries wait for it: issued earlier, the pool would open a second connection beside it.
+  const warm = pool.connect().then(
+    (client) => client.release(),
+    () => undefined, // the first query reports it
+  );
   const meter = roundTripMeter(options.label, options.onRoundTrip);
   const timed = meter.timed;
 
@@ -42,12 +49,14 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
       return meter.count;
     },
     async query<R extends Row = Row>(text: string, values: unknown[] = []) {
+      await warm;
       const result = await timed(firstWords(text), () => pool.query(text, values));
       return result.rows as R[];
     },
     async transaction(statements: Statement[]) {
       let client;
       try {
+        await warm;
         client = await pool.connect();
       } catch (error) {
         throw toDbError(error, options.label);

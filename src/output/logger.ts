@@ -22,7 +22,6 @@ export function redact(line: string): string {
 }
 
 export function createLogger(stderr: Writable, options: { quiet: boolean; debug: boolean; color: boolean }): Logger {
-  const started = performance.now();
   const dim = (text: string) => (options.color ? `\u001b[2m${text}\u001b[22m` : text);
   const yellow = (text: string) => (options.color ? `\u001b[33m${text}\u001b[39m` : text);
   return {
@@ -33,8 +32,9 @@ export function createLogger(stderr: Writable, options: { quiet: boolean; debug:
     warn: (line) => stderr.write(`${yellow('warning:')} ${line}\n`),
     debug: (line) => {
       if (options.debug) {
-        const at = (performance.now() - started).toFixed(1).padStart(7);
-        stderr.write(dim(`[debug +${at} ms] ${redact(line)}`) + '\n');
+        // Milliseconds since the process started, so start-up cost shows too.
+        const at = performance.now().toFixed(1).padStart(7);
+        stderr.write(dim(`[debug ${at} ms] ${redact(line)}`) + '\n');
       }
     },
   };

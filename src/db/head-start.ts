@@ -1,0 +1,37 @@
+import { configDir, dataDir } from '../config/paths.js';
+import { openConfig } from '../config/store.js';
+import { openDatabase, resolveDatabase, targetKey } from './open.js';
+import type { Db } from './types.js';
+
+/**
+ * A database opened (and, for pg, connecting) before the command module has even loaded: the
+ * server's connection set-up (a backend fork on Postgres, ~13 ms here) then overlaps with
+ * loading and parsing instead of following them. `createDeps` adopts it when the command's
+ * database turns out to be the same one, and closes it otherwise.
+ */
+export interface HeadStart {
+  key: string;
+  db: Promise<Db>;
+  /** Set by deps once the logger exists (--debug timings). */
+  hooks: { onRoundTrip?: (what: string, ms: number) => void };
+}
+
+export function startOpening(argv: string[], env: Record<string, string | undefined>): HeadStart | undefined {
+  try {
+    const flagAt = argv.indexOf('--database-url');
+    const target = resolveDatabase({
+      flag: flagAt >= 0 ? argv[flagAt + 1] : undefined,
+      env,
+      configUrl: openConfig(configDir(env)).get('database-url'),
+      dataDir: dataDir(env),
+    });
+    // The embedded server may first have to be created, which says so through the logger.
+    if (target.kind === 'embedded') return undefined;
+    const hooks: HeadStart['hooks'] = {};
+    const db = openDatabase(target, { env, onRoundTrip: (what, ms) => hooks.onRoundTrip?.(what, ms) });
+    db.catch(() => undefined); // an error resurfaces when the command opens it
+    return { key: targetKey(target), db, hooks };
+  } catch {
+    return undefined; // bad input is reported by the command itself
+  }
+}
