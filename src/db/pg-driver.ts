@@ -20,7 +20,8 @@ export interface PgDriverOptions {
 export async function openPg(options: PgDriverOptions): Promise<Db> {
   const { default: pg } = await import('pg');
   const pool: Pool = new pg.Pool({
-    max: 4,
+    // A batch's workers (--concurrency up to 8) each write their own rows.
+    max: 8,
     idleTimeoutMillis: 10_000,
     allowExitOnIdle: true,
     ...options.config,

@@ -293,8 +293,13 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         let thumb: string | null = null;
         if (download) {
           o.view.update(row.id, `${label}  downloading ${basename(base)}.mp4  ${short(row.prompt)}`);
-          url = (await client.download(asset.id, { dest: `${base}.mp4`, signal: o.signal })).path;
-          thumb = (await client.download(asset.id, { variant: 'thumbnail', dest: `${base}${profile.sora_version === 'sora-1' ? '.jpg' : '.webp'}`, signal: o.signal })).path;
+          // Side by side: the slot stays taken until both are on disk.
+          const [video, thumbnail] = await Promise.all([
+            client.download(asset.id, { dest: `${base}.mp4`, signal: o.signal }),
+            client.download(asset.id, { variant: 'thumbnail', dest: `${base}${profile.sora_version === 'sora-1' ? '.jpg' : '.webp'}`, signal: o.signal }),
+          ]);
+          url = video.path;
+          thumb = thumbnail.path;
         }
         videos.push({
           file_id: asset.id,

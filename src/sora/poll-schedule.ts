@@ -21,6 +21,11 @@ export interface PollScheduleOptions {
   maxConsecutiveErrors: number;
   /** First delay after a transient failure (default 1000 ms), doubling, capped by maxDelayMs. */
   errorBaseDelayMs: number;
+  /**
+   * Shortest wait when a job's progress says it is about to finish (default 100 ms); never less
+   * than 5% of the job's age either, so a job that sits at 99% for a minute is not hammered.
+   */
+  minDelayMs: number;
   /** Source of randomness in [0, 1) for jitter. */
   random: () => number;
 }
@@ -35,12 +40,16 @@ export const DEFAULT_POLL_SCHEDULE: PollScheduleOptions = {
   early404GraceMs: 30_000,
   maxConsecutiveErrors: 10,
   errorBaseDelayMs: 1000,
+  minDelayMs: 100,
   random: Math.random,
 };
 
 export type PollOutcome =
-  /** The job was read; `terminal` when it has finished one way or another. */
-  | { kind: 'ok'; terminal: boolean }
+  /**
+   * The job was read; `terminal` when it has finished one way or another. `progress` (0–100,
+   * sora-2 reports it) lets the next poll land when the job should be done.
+   */
+  | { kind: 'ok'; terminal: boolean; progress?: number | null }
   | { kind: 'not_found' }
   /** 429: `retryAfterMs` as the server asked, or null. */
   | { kind: 'rate_limited'; retryAfterMs: number | null }
@@ -73,9 +82,13 @@ export function withJitter(delayMs: number, jitter: number, random: () => number
   return delayMs * (1 + jitter * (2 * random() - 1));
 }
 
-/** Delay before the very first poll (a job is never done the instant it is created). */
+/**
+ * Delay before the very first poll (a job is never done the instant it is created). Jittered
+ * downwards only: a first poll that comes early learns the job's pace from its progress, one
+ * that comes late has only waited longer.
+ */
 export function firstDelay(o: PollScheduleOptions): number {
-  return Math.round(Math.min(o.maxDelayMs, withJitter(o.initialDelayMs, o.jitter, o.random)));
+  return Math.round(Math.min(o.maxDelayMs, o.initialDelayMs * (1 - o.jitter * o.random())));
 }
 
 /** Backoff for the n-th successful poll (0-based), jittered and capped. */
@@ -88,6 +101,18 @@ export function pollDelay(n: number, o: PollScheduleOptions): number {
 export function errorDelay(n: number, o: PollScheduleOptions): number {
   const raw = Math.min(o.maxDelayMs, o.errorBaseDelayMs * 2 ** (n - 1));
   return Math.round(Math.min(o.maxDelayMs, withJitter(raw, o.jitter, o.random)));
+}
+
+/**
+ * When a job that is `progress`% done after `elapsedMs` should finish, if it keeps its pace:
+ * polling then, rather than on the backoff's next beat, saves up to a whole interval per job.
+ * Never sooner than `minDelayMs` or 5% of the elapsed time; undefined when progress says
+ * nothing (none, 0 or 100).
+ */
+export function untilDone(progress: number | null | undefined, elapsedMs: number, o: PollScheduleOptions): number | undefined {
+  if (progress == null || !(progress > 0 && progress < 100) || elapsedMs <= 0) return undefined;
+  const remaining = (elapsedMs * (100 - progress)) / progress;
+  return Math.round(Math.max(o.minDelayMs, elapsedMs * 0.05, remaining * 1.05 + 50));
 }
 
 /**
@@ -106,7 +131,7 @@ export function nextPoll(
   switch (outcome.kind) {
     case 'ok':
       if (outcome.terminal) return { state: { ...s, polls: s.polls + 1, consecutiveErrors: 0, seenJob: true }, decision: { action: 'done' } };
-      delay = pollDelay(s.polls, o);
+      delay = Math.min(pollDelay(s.polls, o), untilDone(outcome.progress, now - s.startedAt, o) ?? Infinity);
       s = { ...s, polls: s.polls + 1, consecutiveErrors: 0, seenJob: true };
       break;
     case 'not_found':

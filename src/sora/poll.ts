@@ -63,7 +63,7 @@ export async function pollUntilDone(client: { get(id: string, o?: { signal?: Abo
       job = await client.get(id, { signal: opts.signal });
       if (!last || last.rawStatus !== job.rawStatus || last.progress !== job.progress) opts.onUpdate?.(job);
       last = job;
-      outcome = { kind: 'ok', terminal: isTerminal(job.status) };
+      outcome = { kind: 'ok', terminal: isTerminal(job.status), progress: job.progress };
     } catch (error) {
       if (opts.signal?.aborted) throw aborted(id, error);
       lastError = error;

@@ -6,6 +6,7 @@ import {
   pollDelay,
   resolveSchedule,
   startPoll,
+  untilDone,
   withJitter,
   type PollOutcome,
   type PollState,
@@ -177,5 +178,26 @@ describe('pollUntilDone (virtual time)', () => {
     const client = scripted([new SoraModerationError('nope', { status: 400 }), { status: 'completed' }]);
     await expect(pollUntilDone(client, 'v', { schedule, ...virtualTime() })).rejects.toBeInstanceOf(SoraModerationError);
     expect(client.calls()).toBe(1);
+  });
+});
+
+describe('progress-aware polling', () => {
+  const o = resolveSchedule({ jitter: 0.2, random: () => 0.5 });
+  it('polls when the job should be done, from its progress and age', () => {
+    // 80% after 1.6 s: 0.4 s to go (+5% +50 ms).
+    expect(untilDone(80, 1600, o)).toBe(470);
+    const step = nextPoll({ ...startPoll(0), polls: 0 }, { kind: 'ok', terminal: false, progress: 80 }, 1600, o);
+    expect(step.decision).toEqual({ action: 'wait', delayMs: 470 });
+  });
+  it('never polls sooner than 5% of the job age, nor without usable progress', () => {
+    expect(untilDone(99, 120_000, o)).toBe(6000);
+    expect(untilDone(0, 1000, o)).toBeUndefined();
+    expect(untilDone(null, 1000, o)).toBeUndefined();
+    const step = nextPoll(startPoll(0), { kind: 'ok', terminal: false, progress: 10 }, 1000, o);
+    expect(step.decision).toEqual({ action: 'wait', delayMs: 2000 });
+  });
+  it('jitters the first poll downwards only', () => {
+    expect(firstDelay(resolveSchedule({ random: () => 0 }))).toBe(2000);
+    expect(firstDelay(resolveSchedule({ random: () => 0.999 }))).toBeLessThan(2000);
   });
 });

@@ -96,7 +96,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
       driver: 'embedded',
       label: 'embedded',
       key: `embedded:${options.dataDir}`,
-      config: { host: layout.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 4 },
+      config: { host: layout.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 8 },
       onRoundTrip: options.onRoundTrip,
     });
   let db = await connect();
