@@ -40,13 +40,23 @@ export interface CostSummary {
 
 // Whitelisted SQL per grouping: never user text. `b` is a row of `base`, `t` a tag of it.
 const KEY_SQL: Record<CostGrouping, string> = {
-  day: `to_char(b.local_at, 'YYYY-MM-DD')`,
-  week: `to_char(date_trunc('week', b.local_at), 'YYYY-MM-DD')`,
-  month: `to_char(b.local_at, 'YYYY-MM')`,
+  day: `date_trunc('day', b.local_at)`,
+  week: `date_trunc('week', b.local_at)`,
+  month: `date_trunc('month', b.local_at)`,
   model: `b.sora_model`,
   profile: `COALESCE(b.profile_name, '(none)')`,
   status: `b.status`,
   tag: `COALESCE(t.k || '=' || t.v, '(untagged)')`,
+};
+
+/**
+ * Time buckets are grouped as timestamps and only the few groups are formatted: grouping a
+ * million rows by text costs twice as much.
+ */
+const LABEL_SQL: Partial<Record<CostGrouping, (key: string) => string>> = {
+  day: (key) => `to_char(${key}, 'YYYY-MM-DD')`,
+  week: (key) => `to_char(${key}, 'YYYY-MM-DD')`,
+  month: (key) => `to_char(${key}, 'YYYY-MM')`,
 };
 
 const list = (values: string[]) => values.map((v) => `'${v}'`).join(', ');
@@ -69,11 +79,16 @@ base AS (
     g.duration * COALESCE(g.variants, 1) AS seconds,
     g.sora_model, g.profile_name, g.tags,
     g.created_at AT TIME ZONE $3::text AS local_at
-  FROM video_generations g, bounds
+  FROM video_generations g
   WHERE g.user_id = (SELECT user_id FROM auth)
-    AND g.created_at >= bounds.from_at AND g.created_at < bounds.to_at
+    -- The bounds written out, not read from the bounds CTE: so the planner sees the range,
+    -- estimates the rows, and aggregates by hash instead of sorting a million rows on disk.
+    AND g.created_at >= ($4::date::timestamp AT TIME ZONE $3::text)
+    AND g.created_at < (($5::date + 1)::timestamp AT TIME ZONE $3::text)
 ),
-grouped AS (
+${
+  by === 'tag'
+    ? `grouped AS (
   SELECT ${KEY_SQL[by]} AS key, count(*)::int AS count, COALESCE(sum(b.seconds), 0)::bigint AS seconds,
     COALESCE(sum(b.cost), 0) AS cost
   FROM base b ${tagJoin}
@@ -83,7 +98,23 @@ grouped AS (
 tallies AS (
   SELECT state, count(*)::int AS count, COALESCE(sum(seconds), 0)::bigint AS seconds, COALESCE(sum(cost), 0) AS cost
   FROM base GROUP BY state
-)
+)`
+    : // One pass over the rows (base is read once, so it is not materialised): groups and
+      // tallies both come from the small (state, key) aggregate. Twice as fast over 1M rows.
+      `agg AS (
+  SELECT b.state, ${KEY_SQL[by]} AS key, count(*)::int AS count, COALESCE(sum(b.seconds), 0)::bigint AS seconds,
+    COALESCE(sum(b.cost), 0) AS cost
+  FROM base b
+  GROUP BY 1, 2
+),
+grouped AS (
+  SELECT ${LABEL_SQL[by]?.('b.key') ?? 'b.key'} AS key, sum(count)::int AS count, sum(seconds)::bigint AS seconds, sum(cost) AS cost
+  FROM agg b WHERE ${which} GROUP BY b.key
+),
+tallies AS (
+  SELECT state, sum(count)::int AS count, sum(seconds)::bigint AS seconds, sum(cost) AS cost FROM agg GROUP BY state
+)`
+}
 SELECT
   (SELECT COALESCE(jsonb_agg(grouped ORDER BY key), '[]'::jsonb) FROM grouped) AS groups,
   (SELECT COALESCE(jsonb_object_agg(state, jsonb_build_object('count', count, 'seconds', seconds, 'cost', cost)), '{}'::jsonb) FROM tallies) AS tallies,
