@@ -17,7 +17,9 @@ const octo = join(root, 'bin', 'octo.js');
 const node = process.execPath;
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-const RUNS = quick ? 5 : 11;
+const RUNS = quick ? 7 : 15;
+// Start-up differences are a few milliseconds: more runs for those.
+const STARTUP_RUNS = quick ? 11 : 31;
 const results = [];
 const log = (line) => process.stderr.write(`${line}\n`);
 const record = (row) => {
@@ -94,7 +96,8 @@ async function seed(client, email, { videos, generations }) {
       [userId, generations],
     );
   }
-  await client.query('ANALYZE');
+  // What autovacuum would have done by the time anyone lists: statistics and the visibility map.
+  await client.query('VACUUM ANALYZE');
 }
 
 function countRoundTrips(argv, env, input) {
@@ -114,7 +117,7 @@ async function main() {
       { name: 'octo --version', command: node, args: [octo, '--version'] },
       { name: 'octo --help', command: node, args: [octo, '--help'] },
     ],
-    RUNS,
+    STARTUP_RUNS,
   );
   const bareMs = bare.median_ms;
   record({ target: 'octo --version ≤ 1.10× node -e 0', measured: `${ratio(version.median_ms, bareMs)}× (${version.median_ms.toFixed(1)} ms vs ${bareMs.toFixed(1)} ms)`, value: ratio(version.median_ms, bareMs), ok: version.median_ms / bareMs <= 1.1 });

@@ -76,7 +76,12 @@ export function buildProgram(
     return parent;
   };
 
-  for (const entry of COMMANDS) {
+  // Running one command needs only it and what is under it (listed in its help); the full
+  // tree is for top-level help and suggestions.
+  const wanted = loaded
+    ? COMMANDS.filter((c) => c.name === loaded.entry.name || c.name.startsWith(`${loaded.entry.name} `))
+    : COMMANDS;
+  for (const entry of wanted) {
     const path = entry.name.split(' ');
     const parent = parentFor(path);
     // A command may also be a group (`octo costs` beside `octo costs budget show`): one node.
