@@ -1,5 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { BudgetError } from '../cli/errors.js';
+import { formatUsd } from '../costs/money.js';
 import { authedQuery, authedSql } from './authed.js';
 import { AuthError } from '../cli/errors.js';
 import type { Db } from './types.js';
@@ -118,15 +119,14 @@ export async function reserveGenerations(
   return inserted;
 }
 
-const usd = (n: number) => `$${Number(n).toFixed(2)}`;
 
 export function budgetError(blocked: BudgetOverrun[]): BudgetError {
   const b = blocked[0];
   const scope = b.profile_name ? `the monthly budget of profile ${b.profile_name}` : 'your monthly budget';
   return new BudgetError(
-    `${scope} would be exceeded: ${usd(b.committed)} spent or in flight this month + ${usd(b.requested)} estimated = ${usd(
+    `${scope} would be exceeded: ${formatUsd(b.committed)} spent or in flight this month + ${formatUsd(b.requested)} estimated = ${formatUsd(
       Number(b.committed) + Number(b.requested),
-    )} > ${usd(b.monthly_usd)}`,
+    )} > ${formatUsd(b.monthly_usd)}`,
     { hint: 'see: octo costs budget show (raise it with: octo costs budget set --monthly USD)' },
   );
 }

@@ -6,7 +6,7 @@ import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
 import type { GenerateFlags } from '../commands/generate.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
-import { formatMoney } from '../output/format.js';
+import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
@@ -33,7 +33,7 @@ function flagInput(opts: GenerateFlags, prompt: string): GenerationInput {
 
 function describe(plan: Plan): string {
   const v = plan.variants > 1 ? ` × ${plan.variants} variants` : '';
-  return `${formatMoney(plan.estimatedCost)} (${plan.model}, ${plan.size}, ${plan.seconds} s${v}, ${plan.mode})`;
+  return `${formatUsd(plan.estimatedCost)} (${plan.model}, ${plan.size}, ${plan.seconds} s${v}, ${plan.mode})`;
 }
 
 /** A row as reserveGenerations wrote it, without reading it back. */
@@ -88,7 +88,7 @@ const RESULT_FIELDS: Column[] = [
   { key: 'model', header: 'model' },
   { key: 'size', header: 'size' },
   { key: 'seconds', header: 'seconds' },
-  { key: 'estimated_cost', header: 'estimate', format: (v) => formatMoney(v) },
+  { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v) },
   { key: 'files', header: 'files', format: (v) => (Array.isArray(v) ? v.join(', ') : '') },
 ];
 
@@ -129,7 +129,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
   deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
-    throw new BudgetError(`the estimate ${formatMoney(plan.estimatedCost)} is above --max-cost ${formatMoney(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+    throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
   }
   if (opts.dryRun) return { output: record(planResult(plan) as unknown as Record<string, unknown>, RESULT_FIELDS) };
 
@@ -204,14 +204,14 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
       const profile = resolveProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
       return { line, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
-      if (error instanceof UsageError) throw lineError(file, line, error.message);
+      if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);
       throw error;
     }
   });
   const total = Math.round(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0) * 10_000) / 10_000;
-  deps.log.info(`Estimated cost: ${formatMoney(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
+  deps.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && total > opts.maxCost) {
-    throw new BudgetError(`the batch estimate ${formatMoney(total)} is above --max-cost ${formatMoney(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+    throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
   }
   if (opts.dryRun) {
     const results = plans.map(({ line, plan }) => planResult(plan, line));

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { NotFoundError, UsageError } from '../cli/errors.js';
 import { estimateCost } from '../costs/estimate.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
 import type { NewGeneration, ProfileConfig } from '../db/generations.js';
@@ -68,7 +68,8 @@ export function imageContentType(path: string): string {
 export function resolveProfile(profiles: ProfileConfig[], named: string | undefined, configDefault: string | undefined): ProfileConfig {
   if (named) {
     const found = profiles.find((p) => p.name === named);
-    if (!found) throw new UsageError(`no profile named "${named}"`, { hint: 'see: octo profile list' });
+    // Not found (exit 3), as for every profile command; a batch line reports it with its file:line.
+    if (!found) throw new NotFoundError(`no profile named "${named}"`, { hint: 'see: octo profile list' });
     return found;
   }
   const active = profiles.find((p) => p.is_active) ?? (configDefault ? profiles.find((p) => p.name === configDefault) : undefined);

@@ -2,7 +2,7 @@ import type { Deps } from '../cli/deps.js';
 import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../cli/errors.js';
 import type { WaitFlags } from '../commands/jobs/wait.js';
 import { finishGeneration, generationWithProfile, loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
-import { formatMoney } from '../output/format.js';
+import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { message, record, rows, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
@@ -49,7 +49,7 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
     { key: 'id', header: 'id' },
     { key: 'job_id', header: 'job' },
     { key: 'status', header: 'status' },
-    { key: 'estimated_cost', header: 'estimate', format: (v: unknown) => formatMoney(v) },
+    { key: 'estimated_cost', header: 'estimate', format: (v: unknown) => formatUsd(v) },
     { key: 'files', header: 'files', format: (v: unknown) => (Array.isArray(v) ? v.join(', ') : '') },
     { key: 'failure_reason', header: 'reason' },
   ];

@@ -1,9 +1,4 @@
-/** Formatting shared by every table: money, dates, durations. JSON never goes through these. */
-
-export function formatMoney(value: unknown): string {
-  const n = typeof value === 'number' ? value : Number(value);
-  return Number.isFinite(n) ? `$${n.toFixed(2)}` : '';
-}
+/** Formatting shared by every table: dates and cells (money: src/costs/money.ts). JSON never goes through these. */
 
 export function formatDate(value: unknown): string {
   if (!(value instanceof Date)) return value == null ? '' : String(value);

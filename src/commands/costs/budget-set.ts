@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../cli/errors.js';
 import { setBudget } from '../../db/budgets.js';
-import { formatUsd as formatMoney } from '../../costs/money.js';
+import { formatUsd } from '../../costs/money.js';
 import { message } from '../../output/result.js';
 
 export function parseUsd(value: string): number {
@@ -29,6 +29,6 @@ export default defineCommand<{ monthly: number }>({
     const profile = deps.globals.profile || null;
     const budget = await setBudget(await deps.db(), session, { profile, monthlyUsd: opts.monthly });
     const scope = budget.profile_name ? `profile ${budget.profile_name}` : 'all your spend';
-    return message(`Monthly budget for ${scope}: ${formatMoney(budget.monthly_usd)} (estimates).`, budget);
+    return message(`Monthly budget for ${scope}: ${formatUsd(budget.monthly_usd)} (estimates).`, budget);
   },
 });

@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { systemTimeZone, validateTimeZone } from '../../costs/period.js';
 import { budgetStatus } from '../../db/budgets.js';
-import { formatUsd as formatMoney } from '../../costs/money.js';
+import { formatUsd } from '../../costs/money.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand<{ tz?: string }>({
@@ -13,7 +13,7 @@ export default defineCommand<{ tz?: string }>({
     const timeZone = validateTimeZone(opts.tz ?? systemTimeZone());
     const session = await deps.session();
     const list = await budgetStatus(await deps.db(), session, timeZone);
-    const money = (v: unknown) => formatMoney(v);
+    const money = (v: unknown) => formatUsd(v);
     return rows(
       list.map((b) => ({ ...b, scope: b.profile_name ?? '(all spend)' })),
       [

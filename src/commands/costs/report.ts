@@ -3,7 +3,7 @@ import { UsageError } from '../../cli/errors.js';
 import { costReport } from '../../costs/report.js';
 import { COST_GROUPINGS, type CostGrouping } from '../../db/costs.js';
 import { barChart } from '../../output/chart.js';
-import { formatUsd as formatMoney, roundUsd } from '../../costs/money.js';
+import { formatUsd, roundUsd } from '../../costs/money.js';
 import { rows, text } from '../../output/result.js';
 
 interface Options {
@@ -52,12 +52,12 @@ export default defineCommand<Options>({
   async run({ deps, opts }) {
     if (opts.chart && deps.globals.csv) throw new UsageError('--chart and --csv cannot be used together');
     const report = await costReport(deps, opts);
-    const money = (value: unknown) => formatMoney(value);
+    const money = (value: unknown) => formatUsd(value);
     const period = `${report.since} to ${report.until} (${report.time_zone})`;
     const apart = [
-      report.failed.count ? `failed/cancelled: ${report.failed.count} (${formatMoney(report.failed.estimated_cost)} estimated, not counted)` : '',
+      report.failed.count ? `failed/cancelled: ${report.failed.count} (${formatUsd(report.failed.estimated_cost)} estimated, not counted)` : '',
       report.in_flight.count
-        ? `in flight: ${report.in_flight.count} (${formatMoney(report.in_flight.estimated_cost)} estimated, not counted yet)`
+        ? `in flight: ${report.in_flight.count} (${formatUsd(report.in_flight.estimated_cost)} estimated, not counted yet)`
         : '',
     ].filter(Boolean);
 
@@ -69,7 +69,7 @@ export default defineCommand<Options>({
       );
       const lines = [
         chart || `No spend ${period}.`,
-        `total ${formatMoney(report.total_cost)} (estimate), ${report.count} generations, ${report.seconds} s, ${period}`,
+        `total ${formatUsd(report.total_cost)} (estimate), ${report.count} generations, ${report.seconds} s, ${period}`,
         ...apart,
       ];
       return text(lines.join('\n'), report);

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../generate/options.js';
-import { formatMoney } from '../../output/format.js';
+import { formatUsd } from '../../costs/money.js';
 import { rows } from '../../output/result.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'];
@@ -25,7 +25,7 @@ export default defineCommand<{ status?: string; limit: number }>({
         { key: 'status', header: 'status' },
         { key: 'prompt', header: 'prompt', format: (v) => (String(v).length > 50 ? `${String(v).slice(0, 49)}…` : String(v)) },
         { key: 'profile_name', header: 'profile' },
-        { key: 'estimated_cost', header: 'estimate', format: (v) => formatMoney(v), align: 'right' },
+        { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v), align: 'right' },
         { key: 'created_at', header: 'created' },
       ],
       { empty: 'No jobs yet. Start one with: octo generate "a prompt"' },
