@@ -4,14 +4,14 @@ import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../cli/errors.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
 import type { GenerateFlags } from '../commands/generate.js';
-import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type ProfileConfig } from '../db/generations.js';
+import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
 import { pollSchedule, timeZone } from './options.js';
-import { newGeneration, planGeneration, resolveProfile, storedRequest, type GenerationInput, type Plan } from './plan.js';
+import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { runGenerations, type LineResult } from './runner.js';
 
 /** `octo generate`: one prompt, or a batch file. */
@@ -37,23 +37,24 @@ function describe(plan: Plan): string {
 }
 
 /** A row as reserveGenerations wrote it, without reading it back. */
-function freshRow(plan: Plan, id: string, out: string, download: boolean, line: number | null, batchId: string | null): GenerationRow {
+/** The row as `reserveGenerations` just recorded it (single generate: no batch). */
+function freshRow(recorded: NewGeneration, id: string): GenerationRow {
   return {
     id,
     job_id: null,
     status: 'queued',
-    prompt: plan.input.prompt,
-    sora_model: plan.model,
-    duration: plan.seconds,
-    resolution: plan.size,
-    variants: plan.variants,
-    generation_mode: plan.mode,
-    estimated_cost: plan.estimatedCost,
-    profile_name: plan.profile.name,
-    batch_id: batchId,
-    batch_line: line,
-    request: storedRequest(plan, { out, download }) as unknown as Record<string, unknown>,
-    tags: plan.input.tags ?? null,
+    prompt: recorded.prompt,
+    sora_model: recorded.sora_model,
+    duration: recorded.duration,
+    resolution: recorded.resolution,
+    variants: recorded.variants,
+    generation_mode: recorded.generation_mode,
+    estimated_cost: recorded.estimated_cost,
+    profile_name: recorded.profile_name,
+    batch_id: null,
+    batch_line: null,
+    request: recorded.request ?? null,
+    tags: recorded.tags ?? null,
     submitted_at: null,
     finished_at: null,
     failure_reason: null,
@@ -134,8 +135,9 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   if (opts.dryRun) return { output: record(planResult(plan) as unknown as Record<string, unknown>, RESULT_FIELDS) };
 
   const out = outDir(deps, opts);
-  const [reserved] = await reserveGenerations(db, session, [newGeneration(plan, { out, download: opts.download })], timeZone(deps.env));
-  const row = freshRow(plan, reserved.id, out, opts.download, null, null);
+  const recorded = newGeneration(plan, { out, download: opts.download });
+  const [reserved] = await reserveGenerations(db, session, [recorded], timeZone(deps.env));
+  const row = freshRow(recorded, reserved.id);
   const view = await createProgress(deps.io, deps.globals, { single: true });
   let result: LineResult;
   try {
