@@ -76,3 +76,16 @@ export async function expectNoSecretsInTranscript(): Promise<void> {
   expect(all.length).toBeGreaterThan(0);
   expect(all).not.toContain(API_KEY);
 }
+
+/** Runs one command on a Db of its own and counts that command's database round trips. */
+export async function countRoundTrips(world: World, user: TestUser, argv: string[]) {
+  const { openDatabase, resolveDatabase } = await import('../../src/db/open.js');
+  const db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
+  try {
+    const before = db.roundTrips;
+    const r = await user.cli(argv, { overrides: { db: async () => db } });
+    return { r, trips: db.roundTrips - before };
+  } finally {
+    await db.close();
+  }
+}

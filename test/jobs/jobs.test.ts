@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
-import { makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
+import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
 
 let world: World;
 let alice: TestUser;
@@ -19,17 +17,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** Runs a command on its own Db and counts that command's round trips. */
-async function roundTrips(user: TestUser, argv: string[]) {
-  const db: Db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
-  try {
-    const before = db.roundTrips;
-    const r = await user.cli(argv, { overrides: { db: async () => db } });
-    return { r, trips: db.roundTrips - before };
-  } finally {
-    await db.close();
-  }
-}
+const roundTrips = (user: TestUser, argv: string[]) => countRoundTrips(world, user, argv);
 
 describe('octo jobs', () => {
   it('list: newest first, the JSON contract, filters, CSV; one round trip with the session check', async () => {

@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
-import { makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
+import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
 
 let world: World;
 let alice: TestUser;
@@ -22,16 +20,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-async function roundTrips(user: TestUser, argv: string[]) {
-  const db: Db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
-  try {
-    const before = db.roundTrips;
-    const r = await user.cli(argv, { overrides: { db: async () => db } });
-    return { r, trips: db.roundTrips - before };
-  } finally {
-    await db.close();
-  }
-}
+const roundTrips = (user: TestUser, argv: string[]) => countRoundTrips(world, user, argv);
 
 describe('octo videos', () => {
   it('list: newest first, the exact JSON contract, filters; one round trip', async () => {
