@@ -51,7 +51,7 @@ export async function render(
         write(all.map((row) => output.columns.map((c) => cell(c, row).replace(/[\t\n]/g, ' ')).join('\t')).join('\n'));
         return;
       }
-      write((await table(output.rows, output.columns, output.totals, globals.color)) + notes);
+      write((await table(output.rows, output.columns, output.totals, globals.color, stdout.columns)) + notes);
       return;
     }
   }
@@ -79,17 +79,47 @@ async function table(
   columns: Column[],
   totals: Record<string, unknown> | undefined,
   color: boolean,
+  width: number | undefined,
 ): Promise<string> {
   const { default: Table } = await import('cli-table3');
+  const body = [...rowList, ...(totals ? [totals] : [])].map((row) => columns.map((c) => cell(c, row)));
+  const fitted = fitToWidth(columns, body, width);
   const t = new Table({
     head: columns.map((c) => c.header),
     style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
     colAligns: columns.map((c) => c.align ?? 'left'),
     wordWrap: false,
+    // No rule between rows, as gh prints them; the totals row is the last one.
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const row of rowList) t.push(columns.map((c) => cell(c, row)));
-  if (totals) t.push(columns.map((c) => cell(c, totals)));
+  for (const cells of fitted) t.push(cells);
   return t.toString();
+}
+
+/**
+ * Shortens text columns until the table fits the terminal, widest first: never numbers
+ * (right-aligned), ids (`id`, `*_id`) people copy into the next command, nor times (`*_at`). Paths keep
+ * their end, other text its start.
+ */
+export function fitToWidth(columns: Column[], body: string[][], width: number | undefined): string[][] {
+  if (!width) return body;
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i].length)));
+  const total = () => widths.reduce((sum, w) => sum + w + 3, 1);
+  const shrinkable = columns.map((c) => c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key));
+  while (total() > width) {
+    let widest = -1;
+    widths.forEach((w, i) => {
+      if (shrinkable[i] && w > Math.max(6, columns[i].header.length) && (widest < 0 || w > widths[widest])) widest = i;
+    });
+    if (widest < 0) break;
+    widths[widest] -= 1;
+  }
+  return body.map((r) =>
+    r.map((text, i) => {
+      if (text.length <= widths[i]) return text;
+      return text.startsWith('/') ? `…${text.slice(text.length - widths[i] + 1)}` : `${text.slice(0, widths[i] - 1)}…`;
+    }),
+  );
 }
 
 /** RFC 4180 CSV: raw values (no money symbols), quoted when needed. */

@@ -144,3 +144,26 @@ describe('the built binary', () => {
     for (const group of ['config', 'db']) expect(help.stdout).toContain(group);
   });
 });
+
+describe('tables fit the terminal', () => {
+  it('shortens the widest text columns, never ids, times or numbers', async () => {
+    const { fitToWidth } = await import('../../src/output/render.js');
+    const columns = [
+      { key: 'id', header: 'id' },
+      { key: 'prompt', header: 'prompt' },
+      { key: 'url', header: 'file' },
+      { key: 'cost', header: 'cost', align: 'right' as const },
+      { key: 'created_at', header: 'created' },
+    ];
+    const id = 'd2673290-c2c8-4b56-8b54-910b597a4480';
+    const body = [[id, 'a very long prompt about a paper boat on a rainy street', '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4', '$12345.67', '2026-11-25 12:31:37Z']];
+    const [row] = fitToWidth(columns, body, 100);
+    expect(row[0]).toBe(id);
+    expect(row[3]).toBe('$12345.67');
+    expect(row[4]).toBe('2026-11-25 12:31:37Z');
+    expect(row[1]).toMatch(/^a very.*…$/);
+    expect(row[2]).toMatch(/^….*\.mp4$/);
+    expect(row.reduce((sum, cell) => sum + cell.length + 3, 1)).toBeLessThanOrEqual(100);
+    expect(fitToWidth(columns, body, undefined)).toBe(body);
+  });
+});
