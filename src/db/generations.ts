@@ -197,17 +197,6 @@ export async function batchGenerations(db: Db, session: SessionKeys, batchId: st
   );
 }
 
-/** Rows by id (used right after a reservation). */
-export async function generationsByIds(db: Db, session: SessionKeys, ids: string[]): Promise<GenerationRow[]> {
-  return authedQuery<GenerationRow>(
-    db,
-    session,
-    `SELECT ${ROW_COLUMNS} FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($3::uuid[]) ORDER BY g.created_at, g.batch_line`,
-    [ids],
-  );
-}
-
 /**
  * `jobs wait`: one row by generation id or job id, or (null) every unfinished row octo can act on
  * (one with a job id, or with the stored request to submit it).
