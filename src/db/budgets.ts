@@ -1,7 +1,7 @@
 import type { Session } from '../auth/session.js';
 import { NotFoundError } from '../cli/errors.js';
 import { authedQuery } from './authed.js';
-import { COMPLETED_STATUSES, FAILED_STATUSES } from './costs.js';
+import { costStateSql } from './costs.js';
 import type { Db } from './types.js';
 
 /**
@@ -26,8 +26,6 @@ export interface BudgetStatus extends Budget {
   /** monthly_usd - completed - in_flight (negative when over). */
   remaining: number;
 }
-
-const list = (values: string[]) => values.map((v) => `'${v}'`).join(', ');
 
 /**
  * Sets (or replaces) the budget for all spend, or for one profile of the user's. A profile
@@ -66,8 +64,8 @@ export async function budgetStatus(db: Db, session: SessionRef, timeZone: string
     db,
     session,
     `SELECT b.profile_name, b.monthly_usd, b.updated_at,
-  COALESCE(sum(g.estimated_cost) FILTER (WHERE g.status IN (${list(COMPLETED_STATUSES)})), 0) AS completed,
-  COALESCE(sum(g.estimated_cost) FILTER (WHERE COALESCE(g.status, 'queued') NOT IN (${list([...COMPLETED_STATUSES, ...FAILED_STATUSES])})), 0) AS in_flight
+  COALESCE(sum(g.estimated_cost) FILTER (WHERE ${costStateSql('g.status')} = 'completed'), 0) AS completed,
+  COALESCE(sum(g.estimated_cost) FILTER (WHERE ${costStateSql('g.status')} = 'in_flight'), 0) AS in_flight
 FROM octo_budgets b
 LEFT JOIN video_generations g ON g.user_id = b.user_id
   AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $3::text) AT TIME ZONE $3::text)

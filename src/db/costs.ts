@@ -12,8 +12,8 @@ export const COST_GROUPINGS = ['day', 'week', 'month', 'model', 'profile', 'stat
 export type CostGrouping = (typeof COST_GROUPINGS)[number];
 
 /** Statuses, as the web app and octo write them: done, given up, or still costing money. */
-export const COMPLETED_STATUSES = ['completed', 'succeeded'];
-export const FAILED_STATUSES = ['failed', 'cancelled', 'canceled'];
+const COMPLETED_STATUSES = ['completed', 'succeeded'];
+const FAILED_STATUSES = ['failed', 'cancelled', 'canceled'];
 
 export interface CostGroup {
   key: string;
@@ -61,6 +61,13 @@ const LABEL_SQL: Partial<Record<CostGrouping, (key: string) => string>> = {
 
 const list = (values: string[]) => values.map((v) => `'${v}'`).join(', ');
 
+/** SQL for a generation's state from its `status` column: 'completed', 'failed' or 'in_flight' (NULL too). */
+export function costStateSql(status: string): string {
+  return `CASE WHEN ${status} IN (${list(COMPLETED_STATUSES)}) THEN 'completed'
+         WHEN ${status} IN (${list(FAILED_STATUSES)}) THEN 'failed'
+         ELSE 'in_flight' END`;
+}
+
 export function costSummarySql(by: CostGrouping): string {
   const tagJoin =
     by === 'tag' ? `LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(b.tags) = 'object' THEN b.tags END) AS t(k, v) ON TRUE` : '';
@@ -72,9 +79,7 @@ export function costSummarySql(by: CostGrouping): string {
 ),
 base AS (
   SELECT COALESCE(g.status, 'queued') AS status,
-    CASE WHEN g.status IN (${list(COMPLETED_STATUSES)}) THEN 'completed'
-         WHEN g.status IN (${list(FAILED_STATUSES)}) THEN 'failed'
-         ELSE 'in_flight' END AS state,
+    ${costStateSql('g.status')} AS state,
     g.estimated_cost AS cost,
     g.duration * COALESCE(g.variants, 1) AS seconds,
     g.sora_model, g.profile_name, g.tags,
