@@ -10,7 +10,7 @@ import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
-import { pollSchedule, timeZone } from './options.js';
+import { downloadDir, pollSchedule, timeZone } from './options.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { runGenerations, type LineResult } from './runner.js';
 
@@ -20,11 +20,6 @@ export async function generate(deps: Deps, opts: GenerateFlags, prompt: string |
   if (opts.resume && opts.file === undefined) throw new UsageError('--resume continues a batch: pass the same --file as before');
   if (opts.file === undefined && prompt === undefined) throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
   return opts.file !== undefined ? generateBatch(deps, opts, opts.file) : generateOne(deps, opts, prompt!);
-}
-
-function outDir(deps: Deps, opts: GenerateFlags): string {
-  const dir = opts.out ?? deps.config().get('download-dir') ?? 'octo-videos';
-  return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
 }
 
 function flagInput(opts: GenerateFlags, prompt: string): GenerationInput {
@@ -111,7 +106,7 @@ function runnerOptions(deps: Deps, opts: GenerateFlags, profiles: ProfileConfig[
     timeoutMs: opts.timeout,
     schedule: pollSchedule(deps.env),
     createsPerMinute: opts.createsPerMinute,
-    defaultOut: outDir(deps, opts),
+    defaultOut: downloadDir(deps, opts.out),
     onDebug: deps.log.debugEnabled ? (l: string) => deps.log.debug(l) : undefined,
   };
 }
@@ -134,7 +129,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   }
   if (opts.dryRun) return { output: record(planResult(plan) as unknown as Record<string, unknown>, RESULT_FIELDS) };
 
-  const out = outDir(deps, opts);
+  const out = downloadDir(deps, opts.out);
   const recorded = newGeneration(plan, { out, download: opts.download });
   const [reserved] = await reserveGenerations(db, session, [recorded], timeZone(deps.env));
   const row = freshRow(recorded, reserved.id);
@@ -220,7 +215,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
     return { output: batchOutput(results) };
   }
 
-  const out = outDir(deps, opts);
+  const out = downloadDir(deps, opts.out);
   const batchId = batchIdFor(path === '-' ? '-' : path, text);
   const reserved = await reserveGenerations(
     db,

@@ -1,3 +1,5 @@
+import { isAbsolute, resolve } from 'node:path';
+import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../cli/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 
@@ -34,4 +36,10 @@ export function pollSchedule(env: Record<string, string | undefined>): Partial<P
 
 export function timeZone(env: Record<string, string | undefined>): string {
   return env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
+export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): string {
+  const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
+  return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
 }

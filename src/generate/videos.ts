@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../cli/errors.js';
 import { deleteVideo, findVideo } from '../db/videos.js';
 import { message, record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
+import { downloadDir } from './options.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
 export async function downloadVideo(deps: Deps, id: string, out: string | undefined) {
@@ -23,8 +24,7 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
   }
   const p = video.profile;
   const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version === 'sora-2' ? 'sora-2' : 'sora-1' });
-  const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
-  const dest = join(isAbsolute(dir) ? dir : resolve(deps.cwd, dir), `${video.azure_video_id}.mp4`);
+  const dest = join(downloadDir(deps, out), `${video.azure_video_id}.mp4`);
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });
     deps.log.info(`Downloaded ${r.bytes} bytes`);

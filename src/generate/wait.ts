@@ -6,7 +6,7 @@ import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { message, record, rows, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
-import { pollSchedule } from './options.js';
+import { downloadDir, pollSchedule } from './options.js';
 import { resultOf, runGenerations } from './runner.js';
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
@@ -19,7 +19,6 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   if (id && found.length === 0) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
   if (found.length === 0) return { output: rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' }) };
   const view = await createProgress(deps.io, deps.globals, { single: Boolean(id) });
-  const dir = deps.config().get('download-dir') ?? 'octo-videos';
   let results;
   try {
     results = await runGenerations(found, {
@@ -33,7 +32,7 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
       schedule: pollSchedule(deps.env),
       createsPerMinute: opts.createsPerMinute,
       concurrency: opts.concurrency,
-      defaultOut: dir.startsWith('/') ? dir : `${deps.cwd}/${dir}`,
+      defaultOut: downloadDir(deps),
       label: (r) => (r.batch_line !== null ? `line ${r.batch_line}` : r.id.slice(0, 8)),
       onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
     });
