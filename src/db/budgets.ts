@@ -1,5 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { NotFoundError } from '../cli/errors.js';
+import { roundUsd } from '../costs/money.js';
 import { authedQuery } from './authed.js';
 import { costStateSql } from './costs.js';
 import type { Db } from './types.js';
@@ -86,7 +87,7 @@ ORDER BY b.profile_name NULLS FIRST`,
       completed,
       in_flight: inFlight,
       // Rounded to the 4 decimals money has in the database, so 5 - 4.9 is 0.1, not 0.0999…
-      remaining: Math.round((monthly - completed - inFlight) * 10_000) / 10_000,
+      remaining: roundUsd(monthly - completed - inFlight),
     };
   });
 }
