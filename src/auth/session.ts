@@ -24,7 +24,7 @@ export async function loadSession(input: {
   const fromEnv = input.env.OCTO_TOKEN?.trim();
   const token = fromEnv || cached?.token;
   if (!token) throw new AuthError('you are not logged in to this database');
-  const secret = input.env.OCTO_JWT_SECRET || (cached && cached.token === token ? cached.jwtSecret : undefined) || cached?.jwtSecret;
+  const secret = input.env.OCTO_JWT_SECRET || cached?.jwtSecret;
   const claims = await verifyToken(token, secret, input.now);
   return { ...claims, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : 'config' };
 }
