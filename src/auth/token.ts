@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { AuthError } from '../cli/errors.js';
 
 /**
@@ -67,7 +67,6 @@ export async function verifyToken(token: string, secret: string | undefined, now
   const payload = decodeSegment(parts[1]);
   if (header.alg !== 'HS256') throw invalid('unsupported algorithm');
   if (secret) {
-    const { createHmac, timingSafeEqual } = await import('node:crypto');
     const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
     const given = Buffer.from(parts[2], 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
