@@ -3,6 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import type { Deps } from '../cli/deps.js';
 import { configDir } from '../config/paths.js';
 import { targetLabel } from '../db/open.js';
+import type { ResolvedProfile } from '../db/profiles.js';
 import { rows } from '../output/result.js';
 
 type Check = {
@@ -51,13 +52,11 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
     checks.push({ check: 'database', status: 'fail', detail: describe(error) });
   }
 
-  let profileName: string | undefined;
-  let profile: Awaited<ReturnType<typeof import('../db/profiles.js').loadProfile>> | undefined;
+  let profile: ResolvedProfile | undefined;
   if (databaseOk) {
     try {
       const { loadProfile } = await import('../db/profiles.js');
       profile = await loadProfile(deps);
-      profileName = profile.name;
       const session = await deps.session();
       checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
       checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.soraVersion}, deployment ${profile.deployment}` });
@@ -69,10 +68,11 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
     checks.push({ check: 'session', status: 'skip', detail: 'needs the database' });
   }
 
-  if (profile && profileName) {
+  if (profile) {
     try {
-      const { testProfile } = await import('../profiles/index.js');
-      const result = await testProfile(deps, profileName);
+      // The profile read above, not a second read of it.
+      const { testLoadedProfile } = await import('../profiles/index.js');
+      const result = await testLoadedProfile(deps, profile);
       checks.push({ check: 'endpoint', status: 'ok', detail: `${result.base_url} answered in ${result.latency_ms} ms` });
     } catch (error) {
       checks.push({ check: 'endpoint', status: 'fail', detail: describe(error) });

@@ -9,6 +9,7 @@ import {
   removeProfile as deleteProfile,
   useProfile as switchProfile,
   type ProfileRow,
+  type ResolvedProfile,
   type SoraVersion,
 } from '../db/profiles.js';
 
@@ -77,7 +78,11 @@ export interface ProfileTestResult {
 
 /** One cheap authenticated call (list one job) with the profile's key; typed Sora errors pass through. */
 export async function testProfile(deps: Deps, name?: string): Promise<ProfileTestResult> {
-  const profile = await loadProfile(deps, name);
+  return testLoadedProfile(deps, await loadProfile(deps, name));
+}
+
+/** testProfile for a profile already read (doctor's). */
+export async function testLoadedProfile(deps: Deps, profile: ResolvedProfile): Promise<ProfileTestResult> {
   const { createSoraClient } = await import('../sora/index.js');
   const client = createSoraClient({
     endpoint: profile.endpoint,
