@@ -38,11 +38,6 @@ export interface ResolvedProfile {
 const HINT_SQL = `CASE WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
 const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, FALSE) AS is_active, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
 
-/** In TypeScript, for keys that never reached the database (prompts, messages). */
-export function apiKeyHint(key: string): string {
-  return key.length >= 12 ? `…${key.slice(-4)}` : '…';
-}
-
 /**
  * A CTE `profile` holding the profile a command should use, for folding into a command's own
  * authed query (src/db/authed.ts): the one named by `$nameParam` when it is not null (--profile,
