@@ -12,7 +12,7 @@ import { record, rows, type CommandResult, type Column } from '../output/result.
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
 import { downloadDir, pollSchedule, timeZone } from './options.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
-import { runGenerations, type LineResult } from './runner.js';
+import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
 
 /** `octo generate`: one prompt, or a batch file. */
 export async function generate(deps: Deps, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
@@ -230,7 +230,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   }
   const batchRows = await batchGenerations(db, session, batchId);
   if (opts.resume) {
-    const done = batchRows.filter((r) => ['completed', 'failed', 'canceled'].includes(r.status)).length;
+    const done = batchRows.filter((r) => TERMINAL.has(r.status)).length;
     deps.log.info(`Resuming batch ${batchId}: ${done} of ${batchRows.length} lines already finished`);
   }
   const view = await createProgress(deps.io, deps.globals, { single: false });
@@ -249,7 +249,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
       hint: `continue it with: octo generate --file ${file} --resume`,
     });
   }
-  const failed = results.filter((r) => ['failed', 'canceled', 'error'].includes(r.status)).length;
+  const failed = results.filter((r) => FAILED.has(r.status)).length;
   const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running').length;
   const completed = results.filter((r) => r.status === 'completed').length;
   deps.log.info(`${completed} completed, ${failed} failed${unfinished ? `, ${unfinished} still running` : ''} of ${results.length}`);

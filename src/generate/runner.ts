@@ -87,7 +87,10 @@ export interface RunnerOptions {
   onDebug?: (line: string) => void;
 }
 
-const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+/** A recorded row in one of these states is finished: nothing more is sent for it. */
+export const TERMINAL = new Set(['completed', 'failed', 'canceled']);
+/** A line result that counts as failed (`error`: stopped on an error before finishing). */
+export const FAILED = new Set(['failed', 'canceled', 'error']);
 const MAX_CREATE_ATTEMPTS = 8;
 
 export function resultOf(row: GenerationRow, over: Partial<LineResult> = {}): LineResult {
@@ -186,7 +189,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       }
       const st = results[index].status;
       if (st === 'completed') counts.done++;
-      else if (st === 'failed' || st === 'canceled' || st === 'error') counts.failed++;
+      else if (FAILED.has(st)) counts.failed++;
       drawTotals();
     }
   };

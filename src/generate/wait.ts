@@ -7,7 +7,7 @@ import { createProgress } from '../output/progress.js';
 import { message, record, rows, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
 import { downloadDir, pollSchedule } from './options.js';
-import { resultOf, runGenerations } from './runner.js';
+import { FAILED, TERMINAL, resultOf, runGenerations } from './runner.js';
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
 export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefined): Promise<CommandResult> {
@@ -42,7 +42,7 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   if (deps.signal.aborted) {
     throw new InterruptedError('stopped waiting; the jobs keep running remotely', { hint: `continue with: octo jobs wait ${id ?? '--all'}` });
   }
-  const failed = results.filter((r) => ['failed', 'canceled', 'error'].includes(r.status));
+  const failed = results.filter((r) => FAILED.has(r.status));
   const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running');
   const columns = [
     { key: 'id', header: 'id' },
@@ -73,7 +73,7 @@ export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> 
   const row = await generationWithProfile(db, session, id);
   if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
   const shown = () => record(resultOf({ ...row, status: 'canceled' }) as unknown as Record<string, unknown>);
-  if (['completed', 'failed', 'canceled'].includes(row.status)) {
+  if (TERMINAL.has(row.status)) {
     return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
   }
   if (!row.job_id && !row.submitted_at) {
