@@ -3,6 +3,7 @@ import {
   GenerationFailedError,
   InterruptedError,
   NotFoundError,
+  OctoError,
   StillRunningError,
   UsageError,
 } from '../cli/errors.js';
@@ -28,111 +29,74 @@ export interface SoraErrorDetails {
 
 type Opts = SoraErrorDetails;
 
-function detailsOf(o: Opts) {
-  return { status: o.status, apiCode: o.apiCode, requestId: o.requestId, jobId: o.jobId };
+type CliErrorClass = new (message: string, options?: { hint?: string; cause?: unknown }) => OctoError;
+
+/** `Base` (whose exit code fits) plus the details every Sora HTTP error carries. */
+function withDetails(Base: CliErrorClass) {
+  return class extends Base {
+    readonly status?: number;
+    readonly apiCode?: string;
+    readonly requestId?: string;
+    readonly jobId?: string;
+    constructor(message: string, o: Opts = {}) {
+      super(message, { hint: o.hint, cause: o.cause });
+      this.status = o.status;
+      this.apiCode = o.apiCode;
+      this.requestId = o.requestId;
+      this.jobId = o.jobId;
+    }
+  };
 }
 
 /** Azure rejected the key (401/403): a profile problem, not an `octo login` problem, so exit 1. */
-export class SoraAuthError extends FailureError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
+export class SoraAuthError extends withDetails(FailureError) {
   constructor(message: string, o: Opts = {}) {
-    super(message, { hint: o.hint ?? "check the profile's API key and endpoint (octo profile test)", cause: o.cause });
-    Object.assign(this, detailsOf(o));
+    super(message, { ...o, hint: o.hint ?? "check the profile's API key and endpoint (octo profile test)" });
   }
 }
 
 /** 429. `retryAfterMs` is what the service asked for (`retry-after-ms`, `Retry-After`), if anything. */
-export class SoraRateLimitError extends FailureError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
+export class SoraRateLimitError extends withDetails(FailureError) {
   readonly retryAfterMs: number | null;
   constructor(message: string, o: Opts & { retryAfterMs?: number | null } = {}) {
-    super(message, { hint: o.hint ?? 'the Azure quota was hit; wait and retry, or lower --concurrency', cause: o.cause });
-    Object.assign(this, detailsOf(o));
+    super(message, { ...o, hint: o.hint ?? 'the Azure quota was hit; wait and retry, or lower --concurrency' });
     this.retryAfterMs = o.retryAfterMs ?? null;
   }
 }
 
 /** Content filter at create time, or a job that failed input/output moderation (exit 7). */
-export class SoraModerationError extends GenerationFailedError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
+export class SoraModerationError extends withDetails(GenerationFailedError) {
   constructor(message: string, o: Opts = {}) {
-    super(message, { hint: o.hint ?? 'the prompt or image was refused by content moderation; rephrase it', cause: o.cause });
-    Object.assign(this, detailsOf(o));
+    super(message, { ...o, hint: o.hint ?? 'the prompt or image was refused by content moderation; rephrase it' });
   }
 }
 
 /** A job that ended `failed` for another reason (internal_error, …) or `cancelled` (exit 7). */
-export class SoraJobFailedError extends GenerationFailedError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
-  constructor(message: string, o: Opts = {}) {
-    super(message, { hint: o.hint, cause: o.cause });
-    Object.assign(this, detailsOf(o));
-  }
-}
+export class SoraJobFailedError extends withDetails(GenerationFailedError) {}
 
 /** 400 from the service, or a request our own validation refused before sending (exit 2). */
-export class SoraValidationError extends UsageError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
+export class SoraValidationError extends withDetails(UsageError) {
   /** The request field at fault (`size`, `seconds`, …), when known. */
   readonly param?: string;
   constructor(message: string, o: Opts & { param?: string } = {}) {
-    super(message, { hint: o.hint, cause: o.cause });
-    Object.assign(this, detailsOf(o));
+    super(message, o);
     this.param = o.param;
   }
 }
 
 /** 404: the job/video does not exist (any more: assets expire after 24 h) (exit 3). */
-export class SoraNotFoundError extends NotFoundError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
-  constructor(message: string, o: Opts = {}) {
-    super(message, { hint: o.hint, cause: o.cause });
-    Object.assign(this, detailsOf(o));
-  }
-}
+export class SoraNotFoundError extends withDetails(NotFoundError) {}
 
 /** 5xx, an unexpected status, or a transfer that broke (exit 1). */
-export class SoraServerError extends FailureError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
-  constructor(message: string, o: Opts = {}) {
-    super(message, { hint: o.hint, cause: o.cause });
-    Object.assign(this, detailsOf(o));
-  }
-}
+export class SoraServerError extends withDetails(FailureError) {}
 
 /** No HTTP answer at all (refused, reset, DNS, timeout). `sent` says whether bytes may have left. */
-export class SoraNetworkError extends FailureError {
-  readonly status?: number;
-  readonly apiCode?: string;
-  readonly requestId?: string;
-  readonly jobId?: string;
+export class SoraNetworkError extends withDetails(FailureError) {
   /** False only when the request provably never reached the server (e.g. ECONNREFUSED). */
   readonly sent: boolean;
   readonly errno?: string;
   constructor(message: string, o: Opts & { sent: boolean; errno?: string }) {
-    super(message, { hint: o.hint ?? 'check the network and the profile endpoint', cause: o.cause });
-    Object.assign(this, detailsOf(o));
+    super(message, { ...o, hint: o.hint ?? 'check the network and the profile endpoint' });
     this.sent = o.sent;
     this.errno = o.errno;
   }
