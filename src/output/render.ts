@@ -97,19 +97,21 @@ async function table(
 }
 
 /**
- * Shortens text columns until the table fits the terminal, widest first: never numbers
- * (right-aligned), ids (`id`, `*_id`) people copy into the next command, nor times (`*_at`). Paths keep
- * their end, other text its start.
+ * Shortens long text columns (prompts, paths, reasons: wider than 16) until the table fits the
+ * terminal, widest first and not below 12; never numbers (right-aligned), ids (`id`, `*_id`)
+ * people copy into the next command, times (`*_at`) or short values like a status. What still
+ * does not fit is left to the terminal. Paths keep their end, other text its start.
  */
 export function fitToWidth(columns: Column[], body: string[][], width: number | undefined): string[][] {
   if (!width) return body;
   const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i].length)));
   const total = () => widths.reduce((sum, w) => sum + w + 3, 1);
-  const shrinkable = columns.map((c) => c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key));
+  const shrinkable = columns.map((c, i) => c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key) && widths[i] > 16);
+  const floor = (i: number) => Math.max(12, columns[i].header.length);
   while (total() > width) {
     let widest = -1;
     widths.forEach((w, i) => {
-      if (shrinkable[i] && w > Math.max(6, columns[i].header.length) && (widest < 0 || w > widths[widest])) widest = i;
+      if (shrinkable[i] && w > floor(i) && (widest < 0 || w > widths[widest])) widest = i;
     });
     if (widest < 0) break;
     widths[widest] -= 1;

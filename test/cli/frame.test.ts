@@ -146,7 +146,7 @@ describe('the built binary', () => {
 });
 
 describe('tables fit the terminal', () => {
-  it('shortens the widest text columns, never ids, times or numbers', async () => {
+  it('shortens the widest long text columns, never ids, times, numbers or short values', async () => {
     const { fitToWidth } = await import('../../src/output/render.js');
     const columns = [
       { key: 'id', header: 'id' },
@@ -154,16 +154,20 @@ describe('tables fit the terminal', () => {
       { key: 'url', header: 'file' },
       { key: 'cost', header: 'cost', align: 'right' as const },
       { key: 'created_at', header: 'created' },
+      { key: 'status', header: 'status' },
     ];
     const id = 'd2673290-c2c8-4b56-8b54-910b597a4480';
-    const body = [[id, 'a very long prompt about a paper boat on a rainy street', '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4', '$12345.67', '2026-11-25 12:31:37Z']];
-    const [row] = fitToWidth(columns, body, 100);
+    const body = [[id, 'a very long prompt about a paper boat on a rainy street', '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4', '$12345.67', '2026-11-25 12:31:37Z', 'completed']];
+    const [row] = fitToWidth(columns, body, 120);
     expect(row[0]).toBe(id);
     expect(row[3]).toBe('$12345.67');
     expect(row[4]).toBe('2026-11-25 12:31:37Z');
+    expect(row[5]).toBe('completed');
     expect(row[1]).toMatch(/^a very.*…$/);
     expect(row[2]).toMatch(/^….*\.mp4$/);
-    expect(row.reduce((sum, cell) => sum + cell.length + 3, 1)).toBeLessThanOrEqual(100);
+    expect(row.reduce((sum, cell) => sum + cell.length + 3, 1)).toBeLessThanOrEqual(120);
+    // Long columns stop at 12: what still does not fit is left to the terminal.
+    expect(fitToWidth(columns, body, 60)[0].every((cell, i) => cell === body[0][i] || cell.length === 12)).toBe(true);
     expect(fitToWidth(columns, body, undefined)).toBe(body);
   });
 });
