@@ -59,7 +59,7 @@ export function resolveProfileSql(nameParam: number, defaultParam: number): stri
 /** Turns a `profile` CTE row into what the Sora client takes; NotFoundError when there is none. */
 export function toResolvedProfile(row: Record<string, unknown> | undefined, name: string | undefined): ResolvedProfile {
   if (!row) {
-    if (name) throw new NotFoundError(`no profile named "${name}"`, { hint: 'see: octo profile list' });
+    if (name) throw notFound(name);
     throw new NotFoundError('no active profile', { hint: 'run: octo profile add NAME … or octo profile use NAME' });
   }
   return {
