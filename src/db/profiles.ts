@@ -103,24 +103,12 @@ export async function getProfile(db: Db, session: Session, name: string): Promis
   return row;
 }
 
+type NewProfile = { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion };
+
 /** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
-export async function addProfile(
-  db: Db,
-  session: Session,
-  profile: { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion },
-): Promise<ProfileRow> {
+export async function addProfile(db: Db, session: Session, profile: NewProfile): Promise<ProfileRow> {
   try {
-    const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
-      db,
-      session,
-      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
-       SELECT user_id, $3, $4, $5, $6, $7,
-              NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active)
-       FROM auth
-       RETURNING ${PUBLIC_COLUMNS}`,
-      [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion],
-    );
-    return row;
+    return await insertProfile(db, session, profile, true);
   } catch (error) {
     if (error instanceof ConstraintError && error.isUniqueViolation) {
       throw new UsageError(`a profile named "${profile.name}" already exists`, {
@@ -129,24 +117,23 @@ export async function addProfile(
     }
     if (error instanceof ConstraintError && error.constraint === 'profiles_config_one_active') {
       // Two first profiles added at once: the other one won; add this one inactive.
-      return addProfileInactive(db, session, profile);
+      return insertProfile(db, session, profile, false);
     }
     throw error;
   }
 }
 
-async function addProfileInactive(
-  db: Db,
-  session: Session,
-  profile: { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion },
-): Promise<ProfileRow> {
+/** Active when `mayBeActive` and the user has no active profile yet. */
+async function insertProfile(db: Db, session: Session, profile: NewProfile, mayBeActive: boolean): Promise<ProfileRow> {
   const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
     db,
     session,
     `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
-     SELECT user_id, $3, $4, $5, $6, $7, FALSE FROM auth
+     SELECT user_id, $3, $4, $5, $6, $7,
+            $8::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active)
+     FROM auth
      RETURNING ${PUBLIC_COLUMNS}`,
-    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion],
+    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, mayBeActive],
   );
   return row;
 }
