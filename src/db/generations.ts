@@ -4,6 +4,7 @@ import { formatUsd } from '../costs/money.js';
 import { authedQuery, authedSql } from './authed.js';
 import { AuthError } from '../cli/errors.js';
 import type { Db } from './types.js';
+import { profileColumns } from './videos.js';
 
 /** A generation about to be submitted: recorded (status queued) before any money is spent. */
 export interface NewGeneration {
@@ -147,13 +148,11 @@ export type ProfileConfig = {
 
 /** Every profile of the user (one round trip, session checked): batch lines may name any. */
 export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileConfig[]> {
-  const rows = await authedQuery<ProfileConfig>(
+  return authedQuery<ProfileConfig>(
     db,
     session,
-    `SELECT name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, false) AS is_active
-       FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`,
+    `SELECT ${profileColumns('p')} FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) ORDER BY p.name`,
   );
-  return rows.map((r) => ({ ...r, sora_version: r.sora_version === 'sora-2' ? 'sora-2' : 'sora-1' }));
 }
 
 /** A generation row as the runner and `jobs` see it. */
@@ -320,8 +319,8 @@ export async function generationWithProfile(
     db,
     session,
     `SELECT ${ROW_COLUMNS},
-        (SELECT to_jsonb(p) FROM (SELECT name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, is_active
-           FROM profiles_config WHERE user_id = g.user_id AND name = g.profile_name LIMIT 1) p) AS profile
+        (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
+           FROM profiles_config pc WHERE pc.user_id = g.user_id AND pc.name = g.profile_name LIMIT 1) p) AS profile
        FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3)
       ORDER BY g.created_at DESC LIMIT 1`,

@@ -54,6 +54,14 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * A profiles_config row (alias `p`) as a ProfileConfig: anything but sora-2 is sora-1. Kept here,
+ * not in generations.ts, so `videos list` loads no more than this module.
+ */
+export const profileColumns = (p: string) =>
+  `${p}.name, ${p}.endpoint, ${p}.api_key, ${p}.deployment,
+   CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** By id, file id or Azure id; with the profile it was made on (for a refetch). */
@@ -66,7 +74,7 @@ export async function findVideo(
     db,
     session,
     `SELECT ${COLUMNS},
-        (SELECT to_jsonb(p) FROM (SELECT pc.name, pc.endpoint, pc.api_key, pc.deployment, COALESCE(pc.sora_version, 'sora-1') AS sora_version, pc.is_active
+        (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
            FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
           WHERE g.id = v.generation_id LIMIT 1) p) AS profile
        FROM video_metadata v

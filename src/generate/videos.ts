@@ -23,7 +23,7 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
     throw new FailureError(`video ${id} was not made by octo on a profile you still have; cannot refetch it`);
   }
   const p = video.profile;
-  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version === 'sora-2' ? 'sora-2' : 'sora-1' });
+  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version });
   const dest = join(downloadDir(deps, out), `${video.azure_video_id}.mp4`);
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });
