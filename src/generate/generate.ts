@@ -31,7 +31,6 @@ function describe(plan: Plan): string {
   return `${formatUsd(plan.estimatedCost)} (${plan.model}, ${plan.size}, ${plan.seconds} s${v}, ${plan.mode})`;
 }
 
-/** A row as reserveGenerations wrote it, without reading it back. */
 /** The row as `reserveGenerations` just recorded it (single generate: no batch). */
 function freshRow(recorded: NewGeneration, id: string): GenerationRow {
   return {
