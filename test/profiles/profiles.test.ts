@@ -125,6 +125,15 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect((await alice.run(['profile', 'test'], { env: { OCTO_PROFILE: 'missing' } })).code).toBe(3);
   });
 
+  it('two first profiles added at once: both are added, exactly one active', async () => {
+    const carol = await signedUp(database, 'carol@x.io', PASSWORD_B);
+    const add = (name: string) =>
+      carol.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json'], { stdin: KEY_B });
+    const results = await Promise.all([add('c1'), add('c2')]);
+    expect(results.map((r) => r.code)).toEqual([0, 0]);
+    expect(results.map((r) => r.json().is_active).sort()).toEqual([false, true]);
+  });
+
   it("user A gets 'not found' for each of B's profiles", async () => {
     const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B });
     expect(added.code, added.stderr).toBe(0);
