@@ -1,7 +1,6 @@
 /** Formatting shared by every table: dates and cells (money: src/costs/money.ts). JSON never goes through these. */
 
-export function formatDate(value: unknown): string {
-  if (!(value instanceof Date)) return value == null ? '' : String(value);
+function formatDate(value: Date): string {
   return value.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
 }
 
