@@ -223,7 +223,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       if (!jobId) {
         if (!req) throw new OctoError('failure', `generation ${row.id} has no stored request to submit`);
         const created = await submit(row, req, profile, client);
-        if (!created) return resultOf(row, { status: 'failed', failure_reason: lastRefusal.get(row.id) ?? 'refused' });
+        if ('refused' in created) return resultOf(row, { status: 'failed', failure_reason: created.refused });
         jobId = created.id;
         claimed.add(jobId);
         status = created.status === 'queued' ? 'queued' : 'running';
@@ -326,10 +326,8 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
     }
   }
 
-  const lastRefusal = new Map<string, string>();
-
-  /** Creates the job; null when the service refused it (recorded as failed, nothing created). */
-  async function submit(row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<Job | null> {
+  /** Creates the job, or says why the service refused it (recorded as failed, nothing created). */
+  async function submit(row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<Job | { refused: string }> {
     const image = req.image ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) } : undefined;
     for (let attempt = 1; ; attempt++) {
       await limiter.beforeCreate(profile.name, o.signal);
@@ -355,9 +353,8 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
           // A 400 or a content filter at create: nothing was created, nothing is billed.
           const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
           await finishGeneration(o.db, o.session, row.id, 'failed', reason);
-          lastRefusal.set(row.id, reason);
           o.view.event(`${o.label(row)}: failed (${reason})`);
-          return null;
+          return { refused: reason };
         }
         throw error;
       }
