@@ -31,7 +31,13 @@ describe('octo doctor', () => {
     expect((await runCli(add, { env, stdin: 'doctor-key\n' })).code).toBe(0);
     const after = await runCli(['doctor', '--json'], { env });
     expect(after.code).toBe(0);
-    expect(after.json().every((c: { status: string }) => c.status === 'ok')).toBe(true);
+    expect(after.json().map((c: { check: string; status: string }) => [c.check, c.status])).toEqual([
+      ['config', 'ok'],
+      ['database', 'ok'],
+      ['session', 'ok'],
+      ['profile', 'ok'],
+      ['endpoint', 'ok'],
+    ]);
     expect(after.stdout).not.toContain('doctor-key');
   });
 });
