@@ -10,7 +10,7 @@ import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
-import { downloadDir, pollSchedule, timeZone } from './options.js';
+import { downloadDir, runnerOptions, timeZone } from './options.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
 
@@ -94,22 +94,6 @@ async function context(deps: Deps) {
   return { session, db, profiles };
 }
 
-function runnerOptions(deps: Deps, opts: GenerateFlags, profiles: ProfileConfig[], view: Awaited<ReturnType<typeof createProgress>>, db: Awaited<ReturnType<Deps['db']>>, session: Awaited<ReturnType<Deps['session']>>) {
-  return {
-    db,
-    session,
-    profiles,
-    view,
-    signal: deps.signal,
-    wait: opts.wait,
-    timeoutMs: opts.timeout,
-    schedule: pollSchedule(deps.env),
-    createsPerMinute: opts.createsPerMinute,
-    defaultOut: downloadDir(deps, opts.out),
-    onDebug: deps.log.debugEnabled ? (l: string) => deps.log.debug(l) : undefined,
-  };
-}
-
 async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
   const { session, db, profiles } = await context(deps);
   const config = deps.config();
@@ -135,7 +119,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   const view = await createProgress(deps.io, deps.globals, { single: true });
   let result: LineResult;
   try {
-    [result] = await runGenerations([row], { ...runnerOptions(deps, opts, profiles, view, db, session), concurrency: 1, label: () => 'job' });
+    [result] = await runGenerations([row], { ...runnerOptions(deps, opts, { db, session, profiles, view }), concurrency: 1, label: () => 'job' });
   } finally {
     view.stop();
   }
@@ -236,7 +220,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   let results: LineResult[];
   try {
     results = await runGenerations(batchRows, {
-      ...runnerOptions(deps, opts, profiles, view, db, session),
+      ...runnerOptions(deps, opts, { db, session, profiles, view }),
       concurrency: opts.concurrency,
       label: (r) => `line ${r.batch_line}`,
     });

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../cli/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
+import type { RunnerOptions } from './runner.js';
 
 /** Flag parsers and environment knobs shared by generate and jobs. */
 
@@ -42,4 +43,22 @@ export function timeZone(env: Record<string, string | undefined>): string {
 export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): string {
   const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
   return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
+}
+
+/** What generate and jobs wait hand the runner alike; each adds its concurrency and labels. */
+export function runnerOptions(
+  deps: Deps,
+  flags: { wait: boolean; timeout?: number; createsPerMinute: number; out?: string },
+  ctx: Pick<RunnerOptions, 'db' | 'session' | 'profiles' | 'view'>,
+): Omit<RunnerOptions, 'concurrency' | 'label'> {
+  return {
+    ...ctx,
+    signal: deps.signal,
+    wait: flags.wait,
+    timeoutMs: flags.timeout,
+    schedule: pollSchedule(deps.env),
+    createsPerMinute: flags.createsPerMinute,
+    defaultOut: downloadDir(deps, flags.out),
+    onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
+  };
 }

@@ -6,7 +6,7 @@ import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { message, record, rows, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
-import { downloadDir, pollSchedule } from './options.js';
+import { runnerOptions } from './options.js';
 import { FAILED, TERMINAL, resultOf, runGenerations } from './runner.js';
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
@@ -22,19 +22,9 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   let results;
   try {
     results = await runGenerations(found, {
-      db,
-      session,
-      profiles,
-      view,
-      signal: deps.signal,
-      wait: true,
-      timeoutMs: opts.timeout,
-      schedule: pollSchedule(deps.env),
-      createsPerMinute: opts.createsPerMinute,
+      ...runnerOptions(deps, { ...opts, wait: true }, { db, session, profiles, view }),
       concurrency: opts.concurrency,
-      defaultOut: downloadDir(deps),
       label: (r) => (r.batch_line !== null ? `line ${r.batch_line}` : r.id.slice(0, 8)),
-      onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
     });
   } finally {
     view.stop();
