@@ -1,9 +1,8 @@
 import type { Readable, Writable } from 'node:stream';
-import { configDir, dataDir } from '../config/paths.js';
-import { openConfig, type ConfigStore } from '../config/store.js';
+import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
 import type { HeadStart } from '../db/head-start.js';
-import { openDatabase, resolveDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
+import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { createLogger, type Logger } from '../output/logger.js';
 
@@ -59,6 +58,8 @@ export interface DepsInput {
   io: Io;
   globals: GlobalOptions;
   signal: AbortSignal;
+  /** The config store `run` opened (reads the file once, on first use), shared with the head start. */
+  config: ConfigStore;
   now?: () => Date;
   /** Replace any factory (tests). */
   overrides?: Partial<Deps>;
@@ -81,10 +82,8 @@ export function memo<T>(factory: () => T): () => T {
 export function createDeps(input: DepsInput): Deps {
   const { env, io, globals } = input;
   const log = createLogger(io.stderr, { quiet: globals.quiet || globals.json, debug: globals.debug, color: globals.color });
-  const config = memo(() => openConfig(configDir(env)));
-  const databaseTarget = memo(() =>
-    resolveDatabase({ flag: globals.databaseUrl, env, configUrl: config().get('database-url'), dataDir: dataDir(env) }),
-  );
+  const config = () => input.config;
+  const databaseTarget = memo(() => databaseTargetFor(globals.databaseUrl, env, config()));
   let opened: Db | undefined;
   const db = memo(async () => {
     const target = databaseTarget();

@@ -1,6 +1,8 @@
 import { CommanderError } from 'commander';
 import { renderError } from '../output/errors.js';
 import { render } from '../output/render.js';
+import { configDir } from '../config/paths.js';
+import { openConfig } from '../config/store.js';
 import { createDeps, type Deps, type Io } from './deps.js';
 import * as errors from './errors.js';
 import { exitCodeFor } from './exit-codes.js';
@@ -42,8 +44,10 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   };
 
   try {
+    // One store for the head start and the command, so the config file is read once.
+    const config = openConfig(configDir(env));
     // The database starts connecting while the command module loads and argv is parsed.
-    headStart = entry && !WITHOUT_DATABASE.has(entry.name) && !options.overrides?.db ? startOpening(argv, env) : undefined;
+    headStart = entry && !WITHOUT_DATABASE.has(entry.name) && !options.overrides?.db ? startOpening(argv, env, config) : undefined;
     const loaded = await entry?.load();
     const spec = loaded?.default;
     let invocation: Invocation | undefined;
@@ -84,6 +88,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
         cwd: options.cwd ?? process.cwd(),
         io,
         signal: controller.signal,
+        config,
         globals: {
           json: Boolean(g.json),
           csv: Boolean(g.csv),

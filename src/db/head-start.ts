@@ -1,6 +1,5 @@
-import { configDir, dataDir } from '../config/paths.js';
-import { openConfig } from '../config/store.js';
-import { openDatabase, resolveDatabase, targetKey } from './open.js';
+import type { ConfigStore } from '../config/store.js';
+import { databaseTargetFor, openDatabase, targetKey } from './open.js';
 import type { Db } from './types.js';
 
 /**
@@ -16,15 +15,10 @@ export interface HeadStart {
   hooks: { onRoundTrip?: (what: string, ms: number) => void };
 }
 
-export function startOpening(argv: string[], env: Record<string, string | undefined>): HeadStart | undefined {
+export function startOpening(argv: string[], env: Record<string, string | undefined>, config: ConfigStore): HeadStart | undefined {
   try {
     const flagAt = argv.indexOf('--database-url');
-    const target = resolveDatabase({
-      flag: flagAt >= 0 ? argv[flagAt + 1] : undefined,
-      env,
-      configUrl: openConfig(configDir(env)).get('database-url'),
-      dataDir: dataDir(env),
-    });
+    const target = databaseTargetFor(flagAt >= 0 ? argv[flagAt + 1] : undefined, env, config);
     // The embedded server may first have to be created, which says so through the logger.
     if (target.kind === 'embedded') return undefined;
     const hooks: HeadStart['hooks'] = {};

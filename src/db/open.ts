@@ -1,4 +1,6 @@
 import { UsageError } from '../cli/errors.js';
+import { dataDir } from '../config/paths.js';
+import type { ConfigStore } from '../config/store.js';
 import type { Db } from './types.js';
 
 type Env = Record<string, string | undefined>;
@@ -53,6 +55,11 @@ export function resolveDatabase(input: {
     key: `${kind}://${user}@${host}:${url.port || '5432'}/${database}`,
     source,
   };
+}
+
+/** The database this invocation uses: `--database-url` (when given), the environment, then config. */
+export function databaseTargetFor(flag: string | undefined, env: Env, config: ConfigStore): DatabaseTarget {
+  return resolveDatabase({ flag, env, configUrl: config.get('database-url'), dataDir: dataDir(env) });
 }
 
 /** The database's identity for the token cache; the same value `Db.key` reports. */
