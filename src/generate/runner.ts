@@ -17,7 +17,6 @@ import type { Db } from '../db/types.js';
 import type { Session } from '../auth/session.js';
 import type { ProgressView } from '../output/progress.js';
 import {
-  SoraAbortedError,
   SoraNetworkError,
   SoraNotFoundError,
   SoraRateLimitError,
@@ -386,5 +385,3 @@ export function elapsed(since: number): string {
 function short(text: string): string {
   return text.length > 40 ? `${text.slice(0, 39)}…` : text;
 }
-
-export { SoraAbortedError };
