@@ -127,7 +127,7 @@ const WITHOUT_DATABASE = new Set(['emulator', 'completion', 'config get', 'confi
 export async function renderHelp(): Promise<string> {
   let help = '';
   const program = buildProgram(octoVersion(), undefined, { out: (t) => (help += t), err: (t) => (help += t) }, () => undefined);
-  program.configureOutput({ writeOut: (t) => (help += t), writeErr: (t) => (help += t), getOutHelpWidth: () => 80 });
+  program.configureOutput({ getOutHelpWidth: () => 80 });
   program.outputHelp();
   return help;
 }

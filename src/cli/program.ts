@@ -67,8 +67,8 @@ export function buildProgram(
       const key = path.slice(0, depth + 1).join(' ');
       let group = groups.get(key);
       if (!group) {
-        group = parent.command(path[depth]).description(GROUPS[key] ?? '').exitOverride();
-        group.configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined });
+        // Subcommands inherit the program's output and exitOverride (commander copies them).
+        group = parent.command(path[depth]).description(GROUPS[key] ?? '');
         groups.set(key, group);
       }
       parent = group;
@@ -85,9 +85,8 @@ export function buildProgram(
     const path = entry.name.split(' ');
     const parent = parentFor(path);
     // A command may also be a group (`octo costs` beside `octo costs budget show`): one node.
-    const command = groups.get(entry.name) ?? parent.command(path.at(-1)!).exitOverride();
+    const command = groups.get(entry.name) ?? parent.command(path.at(-1)!);
     command.description(entry.summary);
-    command.configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined });
     groups.set(entry.name, command);
     if (loaded?.entry === entry) {
       defineCommand(command, loaded.spec, onInvoke);
