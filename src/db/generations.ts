@@ -2,6 +2,7 @@ import type { Session } from '../auth/session.js';
 import { BudgetError } from '../cli/errors.js';
 import { formatUsd } from '../costs/money.js';
 import { authedQuery, authedSql } from './authed.js';
+import { costStateSql } from './costs.js';
 import { AuthError } from '../cli/errors.js';
 import type { Db } from './types.js';
 import { profileColumns } from './videos.js';
@@ -58,7 +59,7 @@ spend AS (
   SELECT b.profile_name, b.monthly_usd,
     COALESCE((SELECT sum(g.estimated_cost) FROM video_generations g
       WHERE g.user_id = b.user_id
-        AND g.status IN ('completed', 'queued', 'running')
+        AND ${costStateSql('g.status')} <> 'failed'
         AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $4) AT TIME ZONE $4)
         AND (b.profile_name IS NULL OR g.profile_name = b.profile_name)), 0) AS committed,
     COALESCE((SELECT sum(f.estimated_cost) FROM fresh f

@@ -49,6 +49,22 @@ describe.each(['pg', 'neon'] as const)('reserveGenerations on %s', (kind) => {
     expect(await reserveGenerations(db, session, [line(4, 0.3)], 'UTC')).toHaveLength(1);
   });
 
+  it('counts against the budget what budget show counts: the web app\'s succeeded and in-flight statuses too', async () => {
+    const { session } = await createUserWithSession(db);
+    await db.query('INSERT INTO octo_budgets (user_id, monthly_usd) VALUES ($1, 1)', [session.userId]);
+    const webRow = (cost: number, status: string | null) =>
+      db.query(
+        `INSERT INTO video_generations (user_id, prompt, sora_model, duration, resolution, generation_mode, estimated_cost, status)
+         VALUES ($1, 'web', 'sora-1', 5, '480x480', 'text-to-video', $2, $3)`,
+        [session.userId, cost, status],
+      );
+    for (const status of ['succeeded', 'processing', null]) await webRow(0.3, status);
+    await webRow(5, 'cancelled');
+    const refused = await reserveGenerations(db, session, [line(1, 0.2)], 'UTC').catch((e) => e);
+    expect(refused).toBeInstanceOf(BudgetError);
+    expect(refused.message).toContain('$0.90 spent or in flight this month + $0.20 estimated = $1.10 > $1.00');
+  });
+
   it('refuses a deleted session and writes nothing', async () => {
     const { session } = await createUserWithSession(db);
     await db.query('DELETE FROM sessions WHERE id = $1', [session.sessionId]);
