@@ -9,6 +9,8 @@ export interface CommandEntry {
   name: string;
   summary: string;
   load: () => Promise<{ default: CommandSpec<any> }>;
+  /** Never opens the database: `run` starts no connection for it. */
+  noDatabase?: true;
 }
 
 /** Command groups and what they are for (shown in `octo --help`). */
@@ -34,15 +36,15 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'profile show', summary: 'Show one profile (API key masked)', load: () => import('../commands/profile/show.js') },
   { name: 'profile remove', summary: 'Delete a profile', load: () => import('../commands/profile/remove.js') },
   { name: 'profile test', summary: 'Check a profile with one cheap authenticated call', load: () => import('../commands/profile/test.js') },
-  { name: 'config get', summary: 'Print one setting', load: () => import('../commands/config/get.js') },
-  { name: 'config set', summary: 'Change one setting', load: () => import('../commands/config/set.js') },
-  { name: 'config list', summary: 'Print all settings', load: () => import('../commands/config/list.js') },
-  { name: 'completion', summary: 'Print a shell completion script (bash, zsh or fish)', load: () => import('../commands/completion.js') },
+  { name: 'config get', summary: 'Print one setting', noDatabase: true, load: () => import('../commands/config/get.js') },
+  { name: 'config set', summary: 'Change one setting', noDatabase: true, load: () => import('../commands/config/set.js') },
+  { name: 'config list', summary: 'Print all settings', noDatabase: true, load: () => import('../commands/config/list.js') },
+  { name: 'completion', summary: 'Print a shell completion script (bash, zsh or fish)', noDatabase: true, load: () => import('../commands/completion.js') },
   { name: 'costs', summary: 'What your generations cost (estimates), by day, model, profile, tag…', load: () => import('../commands/costs/report.js') },
   { name: 'costs budget set', summary: 'Set a monthly budget (all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-set.js') },
   { name: 'costs budget show', summary: 'Show budgets with month-to-date spend and what remains', load: () => import('../commands/costs/budget-show.js') },
   { name: 'costs budget clear', summary: 'Remove a monthly budget', load: () => import('../commands/costs/budget-clear.js') },
-  { name: 'pricing', summary: 'Show the price table in force (estimates) with source and date', load: () => import('../commands/pricing.js') },
+  { name: 'pricing', summary: 'Show the price table in force (estimates) with source and date', noDatabase: true, load: () => import('../commands/pricing.js') },
   { name: 'generate', summary: 'Generate a video from a prompt, or a batch from a file', load: () => import('../commands/generate.js') },
   { name: 'jobs list', summary: 'List generation jobs, newest first', load: () => import('../commands/jobs/list.js') },
   { name: 'jobs wait', summary: 'Wait for a job (or every unfinished one) and download its videos', load: () => import('../commands/jobs/wait.js') },
@@ -51,7 +53,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'videos show', summary: 'Show one video', load: () => import('../commands/videos/show.js') },
   { name: 'videos download', summary: 'Download a video again from Azure (within 24 h of its creation)', load: () => import('../commands/videos/download.js') },
   { name: 'videos delete', summary: 'Delete a video record (and with --files its local files)', load: () => import('../commands/videos/delete.js') },
-  { name: 'emulator', summary: 'Run a local Sora-compatible server for tests and demos', load: () => import('../commands/emulator.js') },
+  { name: 'emulator', summary: 'Run a local Sora-compatible server for tests and demos', noDatabase: true, load: () => import('../commands/emulator.js') },
   { name: 'doctor', summary: 'Check the setup: config, database, session, profile, Azure endpoint', load: () => import('../commands/doctor.js') },
   { name: 'db migrate', summary: 'Apply pending schema migrations', load: () => import('../commands/db/migrate.js') },
   { name: 'db status', summary: 'Show applied and pending migrations', load: () => import('../commands/db/status.js') },

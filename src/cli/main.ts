@@ -47,7 +47,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     // One store for the head start and the command, so the config file is read once.
     const config = openConfig(configDir(env));
     // The database starts connecting while the command module loads and argv is parsed.
-    headStart = entry && !WITHOUT_DATABASE.has(entry.name) && !options.overrides?.db ? startOpening(argv, env, config) : undefined;
+    headStart = entry && !entry.noDatabase && !options.overrides?.db ? startOpening(argv, env, config) : undefined;
     const loaded = await entry?.load();
     const spec = loaded?.default;
     let invocation: Invocation | undefined;
@@ -119,9 +119,6 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     else await headStart?.db.then((db) => db.close()).catch(() => undefined);
   }
 }
-
-/** Commands that never open the database: no head start for them. */
-const WITHOUT_DATABASE = new Set(['emulator', 'completion', 'config get', 'config set', 'config list', 'pricing']);
 
 /** `octo --help` as commander renders it; the build writes it to dist/help.txt for bin/octo.js. */
 export async function renderHelp(): Promise<string> {
