@@ -6,7 +6,7 @@ import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
 import type { GenerateFlags } from '../commands/generate.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
-import { formatUsd } from '../costs/money.js';
+import { formatUsd, roundUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
@@ -188,7 +188,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
       throw error;
     }
   });
-  const total = Math.round(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0) * 10_000) / 10_000;
+  const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
   deps.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && total > opts.maxCost) {
     throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });

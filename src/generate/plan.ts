@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../cli/errors.js';
 import { estimateCost } from '../costs/estimate.js';
+import { roundUsd } from '../costs/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
 import type { NewGeneration, ProfileConfig } from '../db/generations.js';
 import { SoraValidationError, validateRequest } from '../sora/index.js';
@@ -129,7 +130,7 @@ export function planGeneration(
     variants: v.variants,
     image,
     remix: input.remix ?? null,
-    estimatedCost: Math.round(estimate.usd * 10_000) / 10_000,
+    estimatedCost: roundUsd(estimate.usd),
     unitPrice: estimate.unit_price,
     pricingVersion: estimate.pricing_version,
   };
