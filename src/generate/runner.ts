@@ -295,7 +295,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         let thumb: string | null = null;
         if (download) {
           o.view.update(row.id, `${label}  downloading ${basename(base)}.mp4  ${short(row.prompt)}`);
-          // Side by side: the slot stays taken until both are on disk.
+          // Side by side; this worker takes its next line once both are on disk.
           const [video, thumbnail] = await Promise.all([
             client.download(asset.id, { dest: `${base}.mp4`, signal: o.signal }),
             client.download(asset.id, { variant: 'thumbnail', dest: `${base}${profile.sora_version === 'sora-1' ? '.jpg' : '.webp'}`, signal: o.signal }),
