@@ -14,7 +14,19 @@ export interface DayRange {
   timeZone: string;
 }
 
-export function systemTimeZone(): string {
+/**
+ * The zone months and days follow when no --tz is given: TZ from the command's environment when
+ * it names a zone, else the system's. One definition for reports, budgets and generate's budget
+ * check, so they agree on when a month starts.
+ */
+export function systemTimeZone(env: Record<string, string | undefined> = {}): string {
+  if (env.TZ) {
+    try {
+      return validateTimeZone(env.TZ);
+    } catch {
+      // TZ like ":/etc/localtime": the system's zone is the one Intl resolved from it.
+    }
+  }
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 

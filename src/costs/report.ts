@@ -31,8 +31,8 @@ export interface CostReportOptions {
 }
 
 /** Reads and sums in the database (one round trip); builds the report. */
-export async function costReport(deps: Pick<Deps, 'db' | 'session' | 'now'>, options: CostReportOptions): Promise<CostReport> {
-  const timeZone = validateTimeZone(options.tz ?? systemTimeZone());
+export async function costReport(deps: Pick<Deps, 'db' | 'session' | 'now' | 'env'>, options: CostReportOptions): Promise<CostReport> {
+  const timeZone = validateTimeZone(options.tz ?? systemTimeZone(deps.env));
   const range = resolveRange({ since: options.since, until: options.until, timeZone, now: deps.now() });
   const session = await deps.session();
   const db = await deps.db();

@@ -10,7 +10,8 @@ import { formatUsd, roundUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
-import { downloadDir, runnerOptions, timeZone } from './options.js';
+import { downloadDir, runnerOptions } from './options.js';
+import { systemTimeZone } from '../costs/period.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
 
@@ -114,7 +115,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
 
   const out = downloadDir(deps, opts.out);
   const recorded = newGeneration(plan, { out, download: opts.download });
-  const [reserved] = await reserveGenerations(db, session, [recorded], timeZone(deps.env));
+  const [reserved] = await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env));
   const row = freshRow(recorded, reserved.id);
   const view = await createProgress(deps.io, deps.globals, { single: true });
   let result: LineResult;
@@ -204,7 +205,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
     db,
     session,
     plans.map(({ line, plan }) => newGeneration(plan, { out, download: opts.download, batchId, line })),
-    timeZone(deps.env),
+    systemTimeZone(deps.env),
   );
   if (!opts.resume && reserved.length < plans.length) {
     throw new UsageError(`this file was already run (batch ${batchId}); nothing new was submitted`, {

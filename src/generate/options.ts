@@ -35,10 +35,6 @@ export function pollSchedule(env: Record<string, string | undefined>): Partial<P
   return { initialDelayMs: ms, baseDelayMs: ms, factor: 1, maxDelayMs: Math.max(ms, 50), jitter: 0.1, errorBaseDelayMs: ms, early404GraceMs: Math.max(30_000, ms * 10) };
 }
 
-export function timeZone(env: Record<string, string | undefined>): string {
-  return env.TZ || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
-}
-
 /** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
 export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): string {
   const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';

@@ -153,3 +153,13 @@ describe('pricing', () => {
     expect(() => loadPricing(depsFor('missing.json'))).toThrow(/cannot read pricing file .*missing.json: ENOENT/);
   });
 });
+
+describe('systemTimeZone', () => {
+  it('takes TZ from the environment when it names a zone, else the system zone', async () => {
+    const { systemTimeZone } = await import('../../src/costs/period.js');
+    expect(systemTimeZone({ TZ: 'Europe/Berlin' })).toBe('Europe/Berlin');
+    const system = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    expect(systemTimeZone({ TZ: ':/etc/localtime' })).toBe(system);
+    expect(systemTimeZone({})).toBe(system);
+  });
+});

@@ -10,7 +10,7 @@ export default defineCommand<{ tz?: string }>({
   options: [{ flags: '--tz <zone>', description: 'IANA time zone the month follows (default: the system zone)' }],
   examples: ['octo costs budget show', 'octo costs budget show --json'],
   async run({ deps, opts }) {
-    const timeZone = validateTimeZone(opts.tz ?? systemTimeZone());
+    const timeZone = validateTimeZone(opts.tz ?? systemTimeZone(deps.env));
     const session = await deps.session();
     const list = await budgetStatus(await deps.db(), session, timeZone);
     const money = (v: unknown) => formatUsd(v);
