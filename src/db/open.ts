@@ -62,9 +62,14 @@ export function databaseTargetFor(flag: string | undefined, env: Env, config: Co
   return resolveDatabase({ flag, env, configUrl: config.get('database-url'), dataDir: dataDir(env) });
 }
 
+/** The embedded database's identity for the token cache (its data folder). */
+export function embeddedKey(dataDir: string): string {
+  return `embedded:${dataDir}`;
+}
+
 /** The database's identity for the token cache; the same value `Db.key` reports. */
 export function targetKey(target: DatabaseTarget): string {
-  return target.kind === 'embedded' ? `embedded:${target.dataDir}` : target.key;
+  return target.kind === 'embedded' ? embeddedKey(target.dataDir) : target.key;
 }
 
 /** Host or "embedded": what `whoami` prints; never a password. */

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FailureError } from '../../cli/errors.js';
+import { embeddedKey } from '../open.js';
 import { openPg } from '../pg-driver.js';
 import type { Db } from '../types.js';
 import { currentBuild, embeddedLayout, isAlive, serverEntry, type EmbeddedLayout, type ServerState } from './layout.js';
@@ -87,6 +88,7 @@ const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
   const layout = embeddedLayout(options.dataDir);
+  const key = embeddedKey(options.dataDir);
   const build = currentBuild();
   const state = readState(layout);
   if (!usable(state, build)) await ensureServer(options);
@@ -95,7 +97,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
     openPg({
       driver: 'embedded',
       label: 'embedded',
-      key: `embedded:${options.dataDir}`,
+      key,
       config: { host: layout.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 8 },
       onRoundTrip: options.onRoundTrip,
     });
@@ -117,7 +119,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
   return {
     driver: 'embedded',
     label: 'embedded',
-    key: `embedded:${options.dataDir}`,
+    key,
     get roundTrips() {
       return db.roundTrips;
     },
