@@ -111,6 +111,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      options.signal?.removeEventListener('abort', onSignal);
     }
   } catch (error) {
     return await fail(error);
