@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { arch, platform } from 'node:os';
 import type { Deps } from '../cli/deps.js';
-import { AuthError, FailureError, UsageError } from '../cli/errors.js';
-import { octoVersion } from '../cli/version.js';
+import { AuthError, FailureError, UsageError } from '../core/errors.js';
+import { octoVersion } from '../core/version.js';
 import { targetKey, targetLabel } from '../db/open.js';
 import { deleteAllSessions, deleteSession, insertSession, readWhoami } from '../db/sessions.js';
 import type { Db } from '../db/types.js';

@@ -1,5 +1,5 @@
 import type { Deps } from '../cli/deps.js';
-import { InterruptedError, UsageError } from '../cli/errors.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 
 /**
  * Asking the user for things: prompts only when stdin and stdout are terminals (on stderr),

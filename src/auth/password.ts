@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { isArgon2Hash, verifyArgon2id } from './argon2.js';
 
 /** Passwords: bcrypt with 12 rounds (the web app's rule); argon2id hashes verify and get upgraded. */

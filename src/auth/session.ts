@@ -1,4 +1,4 @@
-import { AuthError } from '../cli/errors.js';
+import { AuthError } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
 import { hashToken, verifyToken, type TokenClaims } from './token.js';
 

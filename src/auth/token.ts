@@ -1,5 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthError } from '../cli/errors.js';
+import { AuthError } from '../core/errors.js';
 
 /**
  * Session tokens: HS256 JWTs signed with jose (claims `sub` and `userId` = user id, `sid` =

@@ -1,27 +1,12 @@
-import type { Readable, Writable } from 'node:stream';
 import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
 import type { HeadStart } from '../db/head-start.js';
 import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
 import { createLogger, type Logger } from '../output/logger.js';
+import type { GlobalOptions, Io } from '../core/io.js';
 
-/** Flags every command accepts (PRODUCT.md "Commands"). */
-export interface GlobalOptions {
-  json: boolean;
-  csv: boolean;
-  quiet: boolean;
-  debug: boolean;
-  color: boolean;
-  profile?: string;
-  databaseUrl?: string;
-}
-
-export interface Io {
-  stdin: Readable & { isTTY?: boolean };
-  stdout: Writable & { isTTY?: boolean; columns?: number };
-  stderr: Writable & { isTTY?: boolean; columns?: number };
-}
+export type { GlobalOptions, Io } from '../core/io.js';
 
 /**
  * What a command may use, as lazy memoised factories (gh's Factory): nothing is opened until a

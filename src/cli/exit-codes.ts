@@ -1,4 +1,4 @@
-import { OctoError, type ErrorCode } from './errors.js';
+import { OctoError, type ErrorCode } from '../core/errors.js';
 
 /** The one table of exit codes (PRODUCT.md "Exit codes"). */
 export const EXIT_CODES: Record<ErrorCode, number> = {

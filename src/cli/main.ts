@@ -4,11 +4,11 @@ import { render } from '../output/render.js';
 import { configDir } from '../config/paths.js';
 import { openConfig } from '../config/store.js';
 import { createDeps, type Deps, type Io } from './deps.js';
-import * as errors from './errors.js';
+import * as errors from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { startOpening, type HeadStart } from '../db/head-start.js';
 import { buildProgram, findCommand, fromCommanderError, type Invocation } from './program.js';
-import { octoVersion } from './version.js';
+import { octoVersion } from '../core/version.js';
 
 /**
  * The entry point: parses argv, runs one command, renders its output, maps errors to exit

@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec } from './command.js';
 import { COMMANDS, GROUPS, type CommandEntry } from './commands.js';
-import { UsageError } from './errors.js';
+import { UsageError } from '../core/errors.js';
 
 /** Global flags (PRODUCT.md "Commands") that take a value: skipped when finding the command. */
 const GLOBAL_VALUE_FLAGS = new Set(['--profile', '--database-url']);

@@ -1,6 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { COMMANDS, GROUPS } from '../cli/commands.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { text } from '../output/result.js';
 
 const GLOBAL_FLAGS = ['--json', '--csv', '--profile', '--database-url', '--no-color', '--quiet', '--debug', '--help'];

@@ -1,5 +1,5 @@
 import { defineCommand } from '../cli/command.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { EmulatorOptions } from '../emulator/server.js';
 
 export interface EmulatorFlags {

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * Report periods: which calendar days a report covers, in the user's time zone. Pure: the

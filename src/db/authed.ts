@@ -1,4 +1,4 @@
-import { AuthError } from '../cli/errors.js';
+import { AuthError } from '../core/errors.js';
 import type { Session } from '../auth/session.js';
 import type { Db, Row } from './types.js';
 

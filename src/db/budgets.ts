@@ -1,5 +1,5 @@
 import type { Session } from '../auth/session.js';
-import { NotFoundError } from '../cli/errors.js';
+import { NotFoundError } from '../core/errors.js';
 import { roundUsd } from '../costs/money.js';
 import { authedQuery } from './authed.js';
 import { costStateSql } from './costs.js';

@@ -1,9 +1,9 @@
 import type { Session } from '../auth/session.js';
-import { BudgetError } from '../cli/errors.js';
+import { BudgetError } from '../core/errors.js';
 import { formatUsd } from '../costs/money.js';
 import { authedQuery, authedSql } from './authed.js';
 import { costStateSql } from './costs.js';
-import { AuthError } from '../cli/errors.js';
+import { AuthError } from '../core/errors.js';
 import type { Db } from './types.js';
 import { profileColumns } from './videos.js';
 

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { dataDir } from '../config/paths.js';
 import type { ConfigStore } from '../config/store.js';
 import type { Db } from './types.js';

@@ -1,4 +1,4 @@
-import { NotFoundError, UsageError } from '../cli/errors.js';
+import { NotFoundError, UsageError } from '../core/errors.js';
 import type { Deps } from '../cli/deps.js';
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';

@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { Session } from '../auth/session.js';
 import { authedQuery, authedSql } from './authed.js';
 import { ConstraintError } from './errors.js';

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 import type { RunnerOptions } from './runner.js';
 

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { GenerationFailedError, InterruptedError, OctoError } from '../cli/errors.js';
+import { GenerationFailedError, InterruptedError, OctoError } from '../core/errors.js';
 import {
   completeGeneration,
   finishGeneration,

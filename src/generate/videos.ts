@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import type { Deps } from '../cli/deps.js';
-import { FailureError, NotFoundError } from '../cli/errors.js';
+import { FailureError, NotFoundError } from '../core/errors.js';
 import { deleteVideo, findVideo } from '../db/videos.js';
 import { message, record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';

@@ -1,5 +1,5 @@
 import type { Deps } from '../cli/deps.js';
-import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../cli/errors.js';
+import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import type { WaitFlags } from '../commands/jobs/wait.js';
 import { finishGeneration, generationWithProfile, loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
 import { formatUsd } from '../costs/money.js';

@@ -1,5 +1,5 @@
-import type { Io } from '../cli/deps.js';
-import { OctoError } from '../cli/errors.js';
+import type { Io } from '../core/io.js';
+import { OctoError } from '../core/errors.js';
 import { redact } from './logger.js';
 
 /** How a failure looks: `{"error":{code,message,hint}}` on stdout with --json, else on stderr. */

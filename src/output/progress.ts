@@ -1,4 +1,4 @@
-import type { GlobalOptions, Io } from '../cli/deps.js';
+import type { GlobalOptions, Io } from '../core/io.js';
 
 /**
  * Progress on stderr while jobs run. On a terminal: an ora spinner for one job, or a live block

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { GlobalOptions } from '../cli/deps.js';
+import type { GlobalOptions } from '../core/io.js';
 import { cellText, toJson } from './format.js';
 import type { Column, Output } from './result.js';
 

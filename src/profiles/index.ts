@@ -1,5 +1,5 @@
 import type { Deps } from '../cli/deps.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import {
   addProfile as insertProfile,

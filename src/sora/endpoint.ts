@@ -1,4 +1,4 @@
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../core/errors.js';
 
 /**
  * The base URL `{origin}/openai/v1` from what a profile stores: the resource URL

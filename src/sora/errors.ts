@@ -6,7 +6,7 @@ import {
   OctoError,
   StillRunningError,
   UsageError,
-} from '../cli/errors.js';
+} from '../core/errors.js';
 
 /**
  * Errors the Sora client throws. Each extends the CLI error whose exit code fits, so commands can

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError } from '../../src/cli/errors.js';
+import { AuthError } from '../../src/core/errors.js';
 import { signToken, verifyToken } from '../../src/auth/token.js';
 
 const claims = { userId: '6b2f0c1e-0000-4000-8000-000000000001', sessionId: '6b2f0c1e-0000-4000-8000-000000000002', email: 'a@x.io' };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AuthError, BudgetError, NotFoundError, UsageError } from '../../src/cli/errors.js';
+import { AuthError, BudgetError, NotFoundError, UsageError } from '../../src/core/errors.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { findCommand } from '../../src/cli/program.js';
 import { resolveDatabase } from '../../src/db/open.js';

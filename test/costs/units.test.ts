@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import { openConfig } from '../../src/config/store.js';
 import { estimateCost } from '../../src/costs/estimate.js';
 import { formatUsd } from '../../src/costs/money.js';

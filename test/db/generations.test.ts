@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthError, BudgetError } from '../../src/cli/errors.js';
+import { AuthError, BudgetError } from '../../src/core/errors.js';
 import { reserveGenerations, type NewGeneration } from '../../src/db/generations.js';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';

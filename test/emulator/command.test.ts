@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/cli/deps.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import command, { emulatorOptions, parseRateLimit } from '../../src/commands/emulator.js';
 
 function capture() {

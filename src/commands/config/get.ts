@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { redactUrl } from '../../db/open.js';
 import { message } from '../../output/result.js';
 import { requireKey } from './keys.js';

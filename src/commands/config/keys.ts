@@ -1,4 +1,4 @@
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { isUserKey, USER_KEYS, type UserKey } from '../../config/store.js';
 
 export function requireKey(key: string): UserKey {

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { clearBudget } from '../../db/budgets.js';
 import { message } from '../../output/result.js';
 

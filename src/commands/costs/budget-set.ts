@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { setBudget } from '../../db/budgets.js';
 import { formatUsd } from '../../costs/money.js';
 import { message } from '../../output/result.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { costReport } from '../../costs/report.js';
 import { COST_GROUPINGS, type CostGrouping } from '../../db/costs.js';
 import { barChart } from '../../output/chart.js';

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { UsageError } from '../../cli/errors.js';
+import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../generate/options.js';
 import { rows } from '../../output/result.js';
 

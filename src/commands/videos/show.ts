@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { NotFoundError } from '../../cli/errors.js';
+import { NotFoundError } from '../../core/errors.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({

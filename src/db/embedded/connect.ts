@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FailureError } from '../../cli/errors.js';
+import { FailureError } from '../../core/errors.js';
 import { embeddedKey } from '../open.js';
 import { openPg } from '../pg-driver.js';
 import type { Db } from '../types.js';
