@@ -1,25 +1,7 @@
 import { defineCommand } from '../cli/command.js';
 import { parseTag } from '../generate/plan.js';
 import { parseDuration, positiveInt, usd } from '../generate/options.js';
-
-export interface GenerateFlags {
-  seconds?: string;
-  size?: string;
-  variants?: string;
-  image?: string;
-  remix?: string;
-  out?: string;
-  download: boolean;
-  wait: boolean;
-  dryRun?: boolean;
-  maxCost?: number;
-  tag?: Record<string, string>;
-  timeout?: number;
-  file?: string;
-  concurrency: number;
-  resume?: boolean;
-  createsPerMinute: number;
-}
+import type { GenerateFlags } from '../generate/generate.js';
 
 export default defineCommand<GenerateFlags>({
   name: 'generate',

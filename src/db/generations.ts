@@ -5,7 +5,9 @@ import { authedQuery, authedSql } from './authed.js';
 import { costStateSql } from './costs.js';
 import { AuthError } from '../core/errors.js';
 import type { Db } from './types.js';
-import { profileColumns } from './videos.js';
+import { profileColumns, type ProfileConfig } from './profile-config.js';
+
+export type { ProfileConfig };
 
 /** A generation about to be submitted: recorded (status queued) before any money is spent. */
 export interface NewGeneration {
@@ -136,16 +138,6 @@ export function budgetError(blocked: BudgetOverrun[]): BudgetError {
 // ---- generate, jobs: everything after the reservation ----------------------------------------
 
 type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
-
-/** An Azure profile as generate needs it. The API key never leaves the process. */
-export type ProfileConfig = {
-  name: string;
-  endpoint: string;
-  api_key: string;
-  deployment: string;
-  sora_version: 'sora-1' | 'sora-2';
-  is_active: boolean;
-};
 
 /** Every profile of the user (one round trip, session checked): batch lines may name any. */
 export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileConfig[]> {

@@ -1,6 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';
-import type { ProfileConfig } from './generations.js';
+import { profileColumns, type ProfileConfig } from './profile-config.js';
 import type { Db } from './types.js';
 
 /** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
@@ -53,14 +53,6 @@ export async function listVideos(db: Db, session: SessionKeys, f: VideoFilter): 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
-
-/**
- * A profiles_config row (alias `p`) as a ProfileConfig: anything but sora-2 is sora-1. Kept here,
- * not in generations.ts, so `videos list` loads no more than this module.
- */
-export const profileColumns = (p: string) =>
-  `${p}.name, ${p}.endpoint, ${p}.api_key, ${p}.deployment,
-   CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -3,7 +3,6 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
-import type { GenerateFlags } from '../commands/generate.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../costs/money.js';
@@ -14,6 +13,25 @@ import { downloadDir, runnerOptions } from './options.js';
 import { systemTimeZone } from '../costs/period.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
+
+export interface GenerateFlags {
+  seconds?: string;
+  size?: string;
+  variants?: string;
+  image?: string;
+  remix?: string;
+  out?: string;
+  download: boolean;
+  wait: boolean;
+  dryRun?: boolean;
+  maxCost?: number;
+  tag?: Record<string, string>;
+  timeout?: number;
+  file?: string;
+  concurrency: number;
+  resume?: boolean;
+  createsPerMinute: number;
+}
 
 /** `octo generate`: one prompt, or a batch file. */
 export async function generate(deps: Deps, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {

@@ -9,7 +9,7 @@ export default defineCommand({
     'refuses and leaves the record as it is. A line never submitted is simply marked canceled.',
   args: ['<id>'],
   async run({ deps, args }) {
-    const { cancelJob } = await import('../../generate/wait.js');
+    const { cancelJob } = await import('../../jobs/cancel.js');
     return cancelJob(deps, args[0]);
   },
 });

@@ -1,12 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { parseDuration, positiveInt } from '../../generate/options.js';
-
-export interface WaitFlags {
-  all?: boolean;
-  timeout?: number;
-  concurrency: number;
-  createsPerMinute: number;
-}
+import type { WaitFlags } from '../../jobs/wait.js';
 
 export default defineCommand<WaitFlags>({
   name: 'jobs wait',
@@ -30,7 +24,7 @@ export default defineCommand<WaitFlags>({
   ],
   examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
   async run({ deps, opts, args }) {
-    const { waitJobs } = await import('../../generate/wait.js');
+    const { waitJobs } = await import('../../jobs/wait.js');
     return waitJobs(deps, opts, args[0]);
   },
 });

@@ -10,7 +10,7 @@ export default defineCommand<{ files?: boolean }>({
   args: ['<id>'],
   options: [{ flags: '--files', description: 'also delete the downloaded video and thumbnail' }],
   async run({ deps, opts, args }) {
-    const { deleteVideoCommand } = await import('../../generate/videos.js');
+    const { deleteVideoCommand } = await import('../../videos/delete.js');
     return deleteVideoCommand(deps, args[0], Boolean(opts.files));
   },
 });

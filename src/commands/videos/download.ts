@@ -7,7 +7,7 @@ export default defineCommand<{ out?: string }>({
   args: ['<id>'],
   options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)' }],
   async run({ deps, opts, args }) {
-    const { downloadVideo } = await import('../../generate/videos.js');
+    const { downloadVideo } = await import('../../videos/download.js');
     return downloadVideo(deps, args[0], opts.out);
   },
 });

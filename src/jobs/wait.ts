@@ -1,13 +1,18 @@
 import type { Deps } from '../cli/deps.js';
-import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
-import type { WaitFlags } from '../commands/jobs/wait.js';
-import { finishGeneration, generationWithProfile, loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
+import { GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
+import { loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
 import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
-import { message, record, rows, type CommandResult } from '../output/result.js';
-import { createSoraClient } from '../sora/index.js';
-import { runnerOptions } from './options.js';
-import { FAILED, TERMINAL, resultOf, runGenerations } from './runner.js';
+import { record, rows, type CommandResult } from '../output/result.js';
+import { runnerOptions } from '../generate/options.js';
+import { FAILED, runGenerations } from '../generate/runner.js';
+
+export interface WaitFlags {
+  all?: boolean;
+  timeout?: number;
+  concurrency: number;
+  createsPerMinute: number;
+}
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
 export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefined): Promise<CommandResult> {
@@ -54,35 +59,4 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   const output = rows(results as unknown as Record<string, unknown>[], columns, { json: results });
   if (failed.length) return { output, exitCode: 6 };
   return { output, exitCode: unfinished.length ? 8 : 0 };
-}
-
-/** `jobs cancel ID`. */
-export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> {
-  const session = await deps.session();
-  const db = await deps.db();
-  const row = await generationWithProfile(db, session, id);
-  if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
-  const shown = () => record(resultOf({ ...row, status: 'canceled' }) as unknown as Record<string, unknown>);
-  if (TERMINAL.has(row.status)) {
-    return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
-  }
-  if (!row.job_id && !row.submitted_at) {
-    await finishGeneration(db, session, row.id, 'canceled', 'canceled before submission');
-    return { output: shown() };
-  }
-  const p = row.profile;
-  if (!p) throw new FailureError(`profile ${row.profile_name ?? '(none)'} no longer exists; cannot reach job ${row.job_id ?? row.id}`);
-  if (p.sora_version === 'sora-2') {
-    throw new FailureError(`sora-2 has no cancel API: job ${row.job_id ?? row.id} runs to its end at the service (and is billed)`, {
-      hint: 'octo leaves it recorded as it is; when it ends: octo jobs wait ' + row.id,
-    });
-  }
-  if (!row.job_id) {
-    throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
-  }
-  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: 'sora-1' });
-  await client.cancel(row.job_id, { signal: deps.signal });
-  await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
-  deps.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
-  return { output: shown() };
 }

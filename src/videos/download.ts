@@ -1,11 +1,10 @@
-import { rm } from 'node:fs/promises';
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
-import { deleteVideo, findVideo } from '../db/videos.js';
-import { message, record } from '../output/result.js';
+import { findVideo } from '../db/videos.js';
+import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
-import { downloadDir } from './options.js';
+import { downloadDir } from '../generate/options.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
 export async function downloadVideo(deps: Deps, id: string, out: string | undefined) {
@@ -35,24 +34,4 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
     }
     throw error;
   }
-}
-
-/** `videos delete`: the row; the files only when asked. */
-export async function deleteVideoCommand(deps: Deps, id: string, files: boolean) {
-  const session = await deps.session();
-  const video = await deleteVideo(await deps.db(), session, id);
-  if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
-  const removed: string[] = [];
-  if (files) {
-    for (const f of [video.url, video.thumbnail_url]) {
-      if (f && isAbsolute(f)) {
-        await rm(f, { force: true });
-        removed.push(f);
-      }
-    }
-  }
-  return message(
-    `Deleted video ${video.id}${removed.length ? ` and ${removed.length} file(s)` : files ? '' : ` (the file stays: ${video.url})`}`,
-    { id: video.id, deleted: true, files_removed: removed },
-  );
 }

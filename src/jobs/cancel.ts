@@ -1,0 +1,37 @@
+import type { Deps } from '../cli/deps.js';
+import { FailureError, NotFoundError } from '../core/errors.js';
+import { finishGeneration, generationWithProfile } from '../db/generations.js';
+import { message, record, type CommandResult } from '../output/result.js';
+import { createSoraClient } from '../sora/index.js';
+import { TERMINAL, resultOf } from '../generate/runner.js';
+
+/** `jobs cancel ID`. */
+export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> {
+  const session = await deps.session();
+  const db = await deps.db();
+  const row = await generationWithProfile(db, session, id);
+  if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  const shown = () => record(resultOf({ ...row, status: 'canceled' }) as unknown as Record<string, unknown>);
+  if (TERMINAL.has(row.status)) {
+    return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
+  }
+  if (!row.job_id && !row.submitted_at) {
+    await finishGeneration(db, session, row.id, 'canceled', 'canceled before submission');
+    return { output: shown() };
+  }
+  const p = row.profile;
+  if (!p) throw new FailureError(`profile ${row.profile_name ?? '(none)'} no longer exists; cannot reach job ${row.job_id ?? row.id}`);
+  if (p.sora_version === 'sora-2') {
+    throw new FailureError(`sora-2 has no cancel API: job ${row.job_id ?? row.id} runs to its end at the service (and is billed)`, {
+      hint: 'octo leaves it recorded as it is; when it ends: octo jobs wait ' + row.id,
+    });
+  }
+  if (!row.job_id) {
+    throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
+  }
+  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: 'sora-1' });
+  await client.cancel(row.job_id, { signal: deps.signal });
+  await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
+  deps.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
+  return { output: shown() };
+}
