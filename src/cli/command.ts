@@ -4,22 +4,53 @@ import type { CommandResult, Output } from '../output/result.js';
 /**
  * One declarative definition per command (wrangler's `createCommand`). The file that exports it
  * wires flags and calls one function that does the work; rendering belongs to `src/output`.
- * Commands are loaded lazily from `src/cli/commands.ts`, so `octo --help` pays for none of them.
+ * Its name and summary live once, in the manifest (`src/cli/commands.ts`), which loads it lazily,
+ * so `octo --help` pays for none of them. The type of `opts` is inferred from `options`.
  */
 
-export interface OptionSpec {
+export interface OptionSpec<F extends string = string> {
   /** commander flags, e.g. `--limit <n>`, `--no-download`, `-q, --quiet`. */
-  flags: string;
+  flags: F;
   description: string;
   default?: unknown;
   /** Parses and validates the raw string; throw UsageError on bad input. */
-  parse?: (value: string, previous: unknown) => unknown;
+  parse?: (value: string, previous: any) => unknown;
   /** Choices shown in help and enforced by commander. */
-  choices?: string[];
+  choices?: readonly string[];
   /** Environment variable that supplies the default. */
   env?: string;
   hidden?: boolean;
+  /** What the shell completes for the value (profile names, ids, files). */
+  complete?: CompletionSource;
 }
+
+/** Dynamic completion values, looked up by `octo __complete` (src/commands/completion.ts). */
+export type CompletionSource = 'profiles' | 'jobs' | 'videos' | 'files' | 'dirs' | 'settings' | 'shells';
+
+type Camel<S extends string> = S extends `${infer H}-${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+type LongFlag<F extends string> = F extends `${string}--${infer R}` ? (R extends `${infer N} ${string}` ? N : R) : never;
+/** `--dry-run` → `dryRun`, `--no-wait` → `wait` (commander's names). */
+export type OptionKey<F extends string> = LongFlag<F> extends `no-${infer N}` ? Camel<N> : Camel<LongFlag<F>>;
+type TakesValue<F extends string> = F extends `${string}<${string}` | `${string}[${string}` ? true : false;
+type OptionValue<O> = O extends { flags: infer F extends string }
+  ? TakesValue<F> extends true
+    ? O extends { parse: (...a: any[]) => infer R }
+      ? R
+      : O extends { choices: readonly (infer C)[] }
+        ? C
+        : string
+    : boolean
+  : never;
+/** Present whenever the command runs: a default, or a `--no-x` flag (commander defaults it to true). */
+type Always<O> = O extends { default: {} } ? true : O extends { flags: `${string}--no-${string}` } ? true : false;
+type Flatten<T> = { [K in keyof T]: T[K] } & {};
+
+/** The options object commander hands `run`, from the option specs. */
+export type OptionsOf<T extends readonly OptionSpec[]> = Flatten<
+  { [O in T[number] as Always<O> extends true ? OptionKey<O['flags']> : never]: OptionValue<O> } & {
+    [O in T[number] as Always<O> extends true ? never : OptionKey<O['flags']>]?: OptionValue<O>;
+  }
+>;
 
 export interface CommandContext<O> {
   deps: Deps;
@@ -29,20 +60,22 @@ export interface CommandContext<O> {
   args: string[];
 }
 
-export interface CommandSpec<O = Record<string, unknown>> {
-  /** Space-separated path, e.g. `videos list`, `login`. */
-  name: string;
-  summary: string;
+export interface CommandSpec<T extends readonly OptionSpec[] = readonly OptionSpec[]> {
   /** Longer help text shown under `octo NAME --help`. */
   description?: string;
   /** Positional arguments in commander syntax: `<prompt>`, `[name]`, `[files...]`. */
-  args?: string[];
-  options?: OptionSpec[];
+  args?: readonly string[];
+  /** What the shell completes for each positional argument, in order. */
+  argCompletion?: readonly (CompletionSource | undefined)[];
+  options?: T;
   /** Extra help lines (examples) shown after the options. */
-  examples?: string[];
-  run(context: CommandContext<O>): Promise<CommandResult | Output | void>;
+  examples?: readonly string[];
+  run(context: CommandContext<OptionsOf<T>>): Promise<CommandResult | Output | void>;
 }
 
-export function defineCommand<O = Record<string, unknown>>(spec: CommandSpec<O>): CommandSpec<O> {
+export function defineCommand<const T extends readonly OptionSpec[] = []>(spec: CommandSpec<T>): CommandSpec<T> {
   return spec;
 }
+
+/** A `--yes` flag for destructive commands (src/cli/confirm.ts asks on a terminal instead). */
+export const YES_OPTION = { flags: '-y, --yes', description: 'do not ask for confirmation (needed when not at a terminal)' } as const;

@@ -1,8 +1,10 @@
 import type { CommandSpec } from './command.js';
 
 /**
- * Every command, registered in one list. Only names and summaries live here, so `octo --help`
- * loads no command module; the command being run is imported on demand.
+ * The command manifest: every command's name and one-line summary, once. Help, the registry and
+ * completion are built from it (with each command's options from its definition, loaded on
+ * demand), so `octo --help` loads no command module. Adding a command is one entry here and one
+ * file under src/commands.
  */
 
 export interface CommandEntry {
@@ -11,6 +13,8 @@ export interface CommandEntry {
   load: () => Promise<{ default: CommandSpec<any> }>;
   /** Never opens the database: `run` starts no connection for it. */
   noDatabase?: true;
+  /** Not listed in help or completion (`__complete`, used by the completion scripts). */
+  hidden?: true;
 }
 
 /** Command groups and what they are for (shown in `octo --help`). */
@@ -30,22 +34,23 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'logout', summary: 'End the session and forget the cached token', load: () => import('../commands/logout.js') },
   { name: 'whoami', summary: 'Show the logged-in user, database and session expiry', load: () => import('../commands/whoami.js') },
   { name: 'passwd', summary: 'Change your password and end every other session', load: () => import('../commands/passwd.js') },
-  { name: 'profile add', summary: 'Add an Azure OpenAI profile', load: () => import('../commands/profile/add.js') },
+  { name: 'profile add', summary: 'Add an Azure OpenAI profile (the first one becomes active)', load: () => import('../commands/profile/add.js') },
   { name: 'profile use', summary: 'Make a profile the active one', load: () => import('../commands/profile/use.js') },
-  { name: 'profile list', summary: 'List your profiles', load: () => import('../commands/profile/list.js') },
-  { name: 'profile show', summary: 'Show one profile (API key masked)', load: () => import('../commands/profile/show.js') },
+  { name: 'profile list', summary: 'List your profiles (the active one marked *)', load: () => import('../commands/profile/list.js') },
+  { name: 'profile show', summary: 'Show one profile (the API key masked)', load: () => import('../commands/profile/show.js') },
   { name: 'profile remove', summary: 'Delete a profile', load: () => import('../commands/profile/remove.js') },
-  { name: 'profile test', summary: 'Check a profile with one cheap authenticated call', load: () => import('../commands/profile/test.js') },
+  { name: 'profile test', summary: 'Check a profile with one cheap authenticated call (default: the active one)', load: () => import('../commands/profile/test.js') },
   { name: 'config get', summary: 'Print one setting', noDatabase: true, load: () => import('../commands/config/get.js') },
-  { name: 'config set', summary: 'Change one setting', noDatabase: true, load: () => import('../commands/config/set.js') },
+  { name: 'config set', summary: 'Change one setting (empty value clears it)', noDatabase: true, load: () => import('../commands/config/set.js') },
   { name: 'config list', summary: 'Print all settings', noDatabase: true, load: () => import('../commands/config/list.js') },
+  { name: 'version', summary: 'Print the version (also -v, --version)', noDatabase: true, load: () => import('../commands/version.js') },
   { name: 'completion', summary: 'Print a shell completion script (bash, zsh or fish)', noDatabase: true, load: () => import('../commands/completion.js') },
-  { name: 'costs', summary: 'What your generations cost (estimates), by day, model, profile, tag…', load: () => import('../commands/costs/report.js') },
-  { name: 'costs budget set', summary: 'Set a monthly budget (all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-set.js') },
-  { name: 'costs budget show', summary: 'Show budgets with month-to-date spend and what remains', load: () => import('../commands/costs/budget-show.js') },
-  { name: 'costs budget clear', summary: 'Remove a monthly budget', load: () => import('../commands/costs/budget-clear.js') },
-  { name: 'pricing', summary: 'Show the price table in force (estimates) with source and date', noDatabase: true, load: () => import('../commands/pricing.js') },
-  { name: 'generate', summary: 'Generate a video from a prompt, or a batch from a file', load: () => import('../commands/generate.js') },
+  { name: 'costs', summary: 'What your generations cost (estimates), grouped by day, model, profile…', load: () => import('../commands/costs/report.js') },
+  { name: 'costs budget set', summary: 'Set a monthly budget (for all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-set.js') },
+  { name: 'costs budget show', summary: 'Show each monthly budget with month-to-date spend, in-flight estimates and what remains', load: () => import('../commands/costs/budget-show.js') },
+  { name: 'costs budget clear', summary: 'Remove the monthly budget (for all spend, or one profile with --profile)', load: () => import('../commands/costs/budget-clear.js') },
+  { name: 'pricing', summary: 'Show the price table in force (estimates), with source and date per row', noDatabase: true, load: () => import('../commands/pricing.js') },
+  { name: 'generate', summary: 'Generate a video from a prompt (or a batch from a file)', load: () => import('../commands/generate.js') },
   { name: 'jobs list', summary: 'List generation jobs, newest first', load: () => import('../commands/jobs/list.js') },
   { name: 'jobs wait', summary: 'Wait for a job (or every unfinished one) and download its videos', load: () => import('../commands/jobs/wait.js') },
   { name: 'jobs cancel', summary: 'Cancel a job', load: () => import('../commands/jobs/cancel.js') },
@@ -53,8 +58,8 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'videos show', summary: 'Show one video', load: () => import('../commands/videos/show.js') },
   { name: 'videos download', summary: 'Download a video again from Azure (within 24 h of its creation)', load: () => import('../commands/videos/download.js') },
   { name: 'videos delete', summary: 'Delete a video record (and with --files its local files)', load: () => import('../commands/videos/delete.js') },
-  { name: 'emulator', summary: 'Run a local Sora-compatible server for tests and demos', noDatabase: true, load: () => import('../commands/emulator.js') },
+  { name: 'emulator', summary: 'Run a local Sora-compatible server (both API families) for tests and demos', noDatabase: true, load: () => import('../commands/emulator.js') },
   { name: 'doctor', summary: 'Check the setup: config, database, session, profile, Azure endpoint', load: () => import('../commands/doctor.js') },
-  { name: 'db migrate', summary: 'Apply pending schema migrations', load: () => import('../commands/db/migrate.js') },
+  { name: 'db migrate', summary: 'Apply pending schema migrations (safe to run twice, or from two terminals)', load: () => import('../commands/db/migrate.js') },
   { name: 'db status', summary: 'Show applied and pending migrations', load: () => import('../commands/db/status.js') },
 ];

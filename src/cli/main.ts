@@ -7,7 +7,7 @@ import { createDeps, type Deps, type Io } from './deps.js';
 import * as errors from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { startOpening, type HeadStart } from '../db/head-start.js';
-import { buildProgram, findCommand, fromCommanderError, type Invocation } from './program.js';
+import { buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation } from './program.js';
 import { octoVersion } from '../core/version.js';
 
 /**
@@ -26,7 +26,8 @@ export interface RunOptions {
 
 export async function run(argv: string[], io: Io, options: RunOptions = {}): Promise<number> {
   const env = options.env ?? process.env;
-  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  argv = helpToFlag(argv);
+  if (argv.length === 1 && ['--version', '-v', '-V'].includes(argv[0]!)) {
     io.stdout.write(`${octoVersion()}\n`);
     return 0;
   }
@@ -102,11 +103,11 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
         headStart,
       });
       if (deps.globals.json && deps.globals.csv) throw new errors.UsageError('--json and --csv cannot be used together');
-      deps.log.debug(`${invocation.spec.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
-      const result = await invocation.spec.run({ deps, opts: invocation.opts, args: invocation.args });
+      deps.log.debug(`${invocation.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
+      const result = await invocation.run(deps);
       const commandResult = result && 'kind' in result ? { output: result } : (result ?? {});
       if (commandResult.output) await render(commandResult.output, io.stdout, deps.globals);
-      deps.log.debug(`${invocation.spec.name} done in ${(performance.now() - started).toFixed(1)} ms`);
+      deps.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
       return commandResult.exitCode ?? 0;
     } finally {
       process.off('SIGINT', onSignal);

@@ -1,5 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import type { CommandSpec } from './command.js';
+import type { Deps } from './deps.js';
+import type { CommandResult, Output } from '../output/result.js';
 import { COMMANDS, GROUPS, type CommandEntry } from './commands.js';
 import { UsageError } from '../core/errors.js';
 
@@ -27,11 +29,37 @@ export function findCommand(argv: string[]): CommandEntry | undefined {
   return undefined;
 }
 
+/**
+ * `octo help X Y` and `octo X help Y` become `octo X Y --help`, so both print exactly what the
+ * command's own --help prints (gh, git). Only a `help` where a command name may stand counts:
+ * `octo generate help` is a prompt.
+ */
+export function helpToFlag(argv: string[]): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') return argv;
+    if (arg.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
+      continue;
+    }
+    if (arg === 'help') {
+      const path = words.join(' ');
+      const isGroup = path === '' || COMMANDS.some((c) => c.name.startsWith(`${path} `));
+      const isLeaf = path !== '' && COMMANDS.some((c) => c.name === path) && !isGroup;
+      if (isGroup && !isLeaf) return [...argv.slice(0, i), ...argv.slice(i + 1), '--help'];
+      return argv;
+    }
+    words.push(arg);
+  }
+  return argv;
+}
+
 export interface Invocation {
-  spec: CommandSpec<any>;
-  opts: Record<string, unknown>;
-  args: string[];
+  name: string;
   globals: Record<string, unknown>;
+  /** Runs the command with what commander parsed. */
+  run(deps: Deps): Promise<CommandResult | Output | void>;
 }
 
 /**
@@ -47,7 +75,7 @@ export function buildProgram(
 ): Command {
   const program = new Command('octo')
     .description('Generate videos with Sora on Azure OpenAI and track what they cost')
-    .version(version, '-V, --version')
+    .version(version, '-v, --version')
     .option('--json', 'machine-readable JSON output (a stable contract)')
     .option('--csv', 'CSV output for commands that list rows')
     .option('--profile <name>', 'use this profile instead of the active one (env: OCTO_PROFILE)')
@@ -56,9 +84,11 @@ export function buildProgram(
     .option('-q, --quiet', 'print only data and errors')
     .option('--debug', 'timing of every database round trip and HTTP call on stderr (env: OCTO_DEBUG=1)')
     .showSuggestionAfterError(true)
+    // Each command's help lists the global flags it inherits (gh's "INHERITED FLAGS").
+    .configureHelp({ showGlobalOptions: true })
     .configureOutput({ writeOut: write.out, writeErr: write.err, outputError: () => undefined })
     .exitOverride();
-  program.helpCommand('help [command]', 'Show help for a command');
+  program.helpCommand('help [command]', 'Show help for a command (the same as octo COMMAND --help)');
 
   const groups = new Map<string, Command>();
   const parentFor = (path: string[]): Command => {
@@ -78,9 +108,9 @@ export function buildProgram(
 
   // Running one command needs only it and what is under it (listed in its help); the full
   // tree is for top-level help and suggestions.
-  const wanted = loaded
-    ? COMMANDS.filter((c) => c.name === loaded.entry.name || c.name.startsWith(`${loaded.entry.name} `))
-    : COMMANDS;
+  const wanted = (
+    loaded ? COMMANDS.filter((c) => c.name === loaded.entry.name || c.name.startsWith(`${loaded.entry.name} `)) : COMMANDS
+  ).filter((c) => !c.hidden || c === loaded?.entry);
   for (const entry of wanted) {
     const path = entry.name.split(' ');
     const parent = parentFor(path);
@@ -89,7 +119,7 @@ export function buildProgram(
     command.description(entry.summary);
     groups.set(entry.name, command);
     if (loaded?.entry === entry) {
-      defineCommand(command, loaded.spec, onInvoke);
+      defineCommand(command, entry, loaded.spec, onInvoke);
     } else {
       // Unloaded commands accept anything: they are only listed in help.
       command.allowUnknownOption().allowExcessArguments();
@@ -98,13 +128,13 @@ export function buildProgram(
   return program;
 }
 
-function defineCommand(command: Command, spec: CommandSpec<any>, onInvoke: (invocation: Invocation) => void): void {
-  if (spec.description) command.description(unwrap(spec.description)).summary(spec.summary);
+function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<any>, onInvoke: (invocation: Invocation) => void): void {
+  if (spec.description) command.description(`${entry.summary}.\n\n${unwrap(spec.description)}`).summary(entry.summary);
   for (const arg of spec.args ?? []) command.argument(arg);
   for (const option of spec.options ?? []) {
     const made = new Option(option.flags, option.description);
     if (option.default !== undefined) made.default(option.default);
-    if (option.choices) made.choices(option.choices);
+    if (option.choices) made.choices([...option.choices]);
     if (option.env) made.env(option.env);
     if (option.parse) made.argParser(option.parse as (value: string, previous: unknown) => unknown);
     if (option.hidden) made.hideHelp();
@@ -116,7 +146,7 @@ function defineCommand(command: Command, spec: CommandSpec<any>, onInvoke: (invo
   command.action((...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
-    onInvoke({ spec, opts: self.opts(), args, globals: self.optsWithGlobals() });
+    onInvoke({ name: entry.name, globals: self.optsWithGlobals(), run: (deps) => spec.run({ deps, opts: self.opts(), args }) });
   });
 }
 

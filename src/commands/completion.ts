@@ -62,8 +62,6 @@ function fish(tree: Record<string, string[]>): string {
 }
 
 export default defineCommand({
-  name: 'completion',
-  summary: 'Print a shell completion script (bash, zsh or fish)',
   args: ['<shell>'],
   examples: ['eval "$(octo completion bash)"', 'octo completion fish | source'],
   async run({ args }) {

@@ -84,8 +84,6 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
 }
 
 export default defineCommand({
-  name: 'doctor',
-  summary: 'Check the setup: config, database, session, profile, Azure endpoint',
   async run({ deps }) {
     const checks = await runChecks(deps);
     const failed = checks.filter((c) => c.status === 'fail');

@@ -57,9 +57,7 @@ export function emulatorOptions(flags: EmulatorFlags, log?: (line: string) => vo
   };
 }
 
-export default defineCommand<EmulatorFlags>({
-  name: 'emulator',
-  summary: 'Run a local Sora-compatible server (both API families) for tests and demos',
+export default defineCommand({
   description:
     'Serves the sora-1 jobs API and the sora-2 videos API under /openai/v1 on 127.0.0.1.\n' +
     'Prints one line on stdout when ready: the endpoint to give `octo profile add --endpoint`.\n' +

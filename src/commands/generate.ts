@@ -3,9 +3,7 @@ import { parseTag } from '../generate/plan.js';
 import { parseDuration, positiveInt, usd } from '../generate/options.js';
 import type { GenerateFlags } from '../generate/generate.js';
 
-export default defineCommand<GenerateFlags>({
-  name: 'generate',
-  summary: 'Generate a video from a prompt (or a batch from a file)',
+export default defineCommand({
   description:
     'Validates the request against the profile\'s model, prints the estimated cost, records the\n' +
     'generation before anything is spent, submits it, waits (progress on stderr), downloads each\n' +

@@ -10,9 +10,7 @@ export const loggedInFields: Column[] = [
   { key: 'session_expires_at', header: 'session expires' },
 ];
 
-export default defineCommand<{ email?: string; passwordStdin?: boolean }>({
-  name: 'login',
-  summary: 'Log in and cache a session token for this database',
+export default defineCommand({
   options: [
     { flags: '--email <email>', description: 'email address (asked on a terminal)' },
     { flags: '--password-stdin', description: 'read the password from stdin' },

@@ -1,9 +1,7 @@
 import { defineCommand } from '../cli/command.js';
 import { message } from '../output/result.js';
 
-export default defineCommand<{ all?: boolean }>({
-  name: 'logout',
-  summary: 'End the session and forget the cached token',
+export default defineCommand({
   options: [{ flags: '--all', description: 'end every session of your account (all machines)' }],
   async run({ deps, opts }) {
     const { logout } = await import('../auth/accounts.js');

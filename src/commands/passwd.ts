@@ -1,9 +1,7 @@
 import { defineCommand } from '../cli/command.js';
 import { message } from '../output/result.js';
 
-export default defineCommand<{ passwordStdin?: boolean }>({
-  name: 'passwd',
-  summary: 'Change your password and end every other session',
+export default defineCommand({
   options: [{ flags: '--password-stdin', description: 'read the current and the new password from stdin, one per line' }],
   examples: ['octo passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | octo passwd --password-stdin"],
   async run({ deps, opts }) {

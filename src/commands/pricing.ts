@@ -3,8 +3,6 @@ import { loadPricing } from '../costs/pricing.js';
 import { rows } from '../output/result.js';
 
 export default defineCommand({
-  name: 'pricing',
-  summary: 'Show the price table in force (estimates), with source and date per row',
   description: [
     'USD per generated second; cost = price x seconds x variants. These are estimates, not bills:',
     'Microsoft publishes no per-second Sora 1 price. Replace any row with a JSON file of',

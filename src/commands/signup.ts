@@ -2,9 +2,7 @@ import { defineCommand } from '../cli/command.js';
 import { record } from '../output/result.js';
 import { loggedInFields } from './login.js';
 
-export default defineCommand<{ email?: string; name?: string; passwordStdin?: boolean }>({
-  name: 'signup',
-  summary: 'Create an account and log in',
+export default defineCommand({
   options: [
     { flags: '--email <email>', description: 'email address (asked on a terminal)' },
     { flags: '--name <name>', description: 'display name' },

@@ -2,8 +2,6 @@ import { defineCommand } from '../cli/command.js';
 import { record } from '../output/result.js';
 
 export default defineCommand({
-  name: 'whoami',
-  summary: 'Show the logged-in user, database and session expiry',
   async run({ deps }) {
     const { whoami } = await import('../auth/accounts.js');
     const me = await whoami(deps);

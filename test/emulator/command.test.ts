@@ -1,3 +1,4 @@
+import type { OptionSpec } from '../../src/cli/command.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '../../src/cli/deps.js';
@@ -36,7 +37,7 @@ describe('octo emulator', () => {
   });
 
   it('parses its flags', () => {
-    const parse = (flag: string, value: string) => command.options!.find((o) => o.flags.startsWith(flag))!.parse!(value, undefined);
+    const parse = (flag: string, value: string) => (command.options as readonly OptionSpec[]).find((o) => o.flags.startsWith(flag))!.parse!(value, undefined);
     expect(parseRateLimit('2/min')).toEqual({ count: 2, windowMs: 60_000 });
     expect(parseRateLimit('10/s')).toEqual({ count: 10, windowMs: 1000 });
     expect(parseRateLimit('3')).toEqual({ count: 3, windowMs: 60_000 });

@@ -5,8 +5,6 @@ import { message } from '../../output/result.js';
 import { requireKey } from './keys.js';
 
 export default defineCommand({
-  name: 'config get',
-  summary: 'Print one setting',
   args: ['<key>'],
   async run({ deps, args }) {
     const key = requireKey(args[0]);

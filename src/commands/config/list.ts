@@ -4,8 +4,6 @@ import { redactUrl } from '../../db/open.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'config list',
-  summary: 'Print all settings',
   async run({ deps }) {
     const values = deps.config().list();
     const list = (Object.keys(USER_KEYS) as UserKey[]).map((key) => {

@@ -10,8 +10,6 @@ const VALIDATORS: Record<string, (value: string) => string | undefined> = {
 };
 
 export default defineCommand({
-  name: 'config set',
-  summary: 'Change one setting (empty value clears it)',
   args: ['<key>', '<value>'],
   examples: ['octo config set download-dir ~/videos', 'octo config set default-seconds 8'],
   async run({ deps, args }) {

@@ -4,8 +4,6 @@ import { clearBudget } from '../../db/budgets.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'costs budget clear',
-  summary: 'Remove the monthly budget (for all spend, or one profile with --profile)',
   description: 'Without --profile (or OCTO_PROFILE) removes the budget for all spend; exits 3 when none is set.',
   examples: ['octo costs budget clear', 'octo costs budget clear --profile work'],
   async run({ deps }) {

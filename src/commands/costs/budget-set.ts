@@ -12,16 +12,14 @@ export function parseUsd(value: string): number {
   return Number(trimmed);
 }
 
-export default defineCommand<{ monthly: number }>({
-  name: 'costs budget set',
-  summary: 'Set a monthly budget (for all spend, or one profile with --profile)',
+export default defineCommand({
   description: [
     'generate refuses (exit 5) when month-to-date completed spend + in-flight estimates + its own',
     'estimate would pass a budget that applies: yours, and the profile\'s own if set with --profile.',
     'A profile budget takes the global --profile NAME (or OCTO_PROFILE); the profile must be yours.',
     'Months follow the system time zone. Amounts are estimates (octo pricing), not bills.',
   ].join('\n'),
-  options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: (v) => parseUsd(v) }],
+  options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: parseUsd }],
   examples: ['octo costs budget set --monthly 50', 'octo costs budget set --monthly 10 --profile work'],
   async run({ deps, opts }) {
     if (opts.monthly === undefined) throw new UsageError('--monthly is required', { hint: 'e.g. octo costs budget set --monthly 50' });

@@ -4,9 +4,7 @@ import { budgetStatus } from '../../db/budgets.js';
 import { formatUsd } from '../../costs/money.js';
 import { rows } from '../../output/result.js';
 
-export default defineCommand<{ tz?: string }>({
-  name: 'costs budget show',
-  summary: 'Show each monthly budget with month-to-date spend, in-flight estimates and what remains',
+export default defineCommand({
   options: [{ flags: '--tz <zone>', description: 'IANA time zone the month follows (default: the system zone)' }],
   examples: ['octo costs budget show', 'octo costs budget show --json'],
   async run({ deps, opts }) {

@@ -24,9 +24,7 @@ const HEADERS: Record<CostGrouping, string> = {
   tag: 'TAG',
 };
 
-export default defineCommand<Options>({
-  name: 'costs',
-  summary: 'What your generations cost (estimates), grouped by day, model, profile…',
+export default defineCommand({
   description: [
     'Sums the estimated cost recorded with each generation (never re-priced), in the database.',
     'Groups show completed generations; failed and cancelled ones are counted apart (with',

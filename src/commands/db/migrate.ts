@@ -3,8 +3,6 @@ import { migrate, migrationStatus } from '../../db/migrate.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'db migrate',
-  summary: 'Apply pending schema migrations (safe to run twice, or from two terminals)',
   async run({ deps }) {
     const db = await deps.db();
     const appliedNow = await migrate(db);

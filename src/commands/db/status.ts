@@ -3,8 +3,6 @@ import { migrationStatus } from '../../db/migrate.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'db status',
-  summary: 'Show applied and pending migrations',
   async run({ deps }) {
     const db = await deps.db();
     const status = await migrationStatus(db);

@@ -1,8 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 
 export default defineCommand({
-  name: 'jobs cancel',
-  summary: 'Cancel a job',
   description:
     'sora-1: deletes the job at the service (the API has no separate cancel) and records it canceled.\n' +
     'sora-2: the videos API has no cancel; a submitted job runs to its end (and is billed), so octo\n' +

@@ -5,9 +5,7 @@ import { rows } from '../../output/result.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'];
 
-export default defineCommand<{ status?: string; limit: number }>({
-  name: 'jobs list',
-  summary: 'List generation jobs, newest first',
+export default defineCommand({
   options: [
     { flags: '--status <status>', description: 'only this status', choices: STATUSES },
     { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },

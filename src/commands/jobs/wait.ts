@@ -2,9 +2,7 @@ import { defineCommand } from '../../cli/command.js';
 import { parseDuration, positiveInt } from '../../generate/options.js';
 import type { WaitFlags } from '../../jobs/wait.js';
 
-export default defineCommand<WaitFlags>({
-  name: 'jobs wait',
-  summary: 'Wait for a job (or every unfinished one) and download its videos',
+export default defineCommand({
   description:
     'Continues what generate started: polls jobs to their end, downloads and records the videos.\n' +
     'Lines recorded as submitted whose job id was lost (a crash) are looked up in the service first;\n' +

@@ -1,9 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
-export default defineCommand<{ endpoint?: string; deployment?: string; soraVersion?: string; apiKeyStdin?: boolean }>({
-  name: 'profile add',
-  summary: 'Add an Azure OpenAI profile (the first one becomes active)',
+export default defineCommand({
   args: ['<name>'],
   options: [
     { flags: '--endpoint <url>', description: 'resource URL or full request URL (default: AZURE_OPENAI_ENDPOINT)' },

@@ -2,8 +2,6 @@ import { defineCommand } from '../../cli/command.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'profile list',
-  summary: 'List your profiles (the active one marked *)',
   async run({ deps }) {
     const { profiles, profileJson, PROFILE_COLUMNS } = await import('../../profiles/index.js');
     const list = await profiles(deps);

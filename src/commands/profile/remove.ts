@@ -2,8 +2,6 @@ import { defineCommand } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'profile remove',
-  summary: 'Delete a profile',
   args: ['<name>'],
   async run({ deps, args }) {
     const { removeProfile } = await import('../../profiles/index.js');

@@ -2,8 +2,6 @@ import { defineCommand } from '../../cli/command.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'profile show',
-  summary: 'Show one profile (the API key masked)',
   args: ['<name>'],
   async run({ deps, args }) {
     const { showProfile, profileJson } = await import('../../profiles/index.js');

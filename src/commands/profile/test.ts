@@ -2,8 +2,6 @@ import { defineCommand } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'profile test',
-  summary: 'Check a profile with one cheap authenticated call (default: the active one)',
   args: ['[name]'],
   async run({ deps, args }) {
     const { testProfile } = await import('../../profiles/index.js');

@@ -2,8 +2,6 @@ import { defineCommand } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'profile use',
-  summary: 'Make a profile the active one',
   args: ['<name>'],
   async run({ deps, args }) {
     const { useProfile } = await import('../../profiles/index.js');

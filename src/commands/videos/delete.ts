@@ -1,8 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 
-export default defineCommand<{ files?: boolean }>({
-  name: 'videos delete',
-  summary: 'Delete a video record (and with --files its local files)',
+export default defineCommand({
   description:
     'Deletes the video_metadata row. The downloaded files stay on disk unless --files is given\n' +
     '(a file you moved or shared is never touched by surprise). The generation and its cost stay\n' +

@@ -1,8 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 
-export default defineCommand<{ out?: string }>({
-  name: 'videos download',
-  summary: 'Download a video again from Azure (within 24 h of its creation)',
+export default defineCommand({
   description: 'Sora keeps videos for 24 hours after creation; after that only the local copy remains.',
   args: ['<id>'],
   options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)' }],

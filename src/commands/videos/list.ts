@@ -13,9 +13,7 @@ export function parseDate(flag: string) {
 
 export const VIDEO_JSON_KEYS = ['id', 'prompt', 'width', 'height', 'duration', 'sora_version', 'url', 'azure_video_id', 'created_at'] as const;
 
-export default defineCommand<{ limit: number; since?: Date; until?: Date; search?: string }>({
-  name: 'videos list',
-  summary: 'List generated videos, newest first',
+export default defineCommand({
   options: [
     { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },
     { flags: '--since <date>', description: 'created on or after (local date or ISO time)', parse: parseDate('--since') },

@@ -3,8 +3,6 @@ import { NotFoundError } from '../../core/errors.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
-  name: 'videos show',
-  summary: 'Show one video',
   args: ['<id>'],
   async run({ deps, args }) {
     const { findVideo } = await import('../../db/videos.js');

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { defineCommand, type OptionsOf } from '../../src/cli/command.js';
+import { COMMANDS } from '../../src/cli/commands.js';
+import { helpToFlag } from '../../src/cli/program.js';
+import { positiveInt } from '../../src/generate/options.js';
+import { cliEnv, runCli } from '../support/run-cli.js';
+
+describe('help', () => {
+  it('octo help X prints exactly what octo X --help prints, for every command', async () => {
+    const env = cliEnv();
+    for (const entry of COMMANDS.filter((c) => !c.hidden)) {
+      const words = entry.name.split(' ');
+      const flag = await runCli([...words, '--help'], { env });
+      const help = await runCli(['help', ...words], { env });
+      expect(flag.code, entry.name).toBe(0);
+      expect(help.stdout, entry.name).toBe(flag.stdout);
+      // The summary is the manifest's, and the global flags are listed as inherited.
+      expect(flag.stdout.replace(/\s+/g, ' '), entry.name).toContain(entry.summary);
+      expect(flag.stdout, entry.name).toMatch(/Global Options:[\s\S]*--json[\s\S]*--csv[\s\S]*--profile <name>/);
+    }
+  });
+
+  it('octo GROUP help VERB is the verb\'s --help too; a prompt "help" stays a prompt', async () => {
+    const env = cliEnv();
+    const a = await runCli(['profile', 'help', 'add'], { env });
+    const b = await runCli(['profile', 'add', '--help'], { env });
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain('--endpoint <url>');
+    expect(helpToFlag(['generate', 'help'])).toEqual(['generate', 'help']);
+    expect(helpToFlag(['--json', 'help', 'jobs', 'list'])).toEqual(['--json', 'jobs', 'list', '--help']);
+  });
+
+  it('-v, --version and version print the version', async () => {
+    const { version } = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8'));
+    for (const argv of [['-v'], ['--version'], ['version']]) {
+      const r = await runCli(argv, { env: cliEnv() });
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(version);
+    }
+  });
+
+  it('infers each command\'s option types from its flags', () => {
+    const spec = defineCommand({
+      options: [
+        { flags: '--limit <n>', description: '', default: 20, parse: positiveInt('--limit') },
+        { flags: '--status <s>', description: '', choices: ['a', 'b'] as const },
+        { flags: '--dry-run', description: '' },
+        { flags: '--no-wait', description: '' },
+        { flags: '--out <dir>', description: '' },
+      ],
+      async run({ opts }) {
+        expectTypeOf(opts).toEqualTypeOf<{ limit: number; wait: boolean; status?: 'a' | 'b'; dryRun?: boolean; out?: string }>();
+      },
+    });
+    expectTypeOf<OptionsOf<NonNullable<typeof spec.options>>>().toHaveProperty('limit');
+  });
+});
