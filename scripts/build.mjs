@@ -2,7 +2,7 @@
 // single command needs; dependencies stay in node_modules. Builds into a fresh folder and swaps
 // it in, so a build never pulls dist/ from under a running octo (or a parallel test run).
 import { build } from 'esbuild';
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -49,6 +49,10 @@ await build({
   define: { __OCTO_VERSION__: JSON.stringify(pkg.version) },
   logLevel: 'warning',
 });
+
+// The emulator serves real clips from files: src/emulator/media.ts looks for them in a fixtures/
+// folder next to its chunk's folder (dist/fixtures/).
+cpSync(`${root}src/emulator/fixtures`, `${fresh}/fixtures`, { recursive: true, filter: (src) => !src.endsWith('.md') });
 
 // `octo --help` is answered by bin/octo.js from this file, without loading the bundle.
 const { renderHelp } = await import(`${fresh}/octo.js`);

@@ -72,7 +72,7 @@ export default defineCommand({
     { flags: '--rate-limit <n/min>', description: 'creates allowed per minute per API family, then 429 with Retry-After', parse: parseRateLimit },
     { flags: '--max-concurrent <n>', description: 'sora-1 jobs running at once; others stay queued (default 2)', parse: wholeNumber('--max-concurrent', 1) },
     { flags: '--moderate <word>', description: 'refuse prompts containing this word (default "forbidden")' },
-    { flags: '--video-bytes <n>', description: 'size of each served MP4 (streamed)', parse: wholeNumber('--video-bytes', 1) },
+    { flags: '--video-bytes <n>', description: 'size of each served MP4: the real clip, padded (streamed)', parse: wholeNumber('--video-bytes', 1) },
     { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: wholeNumber('--early-404-ms') },
     { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: wholeNumber('--seed') },
     { flags: '--verbose', description: 'log every request to stderr' },

@@ -1,3 +1,3 @@
 export { startEmulator } from './server.js';
 export type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
-export { mp4Body, jpegBody, webpBody, topLevelBoxes, DEFAULT_MP4_BYTES } from './media.js';
+export { mp4Body, jpegBody, webpBody, topLevelBoxes } from './media.js';

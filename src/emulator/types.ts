@@ -26,7 +26,7 @@ export interface EmulatorOptions {
   moderate?: string;
   /** `job` (default): the job fails with input_moderation; `create`: the create answers 400 content_filter. */
   moderationMode?: 'job' | 'create';
-  /** Size of each MP4 body (default 4096 bytes). Streamed, never allocated whole. */
+  /** Size of each MP4 body (default: the clip's own few KB; more pads mdat). Streamed, never allocated whole. */
   videoBytes?: number;
   /** A GET of a job this young (ms since create) answers 404. Default: 1000 / speed (capped by jobMs / 10). */
   early404Ms?: number;
