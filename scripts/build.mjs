@@ -37,7 +37,7 @@ await build({
   target: 'node20',
   // Dependencies are bundled too: one file per chunk loads far faster than hundreds of small
   // modules. What loads its own files at run time (PGlite's WASM) or is optional stays outside.
-  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', '@electric-sql/pglite-socket', 'pg-native', 'pg-cloudflare', 'esbuild'],
+  external: ['@electric-sql/pglite', '@electric-sql/pglite/*', '@electric-sql/pglite-socket', 'pg-native', 'pg-cloudflare', 'esbuild', '@napi-rs/keyring'],
   banner: {
     js: "import { createRequire as __octoCreateRequire } from 'node:module'; const require = __octoCreateRequire(import.meta.url);",
   },

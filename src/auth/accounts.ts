@@ -10,6 +10,7 @@ import { changePassword, createUser, findUserForLogin, readOwnPasswordHash } fro
 import { askSecret, askText, readStdin } from './input.js';
 import { checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
 import { hashToken, signToken, verifyToken } from './token.js';
+import { cachedToken, dropToken, keyringAccount, saveLogin } from './token-store.js';
 
 /**
  * Accounts: signup, login, logout, whoami, passwd as `(deps, options) → data`. The command
@@ -93,23 +94,30 @@ async function startSession(
     upgrade,
     await previousSession(deps, key),
   );
-  await deps.config().saveSession(key, {
-    token,
-    // With OCTO_JWT_SECRET the secret stays in the environment, not in the file.
-    jwtSecret: deps.env.OCTO_JWT_SECRET ? undefined : secret,
-    email: user.email,
-    expiresAt: expiresAt.toISOString(),
-  });
+  const kept = await saveLogin(
+    deps.config(),
+    key,
+    {
+      token,
+      // With OCTO_JWT_SECRET the secret stays in the environment, not in the file.
+      jwtSecret: deps.env.OCTO_JWT_SECRET ? undefined : secret,
+      email: user.email,
+      expiresAt: expiresAt.toISOString(),
+    },
+    await deps.keyring().catch(() => undefined),
+  );
+  deps.log.debug(`token kept in the ${kept.store === 'keyring' ? 'OS keyring' : `config file (keyring: ${kept.reason})`}`);
   return { expiresAt, upgraded };
 }
 
 /** The session this config held for the database, to end when a new login replaces it. */
 async function previousSession(deps: Deps, key: string): Promise<{ sessionId: string; tokenHash: string } | undefined> {
   const cached = deps.config().session(key);
-  if (!cached) return undefined;
+  const token = cached && (await cachedToken(cached, keyringAccount(deps.config(), key), deps.keyring));
+  if (!token) return undefined;
   try {
-    const claims = await verifyToken(cached.token, undefined, new Date(0));
-    return /^[0-9a-f-]{36}$/i.test(claims.sessionId) ? { sessionId: claims.sessionId, tokenHash: hashToken(cached.token) } : undefined;
+    const claims = await verifyToken(token, undefined, new Date(0));
+    return /^[0-9a-f-]{36}$/i.test(claims.sessionId) ? { sessionId: claims.sessionId, tokenHash: hashToken(token) } : undefined;
   } catch {
     return undefined;
   }
@@ -159,8 +167,10 @@ export interface LogoutResult {
 }
 
 /**
- * Ends this session (or all of the user's with `all`) and forgets the cached token. A token
- * that no longer verifies is forgotten all the same: logging out always leaves you logged out.
+ * Ends this session (or all of the user's with `all`) and forgets the cached token. A token that
+ * no longer verifies, or whose session already ended, is forgotten all the same. When the
+ * database cannot be reached the token is KEPT and the command fails (exit 1): forgetting it
+ * would leave a session valid for days that nobody can end any more; run logout again later.
  */
 export async function logout(deps: Deps, options: { all?: boolean }): Promise<LogoutResult> {
   refuseWithEnvToken(deps, 'logout');
@@ -168,18 +178,26 @@ export async function logout(deps: Deps, options: { all?: boolean }): Promise<Lo
   const database = targetLabel(deps.databaseTarget());
   const cached = deps.config().session(key);
   if (!cached) return { logged_out: false, sessions_ended: 0, database };
+  const account = keyringAccount(deps.config(), key);
+  const token = await cachedToken(cached, account, deps.keyring);
   let ended = 0;
   try {
+    if (!token) throw new AuthError('the cached token cannot be read');
     // The signature is not checked here: the database matches the token's hash anyway.
-    const claims = await verifyToken(cached.token, undefined, new Date(0));
-    const session = { ...claims, tokenHash: hashToken(cached.token), source: 'config' as const };
+    const claims = await verifyToken(token, undefined, new Date(0));
+    const session = { ...claims, tokenHash: hashToken(token), source: 'config' as const };
     const db = await deps.db();
     ended = options.all ? await deleteAllSessions(db, session) : (await deleteSession(db, session)) ? 1 : 0;
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
-  } finally {
-    await deps.config().clearSession(key);
+    if (!(error instanceof AuthError)) {
+      throw new FailureError(`could not end the session in ${database}: ${error instanceof Error ? error.message : String(error)}`, {
+        hint: 'the token is kept, so the session can still be ended: run octo logout again when the database is reachable',
+        cause: error,
+      });
+    }
   }
+  if (cached.store === 'keyring') await dropToken(await deps.keyring().catch(() => undefined), account);
+  await deps.config().clearSession(key);
   return { logged_out: true, sessions_ended: ended, database };
 }
 
@@ -189,7 +207,8 @@ export interface Whoami {
   name: string | null;
   session_expires_at: Date;
   database: string;
-  token_source: 'OCTO_TOKEN' | 'config';
+  /** Where the token was read from: the OCTO_TOKEN variable, the OS keyring or the config file. */
+  token_source: 'OCTO_TOKEN' | 'config' | 'keyring';
 }
 
 export async function whoami(deps: Deps): Promise<Whoami> {

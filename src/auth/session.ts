@@ -1,12 +1,13 @@
 import { AuthError } from '../core/errors.js';
 import type { ConfigStore } from '../config/store.js';
 import { hashToken, verifyToken, type TokenClaims } from './token.js';
+import { cachedToken, keyringAccount, type Keyring } from './token-store.js';
 
 /** The logged-in user as the local check sees it; the database confirms it in each query. */
 export interface Session extends TokenClaims {
   tokenHash: string;
   /** Where the token came from: shown by `whoami`. */
-  source: 'OCTO_TOKEN' | 'config';
+  source: 'OCTO_TOKEN' | 'config' | 'keyring';
 }
 
 /**
@@ -19,12 +20,18 @@ export async function loadSession(input: {
   config: ConfigStore;
   databaseKey: string;
   now: Date;
+  /** The OS keyring, asked only when the cached session says the token is there. */
+  keyring: () => Promise<Keyring | undefined>;
 }): Promise<Session> {
   const cached = input.config.session(input.databaseKey);
   const fromEnv = input.env.OCTO_TOKEN?.trim();
-  const token = fromEnv || cached?.token;
-  if (!token) throw new AuthError('you are not logged in to this database');
+  const token = fromEnv || (cached && (await cachedToken(cached, keyringAccount(input.config, input.databaseKey), input.keyring)));
+  if (!token) {
+    throw new AuthError(
+      cached?.store === 'keyring' ? 'the token for this database is in the OS keyring, which did not give it back' : 'you are not logged in to this database',
+    );
+  }
   const secret = input.env.OCTO_JWT_SECRET || cached?.jwtSecret;
   const claims = await verifyToken(token, secret, input.now);
-  return { ...claims, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : 'config' };
+  return { ...claims, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : cached?.store === 'keyring' ? 'keyring' : 'config' };
 }

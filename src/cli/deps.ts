@@ -1,5 +1,6 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
+import type { Keyring } from '../auth/token-store.js';
 import type { HeadStart } from '../db/head-start.js';
 import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
@@ -33,6 +34,8 @@ export interface Deps {
    * confirm the session row themselves through `authedQuery` (src/db/authed.ts).
    */
   session: () => Promise<Session>;
+  /** The OS keyring (loaded on first use; undefined when there is none or OCTO_KEYRING=off). */
+  keyring: () => Promise<Keyring | undefined>;
   /** Closes whatever the factories opened. */
   dispose: () => Promise<void>;
 }
@@ -104,7 +107,11 @@ export function createDeps(input: DepsInput): Deps {
     db,
     session: memo(async () => {
       const { loadSession } = await import('../auth/session.js');
-      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: deps.now() });
+      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: deps.now(), keyring: () => self.keyring() });
+    }),
+    keyring: memo(async () => {
+      const { osKeyring } = await import('../auth/token-store.js');
+      return osKeyring(env);
     }),
     dispose: async () => {
       await opened?.close();
@@ -113,5 +120,7 @@ export function createDeps(input: DepsInput): Deps {
       if (early && early !== opened) await early.close();
     },
   };
-  return { ...deps, ...input.overrides };
+  // Factories that use other members go through `self`, so an overridden member is the one used.
+  const self: Deps = { ...deps, ...input.overrides };
+  return self;
 }

@@ -22,7 +22,10 @@ export type UserKey = keyof typeof USER_KEYS;
 
 /** A cached login, kept per database so a token for one database is never sent to another. */
 export interface CachedSession {
-  token: string;
+  /** Absent when the token is kept in the OS keyring (`store: 'keyring'`). */
+  token?: string;
+  /** Where the token is: the OS keyring, or (absent) `token` in this file. */
+  store?: 'keyring';
   /** The per-database JWT secret read at login, so the local check needs no query. */
   jwtSecret?: string;
   email?: string;
@@ -49,18 +52,44 @@ export function isUserKey(key: string): key is UserKey {
   return Object.prototype.hasOwnProperty.call(USER_KEYS, key);
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** What is wrong with a parsed config file, or null: checked once, so no command trips over `null` or a numeric token. */
+function shapeProblem(file: unknown): string | null {
+  if (!isObject(file)) return `it holds ${file === null ? 'null' : Array.isArray(file) ? 'an array' : `a ${typeof file}`}, not an object`;
+  if (file.settings !== undefined) {
+    if (!isObject(file.settings)) return '"settings" is not an object';
+    for (const [k, v] of Object.entries(file.settings)) if (typeof v !== 'string') return `settings "${k}" is not a string`;
+  }
+  if (file.sessions !== undefined) {
+    if (!isObject(file.sessions)) return '"sessions" is not an object';
+    for (const [k, v] of Object.entries(file.sessions)) {
+      if (!isObject(v)) return `the session for ${k} is not an object`;
+      if (v.store === 'keyring' ? v.token !== undefined : typeof v.token !== 'string') return `the session for ${k} has no valid token`;
+      for (const f of ['jwtSecret', 'email', 'expiresAt'] as const) {
+        if (v[f] !== undefined && typeof v[f] !== 'string') return `the session for ${k} has a ${f} that is not a string`;
+      }
+    }
+  }
+  return null;
+}
+
 export function openConfig(dir: string): ConfigStore {
   const path = join(dir, 'config.json');
   let cache: ConfigFile | undefined;
 
   const read = (): ConfigFile => {
     if (cache) return cache;
+    let parsed: unknown;
     try {
-      cache = JSON.parse(readFileSync(path, 'utf8')) as ConfigFile;
+      parsed = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') cache = {};
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') parsed = {};
       else throw new UsageError(`the config file ${path} is not valid JSON`, { hint: 'fix or delete it', cause: error });
     }
+    const problem = shapeProblem(parsed);
+    if (problem) throw new UsageError(`the config file ${path} is not an octo config: ${problem}`, { hint: 'fix or delete it (then run: octo login)' });
+    cache = parsed as ConfigFile;
     return cache;
   };
 

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { GenerationFailedError, InterruptedError, OctoError } from '../core/errors.js';
 import {
   completeGeneration,
@@ -29,6 +29,7 @@ import {
   type SoraClient,
 } from '../sora/index.js';
 import { sleep } from '../sora/sleep.js';
+import { assetFileBase, prepareDownloadDir } from '../videos/local-files.js';
 import { Limiter } from './limiter.js';
 import { matchOrphan } from './match.js';
 import { imageContentType, type StoredRequest } from './plan.js';
@@ -289,9 +290,11 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       const out = req?.out ?? o.defaultOut;
       const download = req?.download ?? true;
       const videos: NewVideo[] = [];
+      if (download && job.assets.length) await prepareDownloadDir(out);
       for (const asset of job.assets) {
-        const base = join(resolve(out), asset.id);
-        let url = `${client.baseUrl}${profile.sora_version === 'sora-1' ? `/video/generations/${asset.id}/content/video` : `/videos/${asset.id}/content`}`;
+        // Ids come from the service: a file name inside `out`, an encoded URL segment.
+        const base = assetFileBase(out, asset.id);
+        let url = client.contentUrl(asset.id);
         let thumb: string | null = null;
         if (download) {
           o.view.update(row.id, `${label}  downloading ${basename(base)}.mp4  ${short(row.prompt)}`);

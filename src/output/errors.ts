@@ -1,5 +1,6 @@
 import type { Io } from '../core/io.js';
 import { OctoError } from '../core/errors.js';
+import { escapeControl } from './escape.js';
 import { redact } from './logger.js';
 
 /** How a failure looks: `{"error":{code,message,hint}}` on stdout with --json, else on stderr. */
@@ -12,8 +13,9 @@ export function renderError(error: unknown, io: Io, options: { json: boolean; de
     io.stdout.write(`${JSON.stringify({ error: { code, message, hint: hint ?? null } }, null, 2)}\n`);
     return;
   }
-  io.stderr.write(`error: ${message}\n`);
-  if (hint) io.stderr.write(`${hint}\n`);
-  if (options.debug && error instanceof Error && error.stack) io.stderr.write(`${redact(error.stack)}\n`);
+  // JSON above stays exact; a terminal sees server text with its control characters escaped.
+  io.stderr.write(`error: ${escapeControl(message, { keepLines: true })}\n`);
+  if (hint) io.stderr.write(`${escapeControl(hint, { keepLines: true })}\n`);
+  if (options.debug && error instanceof Error && error.stack) io.stderr.write(`${escapeControl(redact(error.stack), { keepLines: true })}\n`);
   else if (!known) io.stderr.write('(unexpected; run with --debug for details)\n');
 }

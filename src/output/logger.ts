@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+import { escapeControl } from './escape.js';
 
 /** Everything that is not data goes to stderr (PRODUCT.md "Output and exit codes"). */
 export interface Logger {
@@ -27,14 +28,14 @@ export function createLogger(stderr: Writable, options: { quiet: boolean; debug:
   return {
     debugEnabled: options.debug,
     info: (line) => {
-      if (!options.quiet) stderr.write(`${line}\n`);
+      if (!options.quiet) stderr.write(`${escapeControl(line, { keepLines: true })}\n`);
     },
-    warn: (line) => stderr.write(`${yellow('warning:')} ${line}\n`),
+    warn: (line) => stderr.write(`${yellow('warning:')} ${escapeControl(line, { keepLines: true })}\n`),
     debug: (line) => {
       if (options.debug) {
         // Milliseconds since the process started, so start-up cost shows too.
         const at = performance.now().toFixed(1).padStart(7);
-        stderr.write(dim(`[debug ${at} ms] ${redact(line)}`) + '\n');
+        stderr.write(dim(`[debug ${at} ms] ${escapeControl(redact(line), { keepLines: true })}`) + '\n');
       }
     },
   };

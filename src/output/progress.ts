@@ -1,4 +1,5 @@
 import type { GlobalOptions, Io } from '../core/io.js';
+import { escapeControl } from './escape.js';
 
 /**
  * Progress on stderr while jobs run. On a terminal: an ora spinner for one job, or a live block
@@ -24,7 +25,7 @@ export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet
   if (globals.quiet || globals.json) return SILENT;
   const err = io.stderr;
   if (!err.isTTY) {
-    return { ...SILENT, event: (text) => err.write(`${text}\n`) };
+    return { ...SILENT, event: (text) => err.write(`${escapeControl(text, { keepLines: true })}\n`) };
   }
   // ora drives a real tty.WriteStream (cursorTo, clearLine) of known width (a 0-column pty sends
   // it into an endless clear loop); anything else gets the plain ANSI block.
@@ -33,13 +34,13 @@ export async function createProgress(io: Io, globals: Pick<GlobalOptions, 'quiet
     const spinner = ora({ stream: err as NodeJS.WritableStream, isEnabled: true, discardStdin: false }).start('starting…');
     return {
       update: (_key, text) => {
-        spinner.text = text;
+        spinner.text = escapeControl(text);
       },
       remove() {},
       totals() {},
       event: (text) => {
         spinner.clear();
-        err.write(`${text}\n`);
+        err.write(`${escapeControl(text, { keepLines: true })}\n`);
         spinner.render();
       },
       stop: () => spinner.stop(),
@@ -66,17 +67,17 @@ class LiveBlock implements ProgressView {
   }
 
   update(key: string, text: string) {
-    this.lines.set(key, text);
+    this.lines.set(key, escapeControl(text));
   }
   remove(key: string) {
     this.lines.delete(key);
   }
   totals(text: string) {
-    if (this.showTotals) this.totalsLine = text;
+    if (this.showTotals) this.totalsLine = escapeControl(text);
   }
   event(text: string) {
     this.clear();
-    this.err.write(`${text}\n`);
+    this.err.write(`${escapeControl(text, { keepLines: true })}\n`);
     this.draw();
   }
   stop() {

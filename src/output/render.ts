@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import type { GlobalOptions } from '../core/io.js';
+import { escapeControl } from './escape.js';
 import { cellText, toJson } from './format.js';
 import type { Column, Output } from './result.js';
 
@@ -20,7 +21,7 @@ export async function render(
   switch (output.kind) {
     case 'message':
     case 'text':
-      if (output.text) write(output.text);
+      if (output.text) write(escapeControl(output.text, { keepLines: true }));
       return;
     case 'record': {
       const fields = output.fields ?? Object.keys(output.value).map((key) => ({ key, header: key }));
@@ -42,9 +43,9 @@ export async function render(
         write(toCsv(all, output.columns));
         return;
       }
-      const notes = stdout.isTTY && output.notes?.length ? `\n${output.notes.join('\n')}` : '';
+      const notes = stdout.isTTY && output.notes?.length ? `\n${escapeControl(output.notes.join('\n'), { keepLines: true })}` : '';
       if (output.rows.length === 0) {
-        if (stdout.isTTY && output.empty) write(output.empty + notes);
+        if (stdout.isTTY && output.empty) write(escapeControl(output.empty, { keepLines: true }) + notes);
         return;
       }
       if (!stdout.isTTY) {
@@ -69,9 +70,10 @@ export function jsonOf(output: Output): unknown {
   }
 }
 
+/** One cell as a terminal shows it: control characters escaped (CSV and JSON take raw values). */
 function cell(column: Column, row: Record<string, unknown>): string {
   const value = row[column.key];
-  return column.format ? column.format(value, row) : cellText(value);
+  return escapeControl(column.format ? column.format(value, row) : cellText(value));
 }
 
 async function table(

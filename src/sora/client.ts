@@ -1,5 +1,5 @@
 import { FormData, type Dispatcher } from 'undici';
-import { SoraNetworkError, SoraRateLimitError, SoraValidationError } from './errors.js';
+import { SoraNetworkError, SoraRateLimitError, SoraServerError, SoraValidationError } from './errors.js';
 import { downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { Transport } from './http.js';
@@ -51,6 +51,8 @@ export interface SoraClient {
   cancel(id: string, opts?: CallOptions): Promise<void>;
   /** `assetId` is `job.assets[i].id`: a generation id (sora-1) or the video id (sora-2). */
   download(assetId: string, opts: ClientDownloadOptions): Promise<DownloadResult>;
+  /** The URL of an asset's video (recorded when nothing is downloaded); the id encoded. */
+  contentUrl(assetId: string): string;
   /** sora-2 only. */
   remix(id: string, prompt: string, opts?: CallOptions): Promise<Job>;
 }
@@ -66,12 +68,23 @@ interface Family {
   normalize(raw: Record<string, unknown>): Job;
 }
 
+/**
+ * An id from the service as one URL path segment. encodeURIComponent leaves `.` alone, and the
+ * URL parser resolves a `.`/`..` segment (even as `%2e%2e`) against the path, so those are refused.
+ */
+export function pathSegment(id: string): string {
+  if (!id || /^(\.|%2e){1,2}$/i.test(id)) {
+    throw new SoraServerError(`the service gave an id that cannot be used in a URL: ${JSON.stringify(id)}`, { status: 502 });
+  }
+  return encodeURIComponent(id);
+}
+
 const sora1: Family = {
   createPath: '/video/generations/jobs',
-  jobPath: (id) => `/video/generations/jobs/${encodeURIComponent(id)}`,
+  jobPath: (id) => `/video/generations/jobs/${pathSegment(id)}`,
   listPath: '/video/generations/jobs',
   listQuery: (o) => ({ limit: o.limit ?? 10, after: o.after, before: o.before, statuses: o.statuses?.join(',') }),
-  contentPath: (id, variant) => ({ path: `/video/generations/${encodeURIComponent(id)}/content/${variant}` }),
+  contentPath: (id, variant) => ({ path: `/video/generations/${pathSegment(id)}/content/${variant}` }),
   normalize: normalizeSora1Job,
   createBody(req, deployment) {
     const v = validateRequest('sora-1', { ...req, model: req.model ?? deployment });
@@ -95,10 +108,10 @@ const sora1: Family = {
 
 const sora2: Family = {
   createPath: '/videos',
-  jobPath: (id) => `/videos/${encodeURIComponent(id)}`,
+  jobPath: (id) => `/videos/${pathSegment(id)}`,
   listPath: '/videos',
   listQuery: (o) => ({ limit: o.limit ?? 20, after: o.after, order: o.order ?? 'desc' }),
-  contentPath: (id, variant) => ({ path: `/videos/${encodeURIComponent(id)}/content`, query: { variant } }),
+  contentPath: (id, variant) => ({ path: `/videos/${pathSegment(id)}/content`, query: { variant } }),
   normalize: normalizeSora2Video,
   createBody(req, deployment) {
     const model = req.model ?? deployment;
@@ -205,12 +218,17 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
       );
     },
 
+    contentUrl(assetId) {
+      // The stored URL carries no api-version: it names the asset, it is not a request.
+      return `${baseUrl}${family.contentPath(assetId, 'video').path}`;
+    },
+
     async remix(id, prompt, opts = {}) {
       if (o.soraVersion !== 'sora-2') {
         throw new SoraValidationError('remix needs a sora-2 profile; sora-1 has no remix', { param: 'remix' });
       }
       if (!prompt || !prompt.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
-      return normalizeSora2Video(await postCreating(`/videos/${encodeURIComponent(id)}/remix`, { json: { prompt } }, opts.signal, id));
+      return normalizeSora2Video(await postCreating(`/videos/${pathSegment(id)}/remix`, { json: { prompt } }, opts.signal, id));
     },
   };
 }

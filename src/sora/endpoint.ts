@@ -19,8 +19,20 @@ export function normalizeEndpoint(endpoint: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new UsageError(`invalid endpoint URL scheme: ${url.protocol} (expected https:)`);
   }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // The api-key header or the bearer token would cross the network in clear.
+    throw new UsageError(`the endpoint must use https:// (http:// is allowed only for this machine): ${url.origin}`, {
+      hint: 'use https://NAME.openai.azure.com; plain http is for a local emulator on 127.0.0.1 or localhost',
+    });
+  }
   const path = url.pathname.replace(/\/+$/, '');
   const at = path.search(/\/openai(\/|$)/);
   const prefix = at === -1 ? path : path.slice(0, at);
   return `${url.origin}${prefix}/openai/v1`;
+}
+
+/** `localhost`, 127.0.0.0/8 or ::1, as the URL parser normalised them (`127.1`, `0x7f000001` → 127.0.0.1). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/\.$/, '');
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]';
 }

@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/videos.js';
 import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
+import { assetFileBase, prepareDownloadDir } from './local-files.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
 export async function downloadVideo(deps: Deps, id: string, out: string | undefined) {
@@ -23,7 +23,8 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
   }
   const p = video.profile;
   const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version });
-  const dest = join(downloadDir(deps, out), `${video.azure_video_id}.mp4`);
+  const folder = await prepareDownloadDir(downloadDir(deps, out));
+  const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });
     deps.log.info(`Downloaded ${r.bytes} bytes`);

@@ -62,6 +62,8 @@ export function cliEnv(extra: Record<string, string> = {}): Record<string, strin
     HOME: configDir,
     OCTO_CONFIG_DIR: configDir,
     NO_COLOR: '1',
+    // Never a developer's real keyring; tests of the keyring set it themselves.
+    OCTO_KEYRING: 'off',
     ...extra,
   };
 }
