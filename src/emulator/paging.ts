@@ -1,7 +1,17 @@
 import { bad } from './http.js';
+import type { EmulatorState } from './state.js';
 import type { EmJob, Family } from './types.js';
 
-/** The list endpoints' paging: limit, order, after and before over one family's jobs. */
+/**
+ * The list endpoints' paging over one family's jobs, newest first unless `order=asc`:
+ * - `limit` (0–100; default 10 for sora-1, 20 for sora-2);
+ * - `after=ID`: the page that follows ID in that order; `before=ID`: the page that precedes it
+ *   (the `limit` items nearest to ID, still in list order), so `before=first_id` pages back;
+ * - `has_more`: more items lie beyond the page in the direction of travel (past the end for
+ *   `after` or no cursor, before the start for `before`).
+ * A cursor keeps its place after its job was deleted or expired; an id never issued gives an
+ * empty page.
+ */
 
 export interface ListPage {
   object: 'list';
@@ -11,24 +21,47 @@ export interface ListPage {
   last_id: string | null;
 }
 
-export function listPage(family: Family, query: URLSearchParams, all: Iterable<EmJob>, json: (j: EmJob) => unknown, keep?: (j: EmJob) => boolean): ListPage {
+export function listPage(
+  state: EmulatorState,
+  family: Family,
+  query: URLSearchParams,
+  json: (j: EmJob) => unknown,
+  keep?: (j: EmJob) => boolean,
+): ListPage {
   const limitRaw = query.get('limit');
   const limit = limitRaw === null ? (family === 'sora-1' ? 10 : 20) : Number(limitRaw);
   if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw bad(family, `limit must be an integer between 0 and 100, got ${limitRaw}`, 'limit');
   const order = query.get('order') ?? 'desc';
   if (order !== 'asc' && order !== 'desc') throw bad(family, `order must be asc or desc, got ${order}`, 'order');
-  let items = [...all].filter((j) => j.family === family && (!keep || keep(j)));
-  items.sort((a, b) => (order === 'asc' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt));
-  const after = query.get('after');
-  if (after) {
-    const at = items.findIndex((j) => j.id === after);
-    items = at === -1 ? [] : items.slice(at + 1);
+  // List order: by creation time (newest first for desc), and jobs created in the same
+  // millisecond in creation order either way (a total order, so cursors are exact).
+  const cmp = (a: EmJob, b: EmJob) => (order === 'asc' ? a.createdAt - b.createdAt : b.createdAt - a.createdAt) || a.seq - b.seq;
+  const cursor = (name: string): EmJob | null | undefined => {
+    const id = query.get(name);
+    if (!id) return undefined;
+    const j = state.known.get(id);
+    return j && j.family === family ? j : null;
+  };
+  const after = cursor('after');
+  const before = cursor('before');
+  if (after === null || before === null) return { object: 'list', data: [], has_more: false, first_id: null, last_id: null };
+
+  const items: EmJob[] = [];
+  for (const j of state.jobs.values()) {
+    if (j.family !== family) continue;
+    if (after && cmp(j, after) <= 0) continue;
+    if (before && cmp(j, before) >= 0) continue;
+    if (keep && !keep(j)) continue;
+    items.push(j);
   }
-  const before = query.get('before');
-  if (before) {
-    const at = items.findIndex((j) => j.id === before);
-    items = at === -1 ? [] : items.slice(0, at);
-  }
-  const page = items.slice(0, limit);
-  return { object: 'list', data: page.map(json), has_more: items.length > page.length, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+  items.sort(cmp);
+  const backwards = before !== undefined && after === undefined;
+  const page = backwards ? items.slice(Math.max(0, items.length - limit)) : items.slice(0, limit);
+  return {
+    object: 'list',
+    data: page.map(json),
+    has_more: items.length > page.length,
+    first_id: page[0]?.id ?? null,
+    last_id: page.at(-1)?.id ?? null,
+  };
 }

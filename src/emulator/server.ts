@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AUTH_MESSAGE, errorBody, HttpError, sendJson } from './http.js';
+import { authenticate } from './auth.js';
+import { errorBody, HttpError, sendJson } from './http.js';
 import { routeTable } from './routes.js';
 import { sora1Routes } from './sora1.js';
 import { sora2Routes } from './sora2.js';
@@ -17,12 +18,6 @@ export type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
 const PREFIX = '/openai/v1';
 const routes = routeTable([...sora1Routes, ...sora2Routes]);
-
-function authorized(options: EmulatorOptions, req: IncomingMessage): boolean {
-  if (!options.apiKey) return true;
-  if (req.headers['api-key'] === options.apiKey) return true;
-  return req.headers.authorization === `Bearer ${options.apiKey}`;
-}
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const state = new EmulatorState(options);
@@ -54,11 +49,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         sendJson(res, 404, { error: { code: 'NotFound', message: 'Resource not found' } });
         return;
       }
-      if (!authorized(options, req)) {
+      try {
+        stats.auth[authenticate(options, req)]++;
+      } catch (error) {
         count(`${method} (unauthorized)`);
-        req.resume();
-        sendJson(res, 401, { error: { code: '401', message: AUTH_MESSAGE } });
-        return;
+        throw error;
       }
       const t = now();
       state.advance(t);

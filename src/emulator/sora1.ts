@@ -120,7 +120,7 @@ export const sora1Routes: readonly Route[] = [
       const statuses = url.searchParams.get('statuses');
       const want = statuses ? new Set(statuses.split(',').map((s) => s.trim())) : null;
       const keep = want ? (j: EmJob) => want.has(sora1Status(j, t)) : undefined;
-      return { status: 200, body: listPage('sora-1', url.searchParams, state.jobs.values(), (j) => sora1Json(state, j, t), keep) };
+      return { status: 200, body: listPage(state, 'sora-1', url.searchParams, (j) => sora1Json(state, j, t), keep) };
     },
   },
   {

@@ -90,7 +90,7 @@ export const sora2Routes: readonly Route[] = [
     path: '/videos',
     handler: ({ state, url, t }) => {
       state.injected500('sora-2');
-      return { status: 200, body: listPage('sora-2', url.searchParams, state.jobs.values(), (j) => sora2Json(state, j, t)) };
+      return { status: 200, body: listPage(state, 'sora-2', url.searchParams, (j) => sora2Json(state, j, t)) };
     },
   },
   {

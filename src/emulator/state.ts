@@ -19,6 +19,8 @@ export const freshStats = (): EmulatorStats => ({
   requests: {},
   responses: {},
   creates: { 'sora-1': 0, 'sora-2': 0 },
+  rateLimited: { 'sora-1': 0, 'sora-2': 0 },
+  auth: { 'api-key': 0, bearer: 0, none: 0 },
   remixes: 0,
   maxRunningSora1: 0,
 });
@@ -33,9 +35,21 @@ export class EmulatorState {
   readonly windowMs: number;
   downloadsToCut: number;
 
+  /** Live jobs in creation order (Map keeps insertion order). */
   readonly jobs = new Map<string, EmJob>();
   readonly generations = new Map<string, EmJob>();
+  /** Every job ever created, also deleted and expired ones, so a paging cursor keeps its place. */
+  readonly known = new Map<string, EmJob>();
   stats = freshStats();
+
+  /** sora-1 jobs waiting for a slot, oldest first (`queueHead` indexes the first still waiting). */
+  private readonly queue: EmJob[] = [];
+  private queueHead = 0;
+  /** sora-1 jobs holding a slot. */
+  private readonly active = new Set<EmJob>();
+  /** sora-2 jobs not yet finished. */
+  private readonly pending = new Set<EmJob>();
+  private seq = 0;
 
   private readonly speed: number;
   private readonly jobRandom: () => number;
@@ -68,6 +82,8 @@ export class EmulatorState {
     const job: EmJob = {
       family,
       id,
+      seq: ++this.seq,
+      gone: false,
       createdAt: this.now(),
       ...f,
       durationMs,
@@ -87,8 +103,14 @@ export class EmulatorState {
       inpaintItems: null,
       hasInputReference: false,
     };
-    if (family === 'sora-2') job.startedAt = job.createdAt + job.queueMs;
+    if (family === 'sora-2') {
+      job.startedAt = job.createdAt + job.queueMs;
+      this.pending.add(job);
+    } else {
+      this.queue.push(job);
+    }
     this.jobs.set(id, job);
+    this.known.set(id, job);
     this.stats.creates[family]++;
     o.onCreate?.({ id, family, prompt: f.prompt });
     return job;
@@ -96,7 +118,10 @@ export class EmulatorState {
 
   /** Removes a job and its generations (a DELETE, or expiry). */
   remove(job: EmJob) {
+    job.gone = true;
     this.jobs.delete(job.id);
+    this.active.delete(job);
+    this.pending.delete(job);
     for (const g of job.generations) this.generations.delete(g);
   }
 
@@ -111,37 +136,59 @@ export class EmulatorState {
     }
   }
 
-  /** Moves every job forward to `t`, in event order, honouring the sora-1 concurrency limit. */
+  /** The oldest sora-1 job still waiting for a slot. */
+  private queued(): EmJob | undefined {
+    while (this.queueHead < this.queue.length) {
+      const head = this.queue[this.queueHead]!;
+      if (!head.gone && head.startedAt === null) return head;
+      this.queueHead++;
+    }
+    if (this.queueHead > 0) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    }
+    return undefined;
+  }
+
+  /**
+   * Moves every job forward to `t`, in event order, honouring the sora-1 concurrency limit; then
+   * drops what expired. Costs the number of events plus the unfinished sora-2 jobs, not all jobs.
+   */
   advance(t: number) {
     for (;;) {
-      const all = [...this.jobs.values()];
-      const active = all.filter((j) => j.family === 'sora-1' && j.startedAt !== null && j.finishedAt === null);
-      const queued = all.filter((j) => j.family === 'sora-1' && j.startedAt === null).sort((a, b) => a.createdAt - b.createdAt);
       let nextEnd = Infinity;
       let ending: EmJob | undefined;
-      for (const j of active) {
+      for (const j of this.active) {
         if (j.startedAt! + j.runMs < nextEnd) {
           nextEnd = j.startedAt! + j.runMs;
           ending = j;
         }
       }
-      const head = queued[0];
-      const nextStart = head && active.length < this.maxConcurrent ? Math.max(head.createdAt + head.queueMs, this.clock) : Infinity;
+      const head = this.queued();
+      const nextStart = head && this.active.size < this.maxConcurrent ? Math.max(head.createdAt + head.queueMs, this.clock) : Infinity;
       if (Math.min(nextEnd, nextStart) > t) break;
       if (nextEnd <= nextStart) {
+        this.active.delete(ending!);
         this.finish(ending!, nextEnd);
         this.clock = nextEnd;
       } else {
         head!.startedAt = nextStart;
+        this.queueHead++;
+        this.active.add(head!);
         this.clock = nextStart;
-        this.stats.maxRunningSora1 = Math.max(this.stats.maxRunningSora1, active.length + 1);
+        this.stats.maxRunningSora1 = Math.max(this.stats.maxRunningSora1, this.active.size);
       }
     }
-    for (const j of this.jobs.values()) {
-      if (j.family === 'sora-2' && j.finishedAt === null && j.startedAt! + j.runMs <= t) this.finish(j, j.startedAt! + j.runMs);
+    for (const j of this.pending) {
+      if (j.startedAt! + j.runMs <= t) {
+        this.pending.delete(j);
+        this.finish(j, j.startedAt! + j.runMs);
+      }
     }
-    for (const j of [...this.jobs.values()]) {
-      if (t - j.createdAt >= this.expireAfterMs) this.remove(j);
+    // Jobs are in creation order, so the expired ones come first.
+    for (const j of this.jobs.values()) {
+      if (t - j.createdAt < this.expireAfterMs) break;
+      this.remove(j);
     }
   }
 
@@ -172,6 +219,7 @@ export class EmulatorState {
     const times = this.createTimes[family].filter((x) => t - x < this.windowMs);
     this.createTimes[family] = times;
     if (times.length >= limit) {
+      this.stats.rateLimited[family]++;
       const waitMs = Math.max(1, Math.ceil(times[0]! + this.windowMs - t));
       const seconds = Math.ceil(waitMs / 1000);
       const message = `Requests to the video generation API have exceeded the call rate limit of your current pricing tier. Please retry after ${seconds} seconds.`;

@@ -4,8 +4,17 @@ export interface EmulatorOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** When set, requests need `api-key: KEY` or `Authorization: Bearer KEY`; else any key passes. */
+  /**
+   * When set, requests need `api-key: KEY` or `Authorization: Bearer KEY` (as the OpenAI SDK sends
+   * a key). With neither this nor `bearerToken` set, any request passes.
+   */
   apiKey?: string;
+  /**
+   * Tokens accepted as `Authorization: Bearer TOKEN` (what an Entra ID / `az` token looks like to
+   * the service). With a token but no `apiKey`, `api-key` headers are refused, as on a resource
+   * whose key access is disabled.
+   */
+  bearerToken?: string | readonly string[];
   /** Time scale: at 1 a job takes 20–60 s; at 100, 0.2–0.6 s. */
   speed?: number;
   /** Exact job duration (overrides speed), for benchmarks and tests. */
@@ -56,6 +65,10 @@ export interface EmulatorStats {
   responses: Record<string, number>;
   /** Jobs actually created (a 400/401/429 create is not one). */
   creates: { 'sora-1': number; 'sora-2': number };
+  /** Creates refused with 429 by the rate limit. */
+  rateLimited: { 'sora-1': number; 'sora-2': number };
+  /** Authorized requests below /openai/v1 by how they authenticated (`none`: no credential configured or sent). */
+  auth: { 'api-key': number; bearer: number; none: number };
   remixes: number;
   /** The most sora-1 jobs ever out of the queue at once. */
   maxRunningSora1: number;
@@ -76,6 +89,10 @@ export type Family = 'sora-1' | 'sora-2';
 export interface EmJob {
   family: Family;
   id: string;
+  /** Creation order (list order and paging cursors). */
+  seq: number;
+  /** Deleted or expired (still known to paging cursors). */
+  gone: boolean;
   createdAt: number;
   prompt: string;
   model: string;
