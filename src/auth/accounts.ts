@@ -228,8 +228,11 @@ export async function passwd(deps: Deps, options: PasswdOptions): Promise<{ sess
   let next: string;
   if (options.passwordStdin) {
     const lines = (await readStdin(deps)).split(/\r?\n/);
-    if (lines.length !== 2) throw new UsageError('--password-stdin: expected two lines, the current password then the new one');
-    [current, next] = lines;
+    const [first, second] = lines;
+    if (lines.length !== 2 || first === undefined || second === undefined) {
+      throw new UsageError('--password-stdin: expected two lines, the current password then the new one');
+    }
+    [current, next] = [first, second];
   } else {
     current = await askSecret(deps, 'Current password', '--password-stdin');
     next = await askSecret(deps, 'New password', '--password-stdin');

@@ -35,7 +35,7 @@ export async function verifyPassword(password: string, stored: string | null | u
     return { ok: false, needsUpgrade: false };
   }
   if (isArgon2Hash(stored)) {
-    const ok = verifyArgon2id(stored, password);
+    const ok = await verifyArgon2id(stored, password);
     return { ok, needsUpgrade: ok };
   }
   if (/^\$2[abxy]\$\d\d\$/.test(stored)) {

@@ -47,7 +47,7 @@ export function keyringAccount(config: Pick<ConfigStore, 'path'>, databaseKey: s
 
 /** The first line of a keyring error (the native ones carry a Rust backtrace). */
 export function keyringReason(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n')[0].slice(0, 200);
+  return String(error instanceof Error ? error.message : error).split('\n', 1)[0]?.slice(0, 200) ?? '';
 }
 
 /**

@@ -61,14 +61,14 @@ function decodeSegment(segment: string | undefined): Record<string, unknown> {
  * it runs on every command and jose's import would be most of a read command's start-up.
  */
 export async function verifyToken(token: string, secret: string | undefined, now: Date): Promise<TokenClaims> {
-  const parts = token.split('.');
-  if (parts.length !== 3) throw invalid('malformed token');
-  const header = decodeSegment(parts[0]);
-  const payload = decodeSegment(parts[1]);
+  const [headerPart, payloadPart, signaturePart, ...extra] = token.split('.');
+  if (headerPart === undefined || payloadPart === undefined || signaturePart === undefined || extra.length > 0) throw invalid('malformed token');
+  const header = decodeSegment(headerPart);
+  const payload = decodeSegment(payloadPart);
   if (header.alg !== 'HS256') throw invalid('unsupported algorithm');
   if (secret) {
-    const expected = createHmac('sha256', secret).update(`${parts[0]}.${parts[1]}`).digest();
-    const given = Buffer.from(parts[2], 'base64url');
+    const expected = createHmac('sha256', secret).update(`${headerPart}.${payloadPart}`).digest();
+    const given = Buffer.from(signaturePart, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalid('bad signature');
     if (payload.iss !== ISSUER) throw invalid('wrong issuer');
   }

@@ -1,3 +1,4 @@
+import { UsageError } from '../core/errors.js';
 import type { Deps } from './deps.js';
 import type { CommandResult, Output } from '../output/result.js';
 
@@ -71,6 +72,16 @@ export interface CommandSpec<T extends readonly OptionSpec[] = readonly OptionSp
   /** Extra help lines (examples) shown after the options. */
   examples?: readonly string[];
   run(context: CommandContext<OptionsOf<T>>): Promise<CommandResult | Output | void>;
+}
+
+/**
+ * The positional argument at `index`. commander refuses a command whose required argument is
+ * missing before `run` is called, so this throws only when a spec and its `run` disagree.
+ */
+export function requiredArg(args: readonly string[], index: number): string {
+  const value = args[index];
+  if (value === undefined) throw new UsageError(`missing argument ${index + 1}`);
+  return value;
 }
 
 export function defineCommand<const T extends readonly OptionSpec[] = []>(spec: CommandSpec<T>): CommandSpec<T> {

@@ -13,7 +13,7 @@ export function findCommand(argv: string[]): CommandEntry | undefined {
   const words: string[] = [];
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
-    if (arg === '--') break;
+    if (arg === undefined || arg === '--') break;
     if (arg.startsWith('-')) {
       if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
       continue;
@@ -93,12 +93,12 @@ export function buildProgram(
   const groups = new Map<string, Command>();
   const parentFor = (path: string[]): Command => {
     let parent = program;
-    for (let depth = 0; depth < path.length - 1; depth += 1) {
+    for (const [depth, word] of path.slice(0, -1).entries()) {
       const key = path.slice(0, depth + 1).join(' ');
       let group = groups.get(key);
       if (!group) {
         // Subcommands inherit the program's output and exitOverride (commander copies them).
-        group = parent.command(path[depth]).description(GROUPS[key] ?? '');
+        group = parent.command(word).description(GROUPS[key] ?? '');
         groups.set(key, group);
       }
       parent = group;

@@ -7,15 +7,16 @@ const GLOBAL_FLAGS = ['--json', '--csv', '--profile', '--database-url', '--no-co
 
 /** Words that may follow each command path ('' is the top level). */
 export function completionTree(): Record<string, string[]> {
-  const tree: Record<string, Set<string>> = { '': new Set(['help']) };
+  const top = new Set(['help']);
+  const tree: Record<string, Set<string>> = { '': top };
   for (const { name } of COMMANDS) {
     const words = name.split(' ');
-    for (let depth = 0; depth < words.length; depth += 1) {
+    for (const [depth, word] of words.entries()) {
       const parent = words.slice(0, depth).join(' ');
-      (tree[parent] ??= new Set()).add(words[depth]);
+      (tree[parent] ??= new Set()).add(word);
     }
   }
-  for (const group of Object.keys(GROUPS)) tree[''].add(group);
+  for (const group of Object.keys(GROUPS)) top.add(group);
   return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, [...v].sort()]));
 }
 

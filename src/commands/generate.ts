@@ -1,7 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { parseTag } from '../generate/plan.js';
 import { parseDuration, positiveInt, usd } from '../generate/options.js';
-import type { GenerateFlags } from '../generate/generate.js';
 
 export default defineCommand({
   description:

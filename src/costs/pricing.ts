@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../core/errors.js';
-import { SORA1_SIZES } from '../sora/validate.js';
+import { SORA1_SIZES, parseSize } from '../sora/validate.js';
 
 /**
  * The price table of PRODUCT.md ("Pricing"), as data: USD per generated second, with source
@@ -44,11 +44,11 @@ export const BUILTIN_PRICES: PriceTable = {
     { model: 'sora-2-pro', size: '1024x1792', usd_per_second: 0.5, source: 'consistent third-party figures (no official page read)', as_of: '2025-10-06' },
     { model: 'sora-2-pro', size: '1792x1024', usd_per_second: 0.5, source: 'consistent third-party figures (no official page read)', as_of: '2025-10-06' },
     ...SORA1_SIZES.map((size) => {
-      const [w, h] = size.split('x').map(Number);
+      const { width, height } = parseSize(size);
       return {
         model: 'sora-1' as const,
         size,
-        usd_per_second: sora1UsdPerSecond(w, h),
+        usd_per_second: sora1UsdPerSecond(width, height),
         source: "Octo web app's estimate: 0.05 x (w x h) / (1280 x 720) $/s; Microsoft publishes no Sora 1 price",
         as_of: '2025-12-09',
       };

@@ -66,7 +66,7 @@ function splitWith(text: string): { ctes: string; rest: string } {
   let depth = 0;
   let quote: string | null = null;
   for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
+    const c = text.charAt(i);
     if (quote) {
       if (c === quote) quote = null;
       continue;

@@ -1,5 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';
+import { onlyRow } from './rows.js';
 import type { Db } from './types.js';
 
 /**
@@ -133,12 +134,13 @@ export async function costSummary(
   session: Pick<Session, 'sessionId' | 'tokenHash'>,
   input: { by: CostGrouping; timeZone: string; since: string; until: string },
 ): Promise<CostSummary> {
-  const [row] = await authedQuery<{
+  const rows = await authedQuery<{
     groups: CostGroup[];
     tallies: Record<string, CostTally>;
     from_at: Date;
     to_at: Date;
   }>(db, session, costSummarySql(input.by), [input.timeZone, input.since, input.until]);
+  const row = onlyRow(rows, 'cost summary');
   const tally = (state: string): CostTally => {
     const t = row.tallies[state];
     return { count: Number(t?.count ?? 0), seconds: Number(t?.seconds ?? 0), cost: Number(t?.cost ?? 0) };

@@ -119,13 +119,14 @@ export async function reserveGenerations(
   const [head, body] = result as { __auth: number; __row: { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] } | null }[];
   if (!head || Number(head.__auth) === 0 || !body?.__row) throw new AuthError('your session has expired or was revoked');
   const { inserted, blocked } = body.__row;
-  if (blocked.length > 0) throw budgetError(blocked);
+  const [overrun] = blocked;
+  if (overrun) throw budgetError(overrun);
   return inserted;
 }
 
 
-export function budgetError(blocked: BudgetOverrun[]): BudgetError {
-  const b = blocked[0];
+/** The error for the first budget a reservation would exceed. */
+export function budgetError(b: BudgetOverrun): BudgetError {
   const scope = b.profile_name ? `the monthly budget of profile ${b.profile_name}` : 'your monthly budget';
   return new BudgetError(
     `${scope} would be exceeded: ${formatUsd(b.committed)} spent or in flight this month + ${formatUsd(b.requested)} estimated = ${formatUsd(

@@ -2,6 +2,7 @@ import { NotFoundError, UsageError } from '../core/errors.js';
 import type { Deps } from '../cli/deps.js';
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';
+import { onlyRow } from './rows.js';
 import { ConstraintError } from './errors.js';
 import type { Db } from './types.js';
 
@@ -125,7 +126,7 @@ export async function addProfile(db: Db, session: Session, profile: NewProfile):
 
 /** Active when `mayBeActive` and the user has no active profile yet. */
 async function insertProfile(db: Db, session: Session, profile: NewProfile, mayBeActive: boolean): Promise<ProfileRow> {
-  const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
+  const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
     db,
     session,
     `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
@@ -135,7 +136,7 @@ async function insertProfile(db: Db, session: Session, profile: NewProfile, mayB
      RETURNING ${PUBLIC_COLUMNS}`,
     [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, mayBeActive],
   );
-  return row;
+  return onlyRow(rows, 'insert profile');
 }
 
 /**

@@ -86,6 +86,6 @@ export async function changePassword(db: Db, session: Session, passwordHash: str
       values: params,
     },
   ]);
-  const ok = Number(updated[0]?.__auth ?? 0) > 0 && updated.length > 1;
-  return { ok, endedSessions: Math.max(0, deleted.length - 1) };
+  const ok = Number(updated?.[0]?.__auth ?? 0) > 0 && (updated?.length ?? 0) > 1;
+  return { ok, endedSessions: Math.max(0, (deleted?.length ?? 0) - 1) };
 }

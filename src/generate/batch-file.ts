@@ -78,5 +78,5 @@ export function batchIdFor(absolutePath: string, content: string): string {
   const contentHash = createHash('sha256').update(content).digest('hex');
   const h = createHash('sha256').update(`octo-batch\0${absolutePath}\0${contentHash}`).digest('hex');
   // Shaped as a version-5-style UUID (the column is UUID).
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.charAt(16), 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
+import { onlyRow } from '../db/rows.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../costs/money.js';
@@ -133,15 +134,17 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
 
   const out = downloadDir(deps, opts.out);
   const recorded = newGeneration(plan, { out, download: opts.download });
-  const [reserved] = await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env));
+  const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env)), 'reserve generation');
   const row = freshRow(recorded, reserved.id);
   const view = await createProgress(deps.io, deps.globals, { single: true });
-  let result: LineResult;
+  let results: LineResult[];
   try {
-    [result] = await runGenerations([row], { ...runnerOptions(deps, opts, { db, session, profiles, view }), concurrency: 1, label: () => 'job' });
+    results = await runGenerations([row], { ...runnerOptions(deps, opts, { db, session, profiles, view }), concurrency: 1, label: () => 'job' });
   } finally {
     view.stop();
   }
+  const [result] = results;
+  if (!result) throw new Error('runGenerations: no result for the one row it was given');
   const { error, ...shown } = result as LineResult & { error?: unknown };
   if (result.status === 'error') {
     if (deps.signal.aborted || error instanceof InterruptedError) {

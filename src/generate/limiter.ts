@@ -83,8 +83,9 @@ export class Limiter {
       if (createsPerWindow && createsPerWindow > 0) {
         const recent = (this.creates.get(key) ?? []).filter((x) => t - x < windowMs);
         this.creates.set(key, recent);
-        if (recent.length >= createsPerWindow) {
-          await this.sleep(recent[0] + windowMs - t + 1, signal);
+        const [oldest] = recent;
+        if (oldest !== undefined && recent.length >= createsPerWindow) {
+          await this.sleep(oldest + windowMs - t + 1, signal);
           continue;
         }
         recent.push(t);

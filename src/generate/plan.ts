@@ -173,6 +173,7 @@ export function newGeneration(plan: Plan, o: { out: string; download: boolean; b
 /** `--tag k=v` (repeatable) into an object. */
 export function parseTag(value: string, previous: unknown): Record<string, string> {
   const m = /^([^=\s]+)=(.*)$/.exec(value);
-  if (!m) throw new UsageError(`--tag must look like KEY=VALUE, got ${JSON.stringify(value)}`);
-  return { ...(previous as Record<string, string> | undefined), [m[1]]: m[2] };
+  const [, key, tagValue] = m ?? [];
+  if (key === undefined || tagValue === undefined) throw new UsageError(`--tag must look like KEY=VALUE, got ${JSON.stringify(value)}`);
+  return { ...(previous as Record<string, string> | undefined), [key]: tagValue };
 }

@@ -168,6 +168,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
     while (next < rows.length && !o.signal.aborted) {
       const index = next++;
       const row = rows[index];
+      if (!row) break;
       if (TERMINAL.has(row.status)) {
         if (row.status === 'completed') counts.done++;
         else counts.failed++;
@@ -176,18 +177,20 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       }
       counts.running++;
       drawTotals();
+      let result: LineResult;
       try {
-        results[index] = await driveRow(row);
+        result = await driveRow(row);
       } catch (error) {
-        results[index] = resultOf(row, { status: 'error', failure_reason: error instanceof Error ? error.message : String(error) });
+        result = resultOf(row, { status: 'error', failure_reason: error instanceof Error ? error.message : String(error) });
         // Kept for a single generate to rethrow (exit code, hint); never serialised.
-        Object.defineProperty(results[index], 'error', { value: error, enumerable: false });
+        Object.defineProperty(result, 'error', { value: error, enumerable: false });
         if (!(error instanceof InterruptedError)) o.view.event(`${o.label(row)}: error: ${(error as Error).message}`);
       } finally {
         counts.running--;
         o.view.remove(row.id);
       }
-      const st = results[index].status;
+      results[index] = result;
+      const st = result.status;
       if (st === 'completed') counts.done++;
       else if (FAILED.has(st)) counts.failed++;
       drawTotals();

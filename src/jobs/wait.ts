@@ -47,8 +47,8 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
     { key: 'files', header: 'files', format: (v: unknown) => (Array.isArray(v) ? v.join(', ') : '') },
     { key: 'failure_reason', header: 'reason' },
   ];
-  if (id) {
-    const [r] = results;
+  const [r] = results;
+  if (id && r) {
     if (failed.length) {
       const error = (r as { error?: unknown }).error;
       if (r.status === 'error' && error instanceof Error) throw error;

@@ -35,17 +35,16 @@ export function bar(value: number, max: number, width: number, unicode: boolean)
 
 export function barChart(items: ChartItem[], options: ChartOptions): string {
   if (items.length === 0) return '';
-  const labels = items.map((i) => i.label);
-  const amounts = items.map((i) => i.valueText ?? String(i.value));
-  const labelWidth = Math.max(...labels.map((l) => l.length));
-  const amountWidth = Math.max(...amounts.map((a) => a.length));
+  const lines = items.map((i) => ({ label: i.label, amount: i.valueText ?? String(i.value), value: i.value }));
+  const labelWidth = Math.max(...lines.map((l) => l.label.length));
+  const amountWidth = Math.max(...lines.map((l) => l.amount.length));
   // label, space, bar, space, amount: the bar gets what is left (never less than MIN_BAR).
   const barWidth = Math.max(MIN_BAR, options.width - labelWidth - amountWidth - 2);
   const max = Math.max(...items.map((i) => i.value));
-  return items
-    .map((item, index) => {
-      const drawn = bar(item.value, max, barWidth, options.unicode);
-      return `${labels[index].padEnd(labelWidth)} ${drawn.padEnd(barWidth)} ${amounts[index].padStart(amountWidth)}`;
+  return lines
+    .map((line) => {
+      const drawn = bar(line.value, max, barWidth, options.unicode);
+      return `${line.label.padEnd(labelWidth)} ${drawn.padEnd(barWidth)} ${line.amount.padStart(amountWidth)}`;
     })
     .join('\n');
 }

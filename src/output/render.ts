@@ -106,22 +106,26 @@ async function table(
  */
 export function fitToWidth(columns: Column[], body: string[][], width: number | undefined): string[][] {
   if (!width) return body;
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i].length)));
-  const total = () => widths.reduce((sum, w) => sum + w + 3, 1);
-  const shrinkable = columns.map((c, i) => c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key) && widths[i] > 16);
-  const floor = (i: number) => Math.max(12, columns[i].header.length);
+  const fits = columns.map((c, i) => {
+    const natural = Math.max(c.header.length, ...body.map((r) => (r[i] ?? '').length));
+    return {
+      width: natural,
+      floor: Math.max(12, c.header.length),
+      shrinkable: c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key) && natural > 16,
+    };
+  });
+  const total = () => fits.reduce((sum, f) => sum + f.width + 3, 1);
   while (total() > width) {
-    let widest = -1;
-    widths.forEach((w, i) => {
-      if (shrinkable[i] && w > floor(i) && (widest < 0 || w > widths[widest])) widest = i;
-    });
-    if (widest < 0) break;
-    widths[widest] -= 1;
+    let widest: (typeof fits)[number] | undefined;
+    for (const f of fits) if (f.shrinkable && f.width > f.floor && (!widest || f.width > widest.width)) widest = f;
+    if (!widest) break;
+    widest.width -= 1;
   }
   return body.map((r) =>
     r.map((text, i) => {
-      if (text.length <= widths[i]) return text;
-      return text.startsWith('/') ? `…${text.slice(text.length - widths[i] + 1)}` : `${text.slice(0, widths[i] - 1)}…`;
+      const w = fits[i]?.width;
+      if (w === undefined || text.length <= w) return text;
+      return text.startsWith('/') ? `…${text.slice(text.length - w + 1)}` : `${text.slice(0, w - 1)}…`;
     }),
   );
 }

@@ -51,7 +51,7 @@ export function isProModel(model: string | undefined): boolean {
   return !!model && /sora-2-pro/i.test(model);
 }
 
-function parseSize(size: string): { width: number; height: number } {
+export function parseSize(size: string): { width: number; height: number } {
   const m = /^\s*(\d+)\s*[xX×]\s*(\d+)\s*$/.exec(size);
   if (!m) throw new SoraValidationError(`invalid size ${JSON.stringify(size)}: expected WIDTHxHEIGHT, e.g. 1280x720`, { param: 'size' });
   return { width: Number(m[1]), height: Number(m[2]) };

@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
 import { transcript } from '../support/run-cli.js';
 import { openOwnDb, signedUp, sql, userOn } from './helpers.js';
+import { firstRow } from '../support/defined.js';
 
 const PASSWORDS = new Set<string>();
 const pw = (p: string) => (PASSWORDS.add(p), p);
@@ -45,11 +46,11 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     expect(new Date(me.session_expires_at).getTime() - Date.now()).toBeGreaterThan(6.9 * 86400_000);
     expect(JSON.stringify(me)).not.toMatch(/postgres:\/\/|password/i);
 
-    const [row] = await sql<{ token_hash: string; user_agent: string }>(
+    const row = firstRow(await sql<{ token_hash: string; user_agent: string }>(
       database,
       'SELECT s.token_hash, s.user_agent FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1',
       ['ada@x.io'],
-    );
+    ));
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.user_agent).toMatch(/^octo\//);
 
@@ -113,7 +114,7 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     expect(changed.json()).toMatchObject({ sessions_ended: 1 });
     expect((await laptop.run(['whoami'])).code).toBe(0);
     expect((await desktop.run(['whoami'])).code).toBe(4);
-    const [{ password_hash }] = await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['pat@x.io']);
+    const { password_hash } = firstRow(await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['pat@x.io']));
     expect(password_hash).toMatch(/^\$2[ab]\$12\$/);
     expect((await desktop.run(['login', '--email', 'pat@x.io', '--password-stdin'], { stdin: 'first pass 1' })).code).toBe(4);
     expect((await desktop.run(['login', '--email', 'pat@x.io', '--password-stdin'], { stdin: 'second pass 2' })).code).toBe(0);
@@ -134,7 +135,7 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     const ok = await user.run(['login', '--email', 'web@x.io', '--password-stdin', '--json'], { stdin: 'password' });
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.json()).toMatchObject({ email: 'web@x.io', password_upgraded: true });
-    const [{ password_hash }] = await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['web@x.io']);
+    const { password_hash } = firstRow(await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['web@x.io']));
     expect(password_hash).toMatch(/^\$2[ab]\$12\$/);
     expect((await user.run(['login', '--email', 'web@x.io', '--password-stdin'], { stdin: 'password' })).code).toBe(0);
   });
@@ -142,7 +143,7 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
   it('refuses tampered, foreign-secret, expired and deleted-session tokens with exit 4', async () => {
     const user = await signedUp(database, 'eve@x.io', pw('eve secret 1'));
     const who = (await user.run(['whoami', '--json'])).json();
-    const [session] = await sql<{ id: string }>(database, 'SELECT id FROM sessions WHERE user_id = $1', [who.id]);
+    const session = firstRow(await sql<{ id: string }>(database, 'SELECT id FROM sessions WHERE user_id = $1', [who.id]));
     const claims = { userId: who.id, sessionId: session.id, email: 'eve@x.io' };
 
     const { token: foreign } = await signToken(claims, 'another secret entirely', new Date());

@@ -1,14 +1,14 @@
 import pg from 'pg';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
-import { cliEnv, runCli, type CliResult } from '../support/run-cli.js';
+import { cliEnv, runCli, type CliEnv, type CliResult } from '../support/run-cli.js';
 import type { TestDatabase } from '../support/databases.js';
 
 /** A user with a config folder of their own, logged in to `database`. */
 export interface TestUser {
   email: string;
   password: string;
-  env: Record<string, string>;
+  env: CliEnv;
   run(argv: string[], options?: { stdin?: string; env?: Record<string, string>; db?: Db; tty?: boolean }): Promise<CliResult>;
 }
 

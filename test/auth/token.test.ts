@@ -14,7 +14,7 @@ describe('verifyToken (node:crypto) against tokens signed by jose', () => {
   it('refuses another secret, a tampered payload, alg none and an expired token', async () => {
     const { token } = await signToken(claims, 'secret-one', now);
     await expect(verifyToken(token, 'secret-two', now)).rejects.toThrow(/bad signature/);
-    const [h, p, s] = token.split('.');
+    const [h, p = '', s] = token.split('.');
     const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p, 'base64url').toString()), userId: 'someone-else' })).toString('base64url');
     await expect(verifyToken(`${h}.${forged}.${s}`, 'secret-one', now)).rejects.toThrow(/bad signature/);
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');

@@ -13,6 +13,7 @@ import { redact } from '../../src/output/logger.js';
 import { render, toCsv } from '../../src/output/render.js';
 import { rows } from '../../src/output/result.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
+import { firstRow } from '../support/defined.js';
 
 const exec = promisify(execFile);
 const octo = join(import.meta.dirname, '..', '..', 'bin', 'octo.js');
@@ -158,7 +159,7 @@ describe('tables fit the terminal', () => {
     ];
     const id = 'd2673290-c2c8-4b56-8b54-910b597a4480';
     const body = [[id, 'a very long prompt about a paper boat on a rainy street', '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4', '$12345.67', '2026-11-25 12:31:37Z', 'completed']];
-    const [row] = fitToWidth(columns, body, 120);
+    const row = firstRow(fitToWidth(columns, body, 120));
     expect(row[0]).toBe(id);
     expect(row[3]).toBe('$12345.67');
     expect(row[4]).toBe('2026-11-25 12:31:37Z');
@@ -167,7 +168,8 @@ describe('tables fit the terminal', () => {
     expect(row[2]).toMatch(/^….*\.mp4$/);
     expect(row.reduce((sum, cell) => sum + cell.length + 3, 1)).toBeLessThanOrEqual(120);
     // Long columns stop at 12: what still does not fit is left to the terminal.
-    expect(fitToWidth(columns, body, 60)[0].every((cell, i) => cell === body[0][i] || cell.length === 12)).toBe(true);
+    const original = firstRow(body);
+    expect(firstRow(fitToWidth(columns, body, 60)).every((cell, i) => cell === original[i] || cell.length === 12)).toBe(true);
     expect(fitToWidth(columns, body, undefined)).toBe(body);
   });
 });

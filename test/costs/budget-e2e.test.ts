@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeUser, startWorld, type World } from '../generate/helpers.js';
+import { firstRow } from '../support/defined.js';
 
 /**
  * The issue's proof, on the built binary: 20 `octo generate` processes start at once against a
@@ -42,10 +43,10 @@ it('20 concurrent generate processes against a budget that fits 5 leave exactly 
   expect({ admitted: admitted.length, refused: refused.length }).toEqual({ admitted: 5, refused: 15 });
   for (const r of refused) expect(JSON.parse(r.stdout).error.code).toBe('budget_exceeded');
 
-  const [{ n, total }] = await world.db.query<{ n: number; total: number }>(
+  const { n, total } = firstRow(await world.db.query<{ n: number; total: number }>(
     'SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1',
     [user.userId],
-  );
+  ));
   expect([n, total]).toEqual([5, 2]);
   expect(world.emulator.stats.creates['sora-2'] - createsBefore).toBe(5);
 

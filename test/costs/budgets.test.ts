@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/types.js';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
 import { createUserWithSession } from '../support/users.js';
+import { firstRow } from '../support/defined.js';
 
 const generation = (n: number, cost: number, profile = 'p1'): NewGeneration => ({
   prompt: `budget test ${n}`,
@@ -107,10 +108,10 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs budget on 
       const lost = outcomes.filter((o) => o.status === 'rejected');
       expect(won).toHaveLength(5);
       expect(lost.every((o) => (o as PromiseRejectedResult).reason instanceof BudgetError)).toBe(true);
-      const [{ n, total }] = await db.query<{ n: number; total: number }>(
+      const { n, total } = firstRow(await db.query<{ n: number; total: number }>(
         'SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1',
         [user.session.userId],
-      );
+      ));
       expect([n, total]).toEqual([5, 5]);
     } finally {
       await Promise.all(connections.map((c) => c.close()));

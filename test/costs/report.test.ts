@@ -5,6 +5,7 @@ import { createTestDatabase, type DriverKind, type TestDatabase } from '../suppo
 import { cliEnv, runCli } from '../support/run-cli.js';
 import { createUserWithSession } from '../support/users.js';
 import { insertGenerations, ROWS } from './fixtures.js';
+import { defined } from '../support/defined.js';
 
 const NOW = new Date('2026-03-31T12:00:00Z');
 const MARCH = ['--since', '2026-03-01', '--until', '2026-03-31'];
@@ -23,7 +24,7 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs on %s', (k
     const other = await createUserWithSession(db);
     await insertGenerations(db, user.session.userId, ROWS);
     // Someone else's spend never shows.
-    await insertGenerations(db, other.session.userId, [{ ...ROWS[1], cost: 99 }]);
+    await insertGenerations(db, other.session.userId, [{ ...defined(ROWS[1], 'a second fixture row'), cost: 99 }]);
     env = cliEnv({ ...database.env, OCTO_TOKEN: user.token });
   });
   afterAll(async () => {
@@ -160,14 +161,14 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs on %s', (k
     const lines = plain.stdout.split('\n');
     expect(lines[1]).toMatch(/^2026-03-10 #+ \$2\.53$/);
     expect(lines[0]).toMatch(/^2026-03-01 #+\s+\$0\.40$/);
-    expect(lines[1].length).toBeLessThanOrEqual(80);
+    expect(lines[1]?.length).toBeLessThanOrEqual(80);
     const unicode = await runCli(['costs', '--by', 'day', '--tz', 'UTC', '--chart', ...MARCH], {
       env: { ...env, NO_COLOR: '' },
       tty: true,
       overrides: { now: () => NOW },
     });
     expect(unicode.stdout).toContain('█');
-    expect(unicode.stdout.split('\n')[1].length).toBe(120);
+    expect(unicode.stdout.split('\n')[1]?.length).toBe(120);
     const json = await costs(['--by', 'day', '--tz', 'UTC', '--chart', '--json', ...MARCH]);
     expect(json.json().groups).toHaveLength(3);
   });

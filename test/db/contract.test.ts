@@ -4,6 +4,7 @@ import { migrate, migrationStatus, listMigrations } from '../../src/db/migrate.j
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
+import { firstRow } from '../support/defined.js';
 
 /** One contract, three drivers: every driver returns the same shapes and errors. */
 describe.each(DRIVERS)('database contract on %s', (kind) => {
@@ -36,10 +37,10 @@ describe.each(DRIVERS)('database contract on %s', (kind) => {
 
   it('returns DECIMAL and INTEGER as numbers, UUID as string, TIMESTAMPTZ as Date, NULL as null', async () => {
     const at = new Date('2026-03-31T23:59:59.123Z');
-    const [row] = await db.query(
+    const row = firstRow(await db.query(
       'INSERT INTO contract_items (name, price, qty, at, note) VALUES ($1, $2, $3, $4, $5) RETURNING *',
       ['typed', '0.1250', 7, at, null],
-    );
+    ));
     expect(row.price).toBe(0.125);
     expect(row.qty).toBe(7);
     expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

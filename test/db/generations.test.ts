@@ -5,6 +5,7 @@ import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { createUserWithSession } from '../support/users.js';
+import { firstRow } from '../support/defined.js';
 
 const line = (n: number, cost: number): NewGeneration => ({
   prompt: `prompt ${n}`,
@@ -44,7 +45,7 @@ describe.each(['pg', 'neon'] as const)('reserveGenerations on %s', (kind) => {
     const refused = await reserveGenerations(db, session, [line(4, 0.2), line(5, 0.2)], 'UTC').catch((e) => e);
     expect(refused).toBeInstanceOf(BudgetError);
     expect(refused.message).toContain('$1.20 spent or in flight this month + $0.40 estimated = $1.60 > $1.50');
-    const [{ n }] = await db.query<{ n: number }>('SELECT count(*) AS n FROM video_generations WHERE user_id = $1', [session.userId]);
+    const { n } = firstRow(await db.query<{ n: number }>('SELECT count(*) AS n FROM video_generations WHERE user_id = $1', [session.userId]));
     expect(n).toBe(3);
     expect(await reserveGenerations(db, session, [line(4, 0.3)], 'UTC')).toHaveLength(1);
   });
@@ -69,7 +70,7 @@ describe.each(['pg', 'neon'] as const)('reserveGenerations on %s', (kind) => {
     const { session } = await createUserWithSession(db);
     await db.query('DELETE FROM sessions WHERE id = $1', [session.sessionId]);
     await expect(reserveGenerations(db, session, [line(1, 0.1)], 'UTC')).rejects.toBeInstanceOf(AuthError);
-    const [{ n }] = await db.query<{ n: number }>('SELECT count(*) AS n FROM video_generations WHERE user_id = $1', [session.userId]);
+    const { n } = firstRow(await db.query<{ n: number }>('SELECT count(*) AS n FROM video_generations WHERE user_id = $1', [session.userId]));
     expect(n).toBe(0);
   });
 });

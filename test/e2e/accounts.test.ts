@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { cliEnv } from '../support/run-cli.js';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { capture } from '../support/defined.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -24,7 +25,7 @@ describe('npm run demo', () => {
     expect(out).toMatch(/\$ octo videos list\n(.*\n){5}\n\$ octo jobs list/);
     expect(out).toMatch(/TOTAL.*\$1\.03/);
     expect(out).not.toContain('demo-emulator-key');
-    const temp = /a fresh embedded database in (\S+)\/data/.exec(out)![1];
+    const temp = capture(/a fresh embedded database in (\S+)\/data/, out);
     expect(existsSync(temp)).toBe(false);
     expect(seconds).toBeLessThan(60);
   }, 120_000);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { createSoraClient } from '../../src/sora/client.js';
 import { API_KEY, makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
+import { firstRow } from '../support/defined.js';
 
 let world: World;
 let flaky: Emulator;
@@ -18,7 +19,7 @@ afterAll(async () => {
 });
 
 const count = async (userId: string) =>
-  (await world.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [userId]))[0].n;
+  firstRow(await world.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [userId])).n;
 
 describe('octo generate --file', () => {
   it('validates the whole file first: a bad line is FILE:LINE, exit 2, nothing recorded or submitted', async () => {
@@ -64,7 +65,7 @@ describe('octo generate --file', () => {
     ]);
     const rows = await world.db.query(`SELECT batch_line, tags, idempotency_key, batch_id FROM video_generations WHERE user_id = $1 ORDER BY batch_line`, [user.userId]);
     expect(rows.map((x) => x.tags)).toEqual([{ campaign: 'kites' }, { campaign: 'kites', colour: 'blue' }, { campaign: 'kites' }]);
-    expect(rows.map((x) => x.idempotency_key)).toEqual([2, 4, 5].map((n) => `${rows[0].batch_id}:${n}`));
+    expect(rows.map((x) => x.idempotency_key)).toEqual([2, 4, 5].map((n) => `${firstRow(rows).batch_id}:${n}`));
 
     const creates = world.emulator.stats.creates;
     const again = await user.cli(['generate', '--file', 'mixed.txt']);
@@ -149,7 +150,7 @@ describe('octo generate --file', () => {
       if (row.status === 'failed') expect(row.failure_reason).toContain(job.failureCode);
     }
     const videos = await world.db.query(`SELECT count(*)::int AS n FROM video_metadata WHERE user_id = $1`, [user.userId]);
-    expect(videos[0].n).toBe(rows.filter((x) => x.status === 'completed').length);
+    expect(videos[0]?.n).toBe(rows.filter((x) => x.status === 'completed').length);
     expect(readFileSync(results.find((x: any) => x.status === 'completed').files[0]).length).toBeGreaterThan(100);
   });
 

@@ -5,6 +5,7 @@ import { FailureError } from '../../src/core/errors.js';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
 import { makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
+import { capture } from '../support/defined.js';
 
 let world: World;
 beforeAll(async () => {
@@ -34,7 +35,7 @@ describe('Ctrl-C', () => {
     const r = await user.cli(['generate', 'interrupted once'], { signal: abortAfterCreates(1).signal });
     expect(r.code).toBe(130);
     expect(r.stderr).toMatch(/keeps running remotely/);
-    const id = /octo jobs wait ([0-9a-f-]{36})/.exec(r.stderr)![1];
+    const id = capture(/octo jobs wait ([0-9a-f-]{36})/, r.stderr);
     const waited = await user.cli(['jobs', 'wait', id, '--json']);
     expect(waited.code, waited.stderr).toBe(0);
     expect(waited.json().status).toBe('completed');

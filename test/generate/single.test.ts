@@ -1,7 +1,8 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
+import { capture, defined, firstRow } from '../support/defined.js';
 
 let world: World;
 beforeAll(async () => {
@@ -12,7 +13,7 @@ afterAll(async () => {
   await world?.close();
 });
 
-const gen = (w: World, id: string) => w.db.query(`SELECT * FROM video_generations WHERE id = $1`, [id]).then((r) => r[0]);
+const gen = (w: World, id: string) => w.db.query(`SELECT * FROM video_generations WHERE id = $1`, [id]).then((r) => firstRow(r, `generation ${id}`));
 
 describe('octo generate (single)', () => {
   it('sora-1: validates, records, waits, downloads every variant and thumbnail, records the videos', async () => {
@@ -50,9 +51,9 @@ describe('octo generate (single)', () => {
     expect(r.stderr).toMatch(/job: submitted video_/);
     expect(r.stderr).toMatch(/job: completed → /);
     expect(r.stdout).toMatch(/status\tcompleted/);
-    const files = r.stdout.match(/files\t(.*)/)![1].split(', ');
-    expect(files[0].startsWith(dir)).toBe(true);
-    expect(existsSync(files[0].replace(/\.mp4$/, '.webp'))).toBe(true);
+    const [file] = capture(/files\t(.*)/, r.stdout).split(', ');
+    expect(file?.startsWith(dir)).toBe(true);
+    expect(existsSync(defined(file, 'a file').replace(/\.mp4$/, '.webp'))).toBe(true);
   });
 
   it('--dry-run prints the estimate and the would-be result, records nothing', async () => {
@@ -60,7 +61,7 @@ describe('octo generate (single)', () => {
     const r = await user.cli(['generate', 'a dry run', '--profile', 's2', '--seconds', '8', '--json', '--dry-run']);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ id: null, job_id: null, status: 'dry-run', estimated_cost: 0.8, seconds: 8, files: [] });
-    const [{ n }] = await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]);
+    const { n } = firstRow(await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]));
     expect(n).toBe(0);
   });
 
@@ -81,7 +82,7 @@ describe('octo generate (single)', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--remix needs a sora-2 profile');
     expect(creates()).toEqual(before);
-    const [{ n }] = await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]);
+    const { n } = firstRow(await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]));
     expect(n).toBe(0);
   });
 
@@ -91,7 +92,7 @@ describe('octo generate (single)', () => {
     expect(r.code).toBe(7);
     expect(r.json().error).toMatchObject({ code: 'generation_failed' });
     expect(r.json().error.message).toContain('input_moderation');
-    const [row] = await world.db.query(`SELECT status, failure_reason, job_id FROM video_generations WHERE user_id = $1`, [user.userId]);
+    const row = firstRow(await world.db.query(`SELECT status, failure_reason, job_id FROM video_generations WHERE user_id = $1`, [user.userId]));
     expect(row.status).toBe('failed');
     expect(row.failure_reason).toContain('input_moderation');
     expect(row.job_id).toMatch(/^task_/);
@@ -144,7 +145,7 @@ describe('octo generate (single)', () => {
     expect(Number(row.unit_price_usd)).toBe(0.2);
     expect(row.pricing_version).toMatch(/^file:/);
     // --no-download still records the video, pointing at the service's copy.
-    const [video] = await world.db.query(`SELECT url FROM video_metadata WHERE generation_id = $1`, [r.json().id]);
+    const video = firstRow(await world.db.query(`SELECT url FROM video_metadata WHERE generation_id = $1`, [r.json().id]));
     expect(video.url).toBe(`${world.emulator.url}/openai/v1/videos/${r.json().job_id}/content`);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
+import { firstRow } from '../support/defined.js';
 
 let world: World;
 let alice: TestUser;
@@ -63,7 +64,7 @@ describe('octo jobs', () => {
     const refused = await alice.cli(['jobs', 'cancel', s2.id]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('sora-2 has no cancel API');
-    const [row2] = await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s2.id]);
+    const row2 = firstRow(await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s2.id]));
     expect(row2.status).not.toBe('canceled');
     expect((await alice.cli(['jobs', 'cancel', done.id])).stdout).toContain('already completed');
     expect((await alice.cli(['jobs', 'cancel', '00000000-0000-4000-8000-000000000000'])).code).toBe(3);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { openOwnDb, sql } from '../auth/helpers.js';
+import { firstRow } from '../support/defined.js';
 
 /** Migration 010 on a database the web app filled before the rules existed. */
 describe('migration 010 (one active profile, unique names)', () => {
@@ -17,7 +18,7 @@ describe('migration 010 (one active profile, unique names)', () => {
   });
 
   it('repairs duplicate active profiles and duplicate names, then enforces both', async () => {
-    const [user] = await sql<{ id: string }>(database, `INSERT INTO users (email, password_hash) VALUES ('dup@x.io', 'x') RETURNING id`);
+    const user = firstRow(await sql<{ id: string }>(database, `INSERT INTO users (email, password_hash) VALUES ('dup@x.io', 'x') RETURNING id`));
     const insert = (name: string, active: boolean, updated: string) =>
       sql(
         database,

@@ -8,6 +8,7 @@ import type { Db } from '../../src/db/types.js';
 import { openOwnDb, sql, userOn } from '../auth/helpers.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
+import { firstRow } from '../support/defined.js';
 
 /** The session token in the OS keyring (or the config file), logout with the database down, a broken config file. */
 
@@ -46,7 +47,7 @@ describe('the session token store', () => {
     const s = await run(['signup', '--email', 'kr@x.io', '--password-stdin'], 'keyring pass 1\n');
     expect(s.code, s.stderr).toBe(0);
     expect(keyring.items.size).toBe(1);
-    const [token] = [...keyring.items.values()];
+    const token = firstRow([...keyring.items.values()], 'a token in the keyring');
     const file = readFileSync(join(user.env.OCTO_CONFIG_DIR, 'config.json'), 'utf8');
     expect(file).not.toContain(token);
     expect(file).not.toContain(token.split('.')[2]);
@@ -90,10 +91,10 @@ describe('the session token store', () => {
   });
 
   it('the real OS keyring module: login works whatever it does, and whoami names the store that holds the token', async () => {
-    const env: Record<string, string> = { ...cliEnv(database.env), OCTO_KEYRING: '' };
+    const env = { ...cliEnv(database.env), OCTO_KEYRING: '' };
     const s = await runCli(['signup', '--email', 'real@x.io', '--password-stdin'], { env, stdin: 'real keyring pass 1\n' });
     expect(s.code, s.stderr).toBe(0);
-    const [cached] = Object.values(readConfig(env.OCTO_CONFIG_DIR).sessions) as { token?: string; store?: string }[];
+    const cached = firstRow(Object.values(readConfig(env.OCTO_CONFIG_DIR).sessions) as { token?: string; store?: string }[], 'a cached session');
     const who = await runCli(['whoami', '--json'], { env });
     expect(who.code, who.stderr).toBe(0);
     // Here (headless, no Secret Service) the keyring answers AccessDenied: the file holds it.

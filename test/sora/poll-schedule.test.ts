@@ -8,7 +8,6 @@ import {
   startPoll,
   untilDone,
   withJitter,
-  type PollOutcome,
   type PollState,
 } from '../../src/sora/poll-schedule.js';
 import { pollUntilDone } from '../../src/sora/poll.js';

@@ -1,16 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { buildIfChanged, withLock } from './build-once.js';
 
 /**
- * Once per `npm test`: build dist/ (the embedded server and the e2e runs use it), probe for a
- * Postgres server, and prepare a migrated PGlite data folder that embedded tests copy instead
- * of paying ~5 s to create their own.
+ * Once per `npm test`: build dist/ when its sources changed (the embedded server and the e2e
+ * runs use it), probe for a Postgres server, and prepare a migrated PGlite data folder that
+ * embedded tests copy instead of paying ~5 s to create their own.
  */
 
 const root = join(import.meta.dirname, '..', '..');
+/** This checkout's own (node_modules may be shared between checkouts, so the cache is not there). */
+const cacheDir = join(root, '.octo-test', 'cache');
 
 export function adminUrl(): string {
   return process.env.OCTO_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -56,7 +59,8 @@ async function stopServer(dataDir: string): Promise<void> {
 }
 
 export default async function setup({ provide }: { provide: (key: string, value: unknown) => void }) {
-  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+  mkdirSync(cacheDir, { recursive: true });
+  if (!(await buildIfChanged(root, cacheDir))) process.stdout.write('[octo tests] dist/ is up to date with src/: not rebuilt\n');
 
   const reachable = await postgresReachable();
   if (!reachable) {
@@ -67,20 +71,25 @@ export default async function setup({ provide }: { provide: (key: string, value:
   }
   provide('postgresReachable', reachable);
 
-  // A migrated embedded database to copy: made once per schema version.
-  const cacheDir = join(root, 'node_modules', '.cache', 'octo-test');
-  const template = join(cacheDir, `template-${schemaHash()}`);
+  // A migrated embedded database to copy: made once per schema version, by one run at a time.
+  const name = `template-${schemaHash()}`;
+  const template = join(cacheDir, name);
   if (!existsSync(join(template, 'pgdata', 'PG_VERSION'))) {
-    rmSync(cacheDir, { recursive: true, force: true });
-    mkdirSync(cacheDir, { recursive: true });
-    const making = `${template}.making`;
-    execFileSync(process.execPath, [join(root, 'bin', 'octo.js'), 'db', 'migrate'], {
-      env: { ...process.env, OCTO_DATA_DIR: making, OCTO_CONFIG_DIR: join(cacheDir, 'config'), OCTO_DATABASE_URL: '', DATABASE_URL: '' },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    await withLock(join(cacheDir, 'template.lock'), async () => {
+      if (existsSync(join(template, 'pgdata', 'PG_VERSION'))) return;
+      for (const old of readdirSync(cacheDir)) if (old.startsWith('template-')) rmSync(join(cacheDir, old), { recursive: true, force: true });
+      const making = join(cacheDir, `making-${process.pid}`);
+      rmSync(making, { recursive: true, force: true });
+      execFileSync(process.execPath, [join(root, 'bin', 'octo.js'), 'db', 'migrate'], {
+        env: { ...process.env, OCTO_DATA_DIR: making, OCTO_CONFIG_DIR: join(making, 'config'), OCTO_DATABASE_URL: '', DATABASE_URL: '' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      await stopServer(making);
+      const staged = `${template}.staged-${process.pid}`;
+      cpSync(join(making, 'pgdata'), join(staged, 'pgdata'), { recursive: true });
+      renameSync(staged, template);
+      rmSync(making, { recursive: true, force: true });
     });
-    await stopServer(making);
-    cpSync(join(making, 'pgdata'), join(template, 'pgdata'), { recursive: true });
-    rmSync(making, { recursive: true, force: true });
   }
   provide('embeddedTemplate', template);
 }

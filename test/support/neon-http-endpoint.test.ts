@@ -3,6 +3,7 @@ import { neon, neonConfig, NeonDbError, type NeonQueryFunction } from '@neondata
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from './neon-http-endpoint.js';
+import { firstRow } from './defined.js';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'postgres' };
 
@@ -68,7 +69,7 @@ describe.skipIf(!reachable)('neon-http-endpoint with the real @neondatabase/serv
   });
 
   it('returns text values that the driver parses like pg does', async () => {
-    const [row] = await sql`
+    const row = firstRow(await sql`
       SELECT 7::int4 AS i,
              12.50::numeric AS n,
              '2024-05-06T07:08:09.123Z'::timestamptz AS ts,
@@ -76,7 +77,7 @@ describe.skipIf(!reachable)('neon-http-endpoint with the real @neondatabase/serv
              NULL::text AS nothing,
              true AS b,
              '{"k":[1,2]}'::jsonb AS j,
-             ARRAY[1,2,3]::int4[] AS arr`;
+             ARRAY[1,2,3]::int4[] AS arr`);
     expect(row.i).toBe(7);
     expect(row.n).toBe('12.50');
     expect(row.ts).toBeInstanceOf(Date);

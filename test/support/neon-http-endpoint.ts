@@ -239,9 +239,13 @@ export async function startNeonHttpEndpoint(options: NeonHttpEndpointOptions = {
       dataTypeModifier: f.dataTypeModifier,
       format: f.format,
     }));
+    // pg gives each row one value per field.
     const rows = (result.rows as (string | null)[][]).map((row) => {
-      const values = rawText ? row : row.map((v, i) => textToJson(v, fields[i].dataTypeID));
-      return arrayMode ? values : Object.fromEntries(values.map((v, i) => [fields[i].name, v]));
+      const cells = fields.map((f, i) => {
+        const text = row[i] ?? null;
+        return { name: f.name, value: rawText ? text : textToJson(text, f.dataTypeID) };
+      });
+      return arrayMode ? cells.map((c) => c.value) : Object.fromEntries(cells.map((c) => [c.name, c.value]));
     });
     return { command: result.command, rowCount: result.rowCount, rows, fields, rowAsArray: arrayMode };
   }
@@ -262,6 +266,7 @@ export async function startNeonHttpEndpoint(options: NeonHttpEndpointOptions = {
 
     let begin = 'BEGIN';
     let queries: WireQuery[];
+    let single: WireQuery | undefined;
     if (isBatch) {
       const raw = (payload as { queries: unknown }).queries;
       if (!Array.isArray(raw)) throw new BadRequest('"queries" must be an array');
@@ -277,14 +282,15 @@ export async function startNeonHttpEndpoint(options: NeonHttpEndpointOptions = {
       const deferrable = headerFlag(header(req, 'Neon-Batch-Deferrable'), 'Neon-Batch-Deferrable');
       if (deferrable !== undefined) begin += deferrable ? ' DEFERRABLE' : ' NOT DEFERRABLE';
     } else {
-      queries = [parseWireQuery(payload)];
+      single = parseWireQuery(payload);
+      queries = [single];
     }
 
     const pool = poolFor(header(req, 'Neon-Connection-String'));
     const client = await pool.connect();
     let broken: Error | undefined;
     try {
-      if (!isBatch) return { status: 200, body: await run(client, queries[0], arrayMode, rawText) };
+      if (single) return { status: 200, body: await run(client, single, arrayMode, rawText) };
       await client.query(begin);
       try {
         const results: WireResult[] = [];

@@ -54,8 +54,11 @@ export async function runCli(argv: string[], options: CliOptions = {}): Promise<
   return result;
 }
 
+/** The environment of one test user: always names its own config folder. */
+export type CliEnv = Record<string, string> & { OCTO_CONFIG_DIR: string };
+
 /** An isolated config folder and environment for one test user. */
-export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+export function cliEnv(extra: Record<string, string> = {}): CliEnv {
   const configDir = mkdtempSync(join(tmpdir(), 'octo-config-'));
   return {
     PATH: process.env.PATH ?? '',

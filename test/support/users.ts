@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hashToken, signToken } from '../../src/auth/token.js';
 import type { Session } from '../../src/auth/session.js';
 import type { Db } from '../../src/db/types.js';
+import { firstRow } from './defined.js';
 
 /**
  * A user with a live session, written straight into the database: for tests of commands other
@@ -13,11 +14,11 @@ export async function createUserWithSession(
 ): Promise<{ session: Session; token: string; secret: string; email: string }> {
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
   const now = options.now ?? new Date();
-  const [user] = await db.query<{ id: string }>(
+  const user = firstRow(await db.query<{ id: string }>(
     `INSERT INTO users (email, password_hash, name) VALUES ($1, 'x', 'Test') RETURNING id`,
     [email],
-  );
-  const [setting] = await db.query<{ value: string }>(`SELECT value FROM octo_settings WHERE key = 'jwt_secret'`);
+  ));
+  const setting = firstRow(await db.query<{ value: string }>(`SELECT value FROM octo_settings WHERE key = 'jwt_secret'`));
   const secret = options.secret ?? setting.value;
   const sessionId = randomUUID();
   const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email }, secret, now);

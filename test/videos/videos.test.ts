@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
+import { firstRow } from '../support/defined.js';
 
 let world: World;
 let alice: TestUser;
@@ -85,7 +86,7 @@ describe('octo videos', () => {
     expect((await alice.cli(['videos', 'list', '--json'])).json()).toHaveLength(1);
     expect((await alice.cli(['videos', 'delete', a.id])).code).toBe(3);
     // The generation and its cost stay recorded.
-    const [g] = await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s1.id]);
+    const g = firstRow(await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s1.id]));
     expect(g.status).toBe('completed');
   });
 });

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 import { NotFoundError } from '../../core/errors.js';
 import { redactUrl } from '../../db/open.js';
 import { message } from '../../output/result.js';
@@ -7,7 +7,7 @@ import { requireKey } from './keys.js';
 export default defineCommand({
   args: ['<key>'],
   async run({ deps, args }) {
-    const key = requireKey(args[0]);
+    const key = requireKey(requiredArg(args, 0));
     const value = deps.config().get(key);
     if (value === undefined) throw new NotFoundError(`setting "${key}" is not set`);
     const shown = key === 'database-url' ? redactUrl(value) : value;

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { message } from '../../output/result.js';
 import { requireKey } from './keys.js';
@@ -13,8 +13,8 @@ export default defineCommand({
   args: ['<key>', '<value>'],
   examples: ['octo config set download-dir ~/videos', 'octo config set default-seconds 8'],
   async run({ deps, args }) {
-    const key = requireKey(args[0]);
-    const value = args[1];
+    const key = requireKey(requiredArg(args, 0));
+    const value = requiredArg(args, 1);
     if (value === '') {
       await deps.config().unset(key);
       return message(`Cleared ${key}.`, { key, value: null });

@@ -6,14 +6,6 @@ import { barChart } from '../../output/chart.js';
 import { formatUsd, roundUsd } from '../../costs/money.js';
 import { rows, text } from '../../output/result.js';
 
-interface Options {
-  by: CostGrouping;
-  since?: string;
-  until?: string;
-  tz?: string;
-  chart?: boolean;
-}
-
 const HEADERS: Record<CostGrouping, string> = {
   day: 'DAY',
   week: 'WEEK OF',

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 
 export default defineCommand({
   description:
@@ -8,6 +8,6 @@ export default defineCommand({
   args: ['<id>'],
   async run({ deps, args }) {
     const { cancelJob } = await import('../../jobs/cancel.js');
-    return cancelJob(deps, args[0]);
+    return cancelJob(deps, requiredArg(args, 0));
   },
 });

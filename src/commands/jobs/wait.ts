@@ -1,6 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
 import { parseDuration, positiveInt } from '../../generate/options.js';
-import type { WaitFlags } from '../../jobs/wait.js';
 
 export default defineCommand({
   description:

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -14,7 +14,7 @@ export default defineCommand({
   ],
   async run({ deps, args, opts }) {
     const { addProfile, profileJson } = await import('../../profiles/index.js');
-    const row = await addProfile(deps, args[0], opts);
+    const row = await addProfile(deps, requiredArg(args, 0), opts);
     return message(
       `Added profile ${row.name} (key ${row.api_key_hint})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
       profileJson(row),

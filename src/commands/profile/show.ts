@@ -1,11 +1,11 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<name>'],
   async run({ deps, args }) {
     const { showProfile, profileJson } = await import('../../profiles/index.js');
-    const row = await showProfile(deps, args[0]);
+    const row = await showProfile(deps, requiredArg(args, 0));
     return record(profileJson(row), [
       { key: 'name', header: 'name' },
       { key: 'endpoint', header: 'endpoint' },

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 
 export default defineCommand({
   description:
@@ -9,6 +9,6 @@ export default defineCommand({
   options: [{ flags: '--files', description: 'also delete the downloaded video and thumbnail' }],
   async run({ deps, opts, args }) {
     const { deleteVideoCommand } = await import('../../videos/delete.js');
-    return deleteVideoCommand(deps, args[0], Boolean(opts.files));
+    return deleteVideoCommand(deps, requiredArg(args, 0), Boolean(opts.files));
   },
 });

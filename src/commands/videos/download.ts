@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 
 export default defineCommand({
   description: 'Sora keeps videos for 24 hours after creation; after that only the local copy remains.',
@@ -6,6 +6,6 @@ export default defineCommand({
   options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)' }],
   async run({ deps, opts, args }) {
     const { downloadVideo } = await import('../../videos/download.js');
-    return downloadVideo(deps, args[0], opts.out);
+    return downloadVideo(deps, requiredArg(args, 0), opts.out);
   },
 });

@@ -1,4 +1,4 @@
-import { defineCommand } from '../../cli/command.js';
+import { defineCommand, requiredArg } from '../../cli/command.js';
 import { NotFoundError } from '../../core/errors.js';
 import { record } from '../../output/result.js';
 
@@ -6,9 +6,10 @@ export default defineCommand({
   args: ['<id>'],
   async run({ deps, args }) {
     const { findVideo } = await import('../../db/videos.js');
+    const id = requiredArg(args, 0);
     const session = await deps.session();
-    const video = await findVideo(await deps.db(), session, args[0]);
-    if (!video) throw new NotFoundError(`no video ${args[0]}`, { hint: 'see: octo videos list' });
+    const video = await findVideo(await deps.db(), session, id);
+    if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const { profile, ...rest } = video;
     return record({ ...rest, profile_name: profile?.name ?? null });
   },

@@ -34,8 +34,9 @@ export class MessageQueue {
 
   enqueue(handlerId: number, message: Uint8Array, onData: (data: Uint8Array) => void): Promise<number> {
     this.lastActivity = Date.now();
-    const isStartup = message.length >= 8 && message[0] === 0;
-    if (!isStartup && BUFFERED.has(message[0])) {
+    const type = message[0];
+    const isStartup = message.length >= 8 && type === 0;
+    if (!isStartup && type !== undefined && BUFFERED.has(type)) {
       const buffer = this.buffers.get(handlerId) ?? [];
       buffer.push(message);
       this.buffers.set(handlerId, buffer);
