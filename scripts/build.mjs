@@ -2,7 +2,9 @@
 // single command needs; dependencies stay in node_modules. Builds into a fresh folder and swaps
 // it in, so a build never pulls dist/ from under a running octo (or a parallel test run).
 import { build } from 'esbuild';
-import { cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,6 +59,24 @@ cpSync(`${root}src/emulator/fixtures`, `${fresh}/fixtures`, { recursive: true, f
 // `octo --help` is answered by bin/octo.js from this file, without loading the bundle.
 const { renderHelp } = await import(`${fresh}/octo.js`);
 writeFileSync(`${fresh}/help.txt`, await renderHelp());
+
+// The embedded database a first run starts from: initialised and migrated once here (3–6 s),
+// and cached by what it is made of, so a rebuild with the same schema costs nothing.
+const templateInputs = createHash('sha256');
+templateInputs.update(readFileSync(`${root}node_modules/@electric-sql/pglite/package.json`));
+templateInputs.update(readFileSync(`${root}scripts/neon-schema.sql`));
+for (const file of readdirSync(`${root}scripts/migrations`).sort()) {
+  templateInputs.update(file).update(readFileSync(`${root}scripts/migrations/${file}`));
+}
+templateInputs.update(readFileSync(`${root}src/db/embedded/template.ts`));
+const templateCache = `${root}node_modules/.cache/octo-embedded/template-${templateInputs.digest('hex').slice(0, 16)}.tar.gz`;
+if (!existsSync(templateCache)) {
+  mkdirSync(`${root}node_modules/.cache/octo-embedded`, { recursive: true });
+  const making = `${templateCache}.${process.pid}`;
+  execFileSync(process.execPath, ['--liftoff-only', `${fresh}/embedded-server.js`, '--template', making], { stdio: ['ignore', 'ignore', 'inherit'] });
+  renameSync(making, templateCache);
+}
+copyFileSync(templateCache, `${fresh}/embedded-template.tar.gz`);
 
 if (existsSync(`${root}dist`)) renameSync(`${root}dist`, old);
 renameSync(fresh, `${root}dist`);

@@ -11,6 +11,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { interleaved, median, startChild, timeOnce, timeWithUsage } from './measure.mjs';
+// One module per section; each exports an async function taking the shared context.
+import { benchEmbedded } from './embedded.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const octo = join(root, 'bin', 'octo.js');
@@ -46,7 +48,6 @@ const baseEnv = {
   OCTO_TOKEN: '',
 };
 const pgEnv = { ...baseEnv, OCTO_DATABASE_URL: dbUrl };
-const embeddedEnv = { ...baseEnv, OCTO_CONFIG_DIR: join(work, 'config-embedded') };
 const PASSWORD = 'bench-password-1';
 
 const octoRun = (argv, env, input) => timeOnce(node, [octo, ...argv], { env, input });
@@ -152,23 +153,8 @@ async function main() {
     );
     record({ target: 'videos list --json, 10k videos, pg ≤ 2× node -e 0', measured: `${ratio(listPg.median_ms, bare2.median_ms)}× (${listPg.median_ms.toFixed(1)} ms)`, value: ratio(listPg.median_ms, bare2.median_ms), ok: listPg.median_ms / bare2.median_ms <= 2 });
 
-    // 4. Embedded default.
-    log('embedded default');
-    const first = timeOnce(node, [octo, 'signup', '--email', 'bench@octo.local', '--name', 'Bench', '--password-stdin'], { env: embeddedEnv, input: `${PASSWORD}\n` });
-    const announced = /Creating the embedded database/.test(first.stderr);
-    record({ target: 'embedded: first run says it is creating the database', measured: `${announced ? 'yes' : 'no'} (first command ${(first.ms / 1000).toFixed(1)} s)`, value: announced, ok: announced });
-    const { socketDir } = JSON.parse((await import('node:fs')).readFileSync(join(embeddedEnv.OCTO_DATA_DIR, 'server.json'), 'utf8'));
-    const embeddedUrl = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socketDir)}`;
-    await onDb(embeddedUrl, (c) => seed(c, 'bench@octo.local', { videos: 10_000 }));
-    const [listEmbedded, listPg2] = interleaved(
-      [
-        { name: 'videos list (embedded)', command: node, args: [octo, 'videos', 'list', '--json'], options: { env: embeddedEnv } },
-        { name: 'videos list (pg)', command: node, args: [octo, 'videos', 'list', '--json'], options: { env: pgEnv } },
-      ],
-      RUNS,
-    );
-    record({ target: 'embedded videos list --json ≤ 1.0 s median', measured: `${listEmbedded.median_ms.toFixed(1)} ms`, value: listEmbedded.median_ms, ok: listEmbedded.median_ms <= 1000 });
-    record({ target: 'embedded videos list ≤ 2× the same on pg (goal)', measured: `${ratio(listEmbedded.median_ms, listPg2.median_ms)}× (pg ${listPg2.median_ms.toFixed(1)} ms)`, value: ratio(listEmbedded.median_ms, listPg2.median_ms), ok: listEmbedded.median_ms / listPg2.median_ms <= 2 });
+    // 4. Embedded default (scripts/bench/embedded.mjs).
+    await benchEmbedded({ node, octo, env: baseEnv, pgEnv, quick, runs: RUNS, record, log });
 
     // 6. Scale: 1,000,000 generations.
     if (!quick) {
@@ -191,7 +177,6 @@ async function main() {
     // 5. Batch throughput and 7. memory, against the emulator.
     await batchAndMemory();
   } finally {
-    timeOnce(node, ['-e', `try{process.kill(JSON.parse(require('fs').readFileSync(${JSON.stringify(join(embeddedEnv.OCTO_DATA_DIR, 'server.json'))})).pid)}catch{}`]);
     await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });
   }

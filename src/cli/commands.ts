@@ -24,7 +24,7 @@ export const GROUPS: Record<string, string> = {
   videos: 'List, show, download and delete generated videos',
   costs: 'Spend reports and monthly budgets',
   'costs budget': 'Monthly budgets that generate cannot pass',
-  db: 'Database schema: migrate and status',
+  db: 'Database schema: migrate and status; stop the embedded server',
   config: 'Read and write local settings',
 };
 
@@ -61,5 +61,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'emulator', summary: 'Run a local Sora-compatible server (both API families) for tests and demos', noDatabase: true, load: () => import('../commands/emulator.js') },
   { name: 'doctor', summary: 'Check the setup: config, database, session, profile, Azure endpoint', load: () => import('../commands/doctor.js') },
   { name: 'db migrate', summary: 'Apply pending schema migrations (safe to run twice, or from two terminals)', load: () => import('../commands/db/migrate.js') },
-  { name: 'db status', summary: 'Show applied and pending migrations', load: () => import('../commands/db/status.js') },
+  { name: 'db status', summary: 'Show applied and pending migrations (and the embedded server: pid, memory, idle time)', load: () => import('../commands/db/status.js') },
+  { name: 'db stop', summary: 'Stop the embedded database server now (the next command starts it again)', noDatabase: true, load: () => import('../commands/db/stop.js') },
 ];

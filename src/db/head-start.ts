@@ -19,8 +19,15 @@ export function startOpening(argv: string[], env: Record<string, string | undefi
   try {
     const flagAt = argv.indexOf('--database-url');
     const target = databaseTargetFor(flagAt >= 0 ? argv[flagAt + 1] : undefined, env, config);
-    // The embedded server may first have to be created, which says so through the logger.
-    if (target.kind === 'embedded') return undefined;
+    if (target.kind === 'embedded') {
+      // Start the server (or create the database) while the command loads and does its own
+      // work (signup hashes the password first); the command's open then waits for the same
+      // start and says through its logger that the database was created.
+      void import('./embedded/connect.js')
+        .then(({ ensureServer }) => ensureServer({ dataDir: target.dataDir, idleMs: Number(env.OCTO_SERVER_IDLE_MS) || undefined }))
+        .catch(() => undefined);
+      return undefined;
+    }
     const hooks: HeadStart['hooks'] = {};
     const db = openDatabase(target, { env, onRoundTrip: (what, ms) => hooks.onRoundTrip?.(what, ms) });
     db.catch(() => undefined); // an error resurfaces when the command opens it

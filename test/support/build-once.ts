@@ -8,8 +8,11 @@ import { join, relative } from 'node:path';
  * two test runs starting at once in the same checkout build it once: the second waits on a lock.
  */
 
-/** What the bundle is made of: sources, the build script, the dependency versions. */
-export const BUILD_INPUTS = ['src', 'scripts/build.mjs', 'package.json', 'package-lock.json'];
+/**
+ * What the bundle is made of: sources, the build script, the dependency versions, and the schema
+ * (dist/embedded-template.tar.gz is a migrated database).
+ */
+export const BUILD_INPUTS = ['src', 'scripts/build.mjs', 'scripts/neon-schema.sql', 'scripts/migrations', 'package.json', 'package-lock.json'];
 
 function filesUnder(root: string, path: string): string[] {
   const full = join(root, path);

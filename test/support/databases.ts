@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { embeddedLayout } from '../../src/db/embedded/layout.js';
+import { isAlive } from '../../src/db/embedded/process-identity.js';
 import { adminUrl } from './global-setup.js';
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from './neon-http-endpoint.js';
 
@@ -54,14 +55,8 @@ export async function stopEmbeddedServer(dataDir: string): Promise<void> {
   } catch {
     return;
   }
-  for (let i = 0; i < 100; i += 1) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  // isAlive: a stopped server left a zombie (its parent, init, may not reap) is stopped.
+  for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** Starts an embedded server on a fresh data folder; returns a pg URL to its socket. */

@@ -1,11 +1,15 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FailureError } from '../../core/errors.js';
 import { embeddedKey } from '../open.js';
 import { openPg } from '../pg-driver.js';
 import type { Db } from '../types.js';
-import { currentBuild, embeddedLayout, isAlive, serverEntry, type EmbeddedLayout, type ServerState } from './layout.js';
+import { askServer, type ServerStatus } from './control.js';
+import { CONTROL_NAME, currentBuild, embeddedLayout, serverEntry, type EmbeddedLayout, type ServerState } from './layout.js';
+import { ensurePrivateDir } from './private-dirs.js';
+import { isAlive, isEmbeddedServer } from './process-identity.js';
+import { join } from 'node:path';
 
 export interface EmbeddedOptions {
   dataDir: string;
@@ -18,7 +22,14 @@ export interface EmbeddedOptions {
   startTimeoutMs?: number;
 }
 
-function readState(layout: EmbeddedLayout): ServerState | undefined {
+/**
+ * V8 compiles PGlite's 9 MB of WASM with Liftoff, then again with TurboFan for hot functions:
+ * two copies of the code and seconds of CPU at start. Liftoff alone starts in half the time with
+ * ~45 MB less RSS, and octo's queries are small (issue 15's measurements in the README).
+ */
+export const SERVER_NODE_FLAGS = ['--liftoff-only'];
+
+export function readState(layout: EmbeddedLayout): ServerState | undefined {
   try {
     return JSON.parse(readFileSync(layout.stateFile, 'utf8')) as ServerState;
   } catch {
@@ -26,30 +37,74 @@ function readState(layout: EmbeddedLayout): ServerState | undefined {
   }
 }
 
-const usable = (state: ServerState | undefined, build: string): boolean =>
-  state !== undefined && state.build === build && isAlive(state.pid);
+/** The recorded server is octo's, serving this folder, and not a zombie or a reused pid. */
+export const isOurServer = (state: ServerState | undefined, dataDir: string): state is ServerState =>
+  state !== undefined && isEmbeddedServer(state.pid, dataDir, state.startTicks);
 
-/** Starts the embedded server unless a usable one runs; replaces one from another build. */
+const usable = (state: ServerState | undefined, build: string, dataDir: string): state is ServerState =>
+  state !== undefined && state.build === build && isOurServer(state, dataDir);
+
+/**
+ * Stops the recorded server: through its control socket, else (an older build) SIGTERM, but
+ * only once its identity is checked. Resolves with the pid stopped, or undefined if none ran.
+ */
+export async function stopServer(dataDir: string, waitMs = 15_000): Promise<number | undefined> {
+  const layout = embeddedLayout(dataDir);
+  const state = readState(layout);
+  if (!isOurServer(state, dataDir)) return undefined;
+  const asked = await askServer(join(state.socketDir, CONTROL_NAME), 'stop');
+  if (asked === undefined) process.kill(state.pid, 'SIGTERM');
+  for (let waited = 0; waited < waitMs && isAlive(state.pid); waited += 50) await sleep(50);
+  return state.pid;
+}
+
+const starting = new Map<string, { promise: Promise<ServerState>; creating: boolean }>();
+/** Folders this process created a database in and has not yet told the user about. */
+const unannounced = new Set<string>();
+
+/**
+ * Starts the embedded server unless a usable one runs; replaces one from another build. Calls
+ * in one process share one start (the CLI starts it early, then the command waits for it).
+ */
 export async function ensureServer(options: EmbeddedOptions): Promise<ServerState> {
   const layout = embeddedLayout(options.dataDir);
+  const state = readState(layout);
+  if (usable(state, currentBuild(), layout.dataDir)) {
+    // Started early (the CLI's head start) and already done: still say it was created.
+    if (options.onCreating && unannounced.delete(layout.dataDir)) options.onCreating(layout.dataDir)?.stop();
+    return state;
+  }
+  let start = starting.get(layout.dataDir);
+  if (!start) {
+    const creating = !existsSync(layout.pgdata);
+    if (creating) unannounced.add(layout.dataDir);
+    start = { promise: startServer(options, layout), creating };
+    starting.set(layout.dataDir, start);
+    const forget = () => starting.delete(layout.dataDir);
+    start.promise.then(forget, forget);
+  }
+  const notice = options.onCreating && unannounced.delete(layout.dataDir) ? options.onCreating(layout.dataDir) : undefined;
+  try {
+    return await start.promise;
+  } finally {
+    notice?.stop();
+  }
+}
+
+async function startServer(options: EmbeddedOptions, layout: EmbeddedLayout): Promise<ServerState> {
   const build = currentBuild();
   let state = readState(layout);
-  if (state && usable(state, build)) return state;
-
-  if (state && isAlive(state.pid) && state.build !== build) {
-    // A server from an older octo: ask it to stop, then start ours.
-    process.kill(state.pid, 'SIGTERM');
-    for (let i = 0; i < 100 && isAlive(state.pid); i += 1) await sleep(100);
+  if (isOurServer(state, layout.dataDir) && state.build !== build) {
+    // A server from another octo build: ask it to stop, then start ours.
+    await stopServer(layout.dataDir, 10_000);
   }
 
   if (!existsSync(serverEntry())) {
     throw new FailureError('octo is not built: the embedded database server is missing', { hint: 'run: npm run build' });
   }
-  mkdirSync(layout.dataDir, { recursive: true, mode: 0o700 });
-  const creating = !existsSync(layout.pgdata);
-  const notice = creating ? options.onCreating?.(layout.dataDir) : undefined;
+  ensurePrivateDir(layout.dataDir);
   const logFd = openSync(layout.logFile, 'a', 0o600);
-  const child = spawn(process.execPath, [serverEntry(), layout.dataDir, String(options.idleMs ?? '')], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, serverEntry(), layout.dataDir, String(options.idleMs ?? '')], {
     detached: true,
     stdio: ['ignore', 'ignore', logFd],
   });
@@ -61,22 +116,18 @@ export async function ensureServer(options: EmbeddedOptions): Promise<ServerStat
   child.unref();
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
-  try {
-    while (Date.now() < deadline) {
-      state = readState(layout);
-      if (state && usable(state, build) && existsSync(layout.socketPath)) return state;
-      // Exit 0 with no state: another process's server won the lock and is starting; keep waiting.
-      if (exited !== null && exited !== 0) {
-        throw new FailureError(`the embedded database server failed to start (see ${layout.logFile})`);
-      }
-      await sleep(50);
+  while (Date.now() < deadline) {
+    state = readState(layout);
+    if (usable(state, build, layout.dataDir) && existsSync(join(state.socketDir, '.s.PGSQL.5432'))) return state;
+    // Exit 0 with no state: another process's server won the lock and is starting; keep waiting.
+    if (exited !== null && exited !== 0) {
+      throw new FailureError(`the embedded database server failed to start (see ${layout.logFile})`);
     }
-    throw new FailureError(`the embedded database server did not start within ${(options.startTimeoutMs ?? 120_000) / 1000} s`, {
-      hint: `see ${layout.logFile}`,
-    });
-  } finally {
-    notice?.stop();
+    await sleep(25);
   }
+  throw new FailureError(`the embedded database server did not start within ${(options.startTimeoutMs ?? 120_000) / 1000} s`, {
+    hint: `see ${layout.logFile}`,
+  });
 }
 
 const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
@@ -87,18 +138,15 @@ const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
  * is restarted and the query retried: it never reached a server, so it cannot have run twice.
  */
 export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
-  const layout = embeddedLayout(options.dataDir);
   const key = embeddedKey(options.dataDir);
-  const build = currentBuild();
-  const state = readState(layout);
-  if (!usable(state, build)) await ensureServer(options);
+  let state = await ensureServer(options);
 
   const connect = () =>
     openPg({
       driver: 'embedded',
       label: 'embedded',
       key,
-      config: { host: layout.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 8 },
+      config: { host: state.socketDir, port: 5432, user: 'postgres', database: 'postgres', max: 8 },
       onRoundTrip: options.onRoundTrip,
     });
   let db = await connect();
@@ -110,7 +158,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
       const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
       if (!NOT_LISTENING.has(code)) throw error;
       await db.close();
-      await ensureServer(options);
+      state = await ensureServer(options);
       db = await connect();
       return work(db);
     }
@@ -127,4 +175,11 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
     transaction: (statements) => retrying((current) => current.transaction(statements)),
     close: () => db.close(),
   };
+}
+
+/** The running server's pid, memory and idle time; undefined when none runs. */
+export async function serverStatus(dataDir: string): Promise<ServerStatus | undefined> {
+  const state = readState(embeddedLayout(dataDir));
+  if (!isOurServer(state, dataDir)) return undefined;
+  return askServer<ServerStatus>(join(state.socketDir, CONTROL_NAME), 'status');
 }

@@ -1,6 +1,4 @@
-import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../package-root.js';
 
@@ -14,28 +12,33 @@ export interface EmbeddedLayout {
   /** Written when the server is ready: pid, build, socket. */
   stateFile: string;
   logFile: string;
-  /** Folder of the Unix socket `.s.PGSQL.5432`, as `pg` expects it. */
+  /**
+   * Folder of the Unix socket `.s.PGSQL.5432`, as `pg` expects it: the data folder when the
+   * path fits (`socketFits`), else a private folder the server makes and records in `server.json`.
+   */
   socketDir: string;
   socketPath: string;
+  socketFits: boolean;
 }
 
-// Unix socket paths are limited to ~107 bytes; a deep data folder gets a short one in tmp.
+// Unix socket paths are limited to ~107 bytes; a deep data folder's socket goes elsewhere.
 const MAX_SOCKET_PATH = 100;
+export const SOCKET_NAME = '.s.PGSQL.5432';
+/** Beside the Postgres socket: status and stop requests (see control.ts). */
+export const CONTROL_NAME = '.s.octo-ctl';
 
 export function embeddedLayout(dataDir: string): EmbeddedLayout {
-  const inside = join(dataDir, '.s.PGSQL.5432');
-  const socketDir =
-    inside.length <= MAX_SOCKET_PATH
-      ? dataDir
-      : join(tmpdir(), `octo-${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`);
+  const socketFits = join(dataDir, SOCKET_NAME).length <= MAX_SOCKET_PATH;
+  const socketDir = dataDir;
   return {
+    socketFits,
     dataDir,
     pgdata: join(dataDir, 'pgdata'),
     lockFile: join(dataDir, 'server.lock'),
     stateFile: join(dataDir, 'server.json'),
     logFile: join(dataDir, 'server.log'),
     socketDir,
-    socketPath: join(socketDir, '.s.PGSQL.5432'),
+    socketPath: join(socketDir, SOCKET_NAME),
   };
 }
 
@@ -60,13 +63,8 @@ export interface ServerState {
   build: string;
   socketDir: string;
   startedAt: string;
+  /** The server's start time in clock ticks (Linux): with the pid, who it is. */
+  startTicks?: string;
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { isAlive } from './process-identity.js';

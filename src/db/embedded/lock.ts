@@ -1,11 +1,12 @@
 import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { isAlive } from './layout.js';
+import { isAlive } from './process-identity.js';
 
 /**
  * An exclusive lock file holding its owner's pid. A lock whose owner has died (kill -9, power
- * loss) is stale and taken over. Returns false when a live process holds it.
+ * loss) is stale and taken over; so is one whose pid now names another program (`holds` says
+ * whether a pid is still a legitimate owner). Returns false when a live owner holds it.
  */
-export function tryLock(path: string, pid = process.pid): boolean {
+export function tryLock(path: string, pid = process.pid, holds: (owner: number) => boolean = isAlive): boolean {
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
       const fd = openSync(path, 'wx', 0o600);
@@ -16,7 +17,7 @@ export function tryLock(path: string, pid = process.pid): boolean {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = lockOwner(path);
-    if (owner !== undefined && owner !== pid && isAlive(owner)) return false;
+    if (owner !== undefined && owner !== pid && holds(owner)) return false;
     if (owner === pid) return true;
     try {
       unlinkSync(path);

@@ -1,15 +1,21 @@
 /**
  * Entry of the detached embedded-database server (`dist/embedded-server.js`), started by
  * `openEmbedded` when no server is running. argv: DATA_DIR [IDLE_MS]
+ * With `--template OUT`, builds the migrated template a first run starts from (scripts/build.mjs).
  */
 import { runEmbeddedServer } from './server.js';
 
 const [dataDir, idle] = process.argv.slice(2);
-if (!dataDir) {
-  process.stderr.write('usage: embedded-server DATA_DIR [IDLE_MS]\n');
+if (!dataDir || (dataDir === '--template' && !idle)) {
+  process.stderr.write('usage: embedded-server DATA_DIR [IDLE_MS] | --template OUT\n');
   process.exit(2);
 }
 const stamp = () => new Date().toISOString();
+if (dataDir === '--template' && idle) {
+  const { makeTemplate } = await import('./template.js');
+  await makeTemplate(idle);
+  process.exit(0);
+}
 runEmbeddedServer({
   dataDir,
   idleMs: Number(idle) > 0 ? Number(idle) : 5 * 60_000,

@@ -1,11 +1,16 @@
-import { chmodSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
+import { join } from 'node:path';
 import type { PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
 import { migrate } from '../migrate.js';
-import { openPgliteInstance, pgliteDb } from '../pglite-driver.js';
-import { currentBuild, embeddedLayout, type ServerState } from './layout.js';
+import { compilePglite, openPgliteInstance, pgliteDb } from '../pglite-driver.js';
+import { memoryNow, serveControl } from './control.js';
+import { CONTROL_NAME, currentBuild, embeddedLayout, type EmbeddedLayout, type ServerState } from './layout.js';
 import { releaseLock, tryLock } from './lock.js';
 import { MessageQueue } from './message-queue.js';
+import { ensurePrivateDir, lockDownTree, makeSocketDir, removeSocketDir } from './private-dirs.js';
+import { isEmbeddedServer, startTicks } from './process-identity.js';
+import { createFromTemplate } from './template.js';
 
 export interface EmbeddedServerOptions {
   dataDir: string;
@@ -24,15 +29,33 @@ export interface EmbeddedServerOptions {
 export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise<'stopped' | 'busy'> {
   const layout = embeddedLayout(options.dataDir);
   const log = options.log ?? (() => undefined);
-  mkdirSync(layout.dataDir, { recursive: true, mode: 0o700 });
-  if (!tryLock(layout.lockFile)) return 'busy';
+  // Everything PGlite creates from here is the user's alone (it still sets some modes itself:
+  // the tree is locked down below and again at exit).
+  process.umask(0o077);
+  ensurePrivateDir(layout.dataDir);
+  if (!tryLock(layout.lockFile, process.pid, (pid) => isEmbeddedServer(pid, layout.dataDir))) return 'busy';
+  removeStaleSocketDir(layout);
 
-  const instance = await openPgliteInstance(layout.pgdata);
+  const started = performance.now();
+  const wasmModule = compilePglite();
+  const elapsed = () => `${Math.round(performance.now() - started)} ms`;
+  if (!existsSync(layout.pgdata)) {
+    try {
+      if (createFromTemplate(layout.pgdata)) log(`created the database from the template (${elapsed()})`);
+    } catch (error) {
+      log(`template not used (${error instanceof Error ? error.message : String(error)}); running initdb`);
+    }
+  }
+  lockDownTree(layout.dataDir);
+  const instance = await openPgliteInstance(layout.pgdata, { wasmModule: await wasmModule });
+  log(`opened (${elapsed()})`);
   const applied = await migrate(pgliteDb(instance));
-  if (applied.length) log(`applied migrations: ${applied.join(', ')}`);
+  if (applied.length) log(`applied migrations: ${applied.join(', ')} (${elapsed()})`);
+  lockDownTree(layout.pgdata);
 
-  mkdirSync(layout.socketDir, { recursive: true, mode: 0o700 });
-  rmSync(layout.socketPath, { force: true });
+  const socketDir = layout.socketFits ? layout.dataDir : makeSocketDir();
+  const socketPath = join(socketDir, '.s.PGSQL.5432');
+  rmSync(socketPath, { force: true });
   const { PGLiteSocketHandler } = await import('@electric-sql/pglite-socket');
   const queue = new MessageQueue(instance);
   const sockets = new Set<Socket>();
@@ -48,19 +71,38 @@ export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(layout.socketPath, () => resolve());
+    server.listen(socketPath, () => resolve());
   });
-  chmodSync(layout.socketPath, 0o600);
+  chmodSync(socketPath, 0o600);
 
   const state: ServerState = {
     pid: process.pid,
     build: currentBuild(),
-    socketDir: layout.socketDir,
+    socketDir,
     startedAt: new Date().toISOString(),
+    startTicks: startTicks(process.pid),
   };
+  let stopServer: (reason: string) => void = () => undefined;
+  const control = await serveControl(join(socketDir, CONTROL_NAME), {
+    status: () => {
+      const memory = memoryNow();
+      return {
+        pid: process.pid,
+        rss_bytes: memory.rss,
+        peak_rss_bytes: memory.peak,
+        idle_ms: sockets.size > 0 ? 0 : Date.now() - queue.lastActivity,
+        idle_limit_ms: options.idleMs,
+        connections: sockets.size,
+        started_at: state.startedAt,
+        data_dir: layout.dataDir,
+        socket_dir: socketDir,
+      };
+    },
+    stop: () => stopServer('octo db stop'),
+  });
   writeFileSync(`${layout.stateFile}.tmp`, JSON.stringify(state), { mode: 0o600 });
   renameSync(`${layout.stateFile}.tmp`, layout.stateFile);
-  log(`serving ${layout.pgdata} on ${layout.socketPath}`);
+  log(`serving ${layout.pgdata} on ${socketPath} (${elapsed()})`);
 
   return new Promise((resolve) => {
     let stopping = false;
@@ -71,22 +113,36 @@ export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise
       log(`stopping: ${reason}`);
       // Stop accepting, then let PGlite checkpoint and close before the lock is released.
       server.close();
+      control.close();
       for (const socket of sockets) socket.destroy();
       await instance.close().catch((error) => log(`close failed: ${String(error)}`));
-      for (const file of [layout.stateFile, layout.socketPath]) {
+      lockDownTree(layout.pgdata);
+      for (const file of [layout.stateFile, socketPath, join(socketDir, CONTROL_NAME)]) {
         try {
           unlinkSync(file);
         } catch {
           // Already gone.
         }
       }
+      removeSocketDir(socketDir, layout.dataDir);
       releaseLock(layout.lockFile);
       resolve('stopped');
     };
+    stopServer = (reason) => void stop(reason);
     const idleTimer = setInterval(() => {
       if (sockets.size === 0 && Date.now() - queue.lastActivity > options.idleMs) void stop('idle');
     }, Math.min(1000, options.idleMs));
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });
+}
+
+/** A socket folder left by a server that was killed (its state file names it). */
+function removeStaleSocketDir(layout: EmbeddedLayout): void {
+  try {
+    const previous = JSON.parse(readFileSync(layout.stateFile, 'utf8')) as ServerState;
+    if (previous.pid !== process.pid && typeof previous.socketDir === 'string') removeSocketDir(previous.socketDir, layout.dataDir);
+  } catch {
+    // No previous state.
+  }
 }

@@ -1,0 +1,16 @@
+import { defineCommand } from '../../cli/command.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  async run({ deps }) {
+    const target = deps.databaseTarget();
+    if (target.kind !== 'embedded') {
+      return message(`The database is ${target.label}, not the embedded one: there is no server of octo's to stop.`, { stopped: false, pid: null });
+    }
+    const { stopServer } = await import('../../db/embedded/connect.js');
+    const pid = await stopServer(target.dataDir);
+    return pid === undefined
+      ? message('No embedded database server is running.', { stopped: false, pid: null })
+      : message(`Stopped the embedded database server (pid ${pid}).`, { stopped: true, pid });
+  },
+});

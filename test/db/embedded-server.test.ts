@@ -1,0 +1,211 @@
+import { execFile, spawn } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ensureServer, openEmbedded } from '../../src/db/embedded/connect.js';
+import { currentBuild, embeddedLayout, type ServerState } from '../../src/db/embedded/layout.js';
+import { isAlive } from '../../src/db/embedded/process-identity.js';
+import { embeddedDataDir, stopEmbeddedServer } from '../support/databases.js';
+import { firstRow } from '../support/defined.js';
+
+const run = promisify(execFile);
+const octo = join(import.meta.dirname, '..', '..', 'bin', 'octo.js');
+const dirs: string[] = [];
+const children: { kill(signal?: NodeJS.Signals): boolean }[] = [];
+
+function track(dir: string): string {
+  dirs.push(dir);
+  return dir;
+}
+
+const readState = (dir: string) => JSON.parse(readFileSync(embeddedLayout(dir).stateFile, 'utf8')) as ServerState;
+
+function memoryOf(pid: number): { rssMb: number; hwmMb: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1]);
+  return { rssMb: kb('VmRSS') / 1024, hwmMb: kb('VmHWM') / 1024 };
+}
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const cliEnv = (dir: string) => ({
+  ...process.env,
+  OCTO_DATA_DIR: dir,
+  OCTO_CONFIG_DIR: join(dir, 'config'),
+  OCTO_DATABASE_URL: '',
+  DATABASE_URL: '',
+});
+
+function deadOrZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+/** Every file and folder under `dir` that group or others could read (sockets aside). */
+function readableByOthers(dir: string): string[] {
+  const found: string[] = [];
+  const walk = (path: string) => {
+    const stat = lstatSync(path);
+    if (stat.isSocket() || stat.isSymbolicLink()) return;
+    if ((stat.mode & 0o077) !== 0) found.push(`${path} ${(stat.mode & 0o777).toString(8)}`);
+    if (stat.isDirectory()) for (const name of readdirSync(path)) walk(join(path, name));
+  };
+  walk(dir);
+  return found;
+}
+
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) {
+    await stopEmbeddedServer(dir);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+describe('embedded server: size and first run (issue 15)', () => {
+  it('creates a new database from the built template and stays small: RSS ≤ 150 MB, peak ≤ 300 MB', async () => {
+    const dir = track(mkdtempSync(join(tmpdir(), 'octo-fresh-')));
+    const db = await openEmbedded({ dataDir: dir });
+    try {
+      expect(await db.query('SELECT count(*)::int AS n FROM schema_migrations')).not.toEqual([{ n: 0 }]);
+      expect(await db.query('SHOW shared_buffers')).toEqual([{ shared_buffers: '16MB' }]);
+      await db.query('CREATE TABLE filler AS SELECT i, md5(i::text) AS h FROM generate_series(1, 100000) AS i');
+      await db.query('SELECT h, count(*) FROM filler GROUP BY h ORDER BY 2 DESC LIMIT 5');
+    } finally {
+      await db.close();
+    }
+    expect(readFileSync(embeddedLayout(dir).logFile, 'utf8')).toMatch(/created the database from the template/);
+    const { rssMb, hwmMb } = memoryOf(readState(dir).pid);
+    expect(rssMb).toBeLessThanOrEqual(150);
+    expect(hwmMb).toBeLessThanOrEqual(300);
+  });
+
+  it('db status shows the server (pid, memory, idle time) and db stop stops it', async () => {
+    const dir = track(embeddedDataDir());
+    const env = cliEnv(dir);
+    const status = JSON.parse((await run(process.execPath, [octo, 'db', 'status', '--json'], { env })).stdout);
+    const { pid } = readState(dir);
+    expect(status.server).toMatchObject({ pid, connections: expect.any(Number), idle_seconds: expect.any(Number) });
+    expect(status.server.rss_mb).toBeGreaterThan(10);
+    expect(status.server.peak_rss_mb).toBeGreaterThanOrEqual(status.server.rss_mb);
+
+    const stopped = JSON.parse((await run(process.execPath, [octo, 'db', 'stop', '--json'], { env })).stdout);
+    expect(stopped).toEqual({ stopped: true, pid });
+    expect(isAlive(pid)).toBe(false);
+    expect(existsSync(embeddedLayout(dir).stateFile)).toBe(false);
+    const again = JSON.parse((await run(process.execPath, [octo, 'db', 'stop', '--json'], { env })).stdout);
+    expect(again).toEqual({ stopped: false, pid: null });
+  });
+});
+
+describe('embedded server: crashes and stale state (issue 10)', () => {
+  it('restarts a server killed mid-batch (even one left a zombie) and the statements go on', async () => {
+    const dir = track(embeddedDataDir());
+    // Started by a command that has exited: the server's parent is init, which here may never
+    // reap it, so after kill -9 it lingers as a zombie that kill(pid, 0) still finds.
+    await run(process.execPath, [octo, 'db', 'status'], { env: cliEnv(dir) });
+    const db = await openEmbedded({ dataDir: dir });
+    const { pid } = readState(dir);
+    let failed = 0;
+    try {
+      await db.query('CREATE TABLE batch (line INTEGER)');
+      for (let line = 1; line <= 30; line += 1) {
+        if (line === 10) {
+          process.kill(pid, 'SIGKILL');
+          // Go on as soon as it is dead, reaped or not (init here reaps only now and then).
+          await waitFor(() => deadOrZombie(pid));
+        }
+        try {
+          await db.query('INSERT INTO batch VALUES ($1)', [line]);
+        } catch {
+          failed += 1;
+        }
+      }
+      const row = firstRow(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM batch'));
+      expect(failed).toBeLessThanOrEqual(1);
+      expect(row.n).toBe(30 - failed);
+    } finally {
+      await db.close();
+    }
+    expect(readState(dir).pid).not.toBe(pid);
+  });
+
+  it('never signals a process that only reuses the pid in a stale server.json or lock', async () => {
+    const dir = track(embeddedDataDir());
+    const stranger = spawn('sleep', ['300'], { stdio: 'ignore' });
+    children.push(stranger);
+    const layout = embeddedLayout(dir);
+    for (const build of ['an-older-octo', currentBuild()]) {
+      writeFileSync(layout.stateFile, JSON.stringify({ pid: stranger.pid, build, socketDir: dir, startedAt: new Date().toISOString() }));
+      writeFileSync(layout.lockFile, String(stranger.pid));
+      const state = await ensureServer({ dataDir: dir, startTimeoutMs: 30_000 });
+      expect(state.pid).not.toBe(stranger.pid);
+      expect(isAlive(stranger.pid!)).toBe(true);
+      await stopEmbeddedServer(dir);
+    }
+  });
+});
+
+describe('embedded server: private files and socket (issue 12)', () => {
+  it('forces an existing 0755 data folder to 0700 and every file in it to 0600', async () => {
+    const dir = track(embeddedDataDir());
+    const open = (path: string) => {
+      const stat = lstatSync(path);
+      chmodSync(path, stat.isDirectory() ? 0o755 : 0o666);
+      if (stat.isDirectory()) for (const name of readdirSync(path)) open(join(path, name));
+    };
+    open(dir);
+    const db = await openEmbedded({ dataDir: dir });
+    try {
+      await db.query('CREATE TABLE secrets (api_key TEXT)');
+      await db.query('INSERT INTO secrets VALUES ($1)', ['sk-plaintext-key']);
+      await db.query('CHECKPOINT');
+    } finally {
+      await db.close();
+    }
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    expect(readableByOthers(dir)).toEqual([]);
+    await stopEmbeddedServer(dir);
+    expect(readableByOthers(dir)).toEqual([]);
+  });
+
+  it('puts the socket of a deep data folder in a fresh private folder, never a predictable one', async () => {
+    const base = track(mkdtempSync(join(tmpdir(), 'octo-deep-')));
+    const dir = join(base, 'a-rather-long-folder-name'.repeat(4), 'data');
+    mkdirSync(dir, { recursive: true });
+    // Where the socket used to go: someone else could make it first, world-writable.
+    const predictable = join(tmpdir(), `octo-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}`);
+    mkdirSync(predictable, { recursive: true, mode: 0o777 });
+    chmodSync(predictable, 0o777);
+    try {
+      const db = await openEmbedded({ dataDir: dir });
+      expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await db.close();
+      const { socketDir } = readState(dir);
+      expect(socketDir).not.toBe(predictable);
+      const stat = lstatSync(socketDir);
+      expect(stat.isDirectory()).toBe(true);
+      expect(stat.uid).toBe(process.getuid!());
+      expect(stat.mode & 0o777).toBe(0o700);
+      expect(existsSync(join(socketDir, '.s.PGSQL.5432'))).toBe(true);
+      await stopEmbeddedServer(dir);
+      expect(existsSync(socketDir)).toBe(false);
+    } finally {
+      rmSync(predictable, { recursive: true, force: true });
+      await stopEmbeddedServer(dir);
+    }
+  });
+});
