@@ -80,6 +80,17 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
   } else {
     checks.push({ check: 'endpoint', status: 'skip', detail: 'needs a profile' });
   }
+
+  try {
+    const { storageSettings } = await import('../storage/settings.js');
+    const storage = storageSettings(deps.env, (key) => deps.config().get(key));
+    if (storage) {
+      const { checkStorage } = await import('../storage/check.js');
+      checks.push({ check: 'storage', ...(await checkStorage(storage)) });
+    }
+  } catch (error) {
+    checks.push({ check: 'storage', status: 'fail', detail: describe(error) });
+  }
   return checks;
 }
 

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../core/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
+import { storageSettings } from '../storage/settings.js';
 import type { RunnerOptions } from './runner.js';
 
 /** Flag parsers and environment knobs shared by generate and jobs. */
@@ -55,6 +56,7 @@ export function runnerOptions(
     schedule: pollSchedule(deps.env),
     createsPerMinute: flags.createsPerMinute,
     defaultOut: downloadDir(deps, flags.out),
+    storage: storageSettings(deps.env, (key) => deps.config().get(key)),
     onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
   };
 }

@@ -16,6 +16,7 @@ import {
 import type { Db } from '../db/types.js';
 import type { Session } from '../auth/session.js';
 import type { ProgressView } from '../output/progress.js';
+import type { StorageSettings } from '../storage/settings.js';
 import {
   SoraNetworkError,
   SoraNotFoundError,
@@ -84,6 +85,8 @@ export interface RunnerOptions {
   label: (row: GenerationRow) => string;
   /** Where videos go when a row's stored request does not say (rows from elsewhere). */
   defaultOut: string;
+  /** Azure Blob Storage for the videos (storage-url); undefined: video_metadata.url stays the local path. */
+  storage?: StorageSettings;
   onDebug?: (line: string) => void;
 }
 
@@ -294,6 +297,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       const download = req?.download ?? true;
       const videos: NewVideo[] = [];
       if (download && job.assets.length) await prepareDownloadDir(out);
+      const files: string[] = [];
       for (const asset of job.assets) {
         // Ids come from the service: a file name inside `out`, an encoded URL segment.
         const base = assetFileBase(out, asset.id);
@@ -308,11 +312,15 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
           ]);
           url = video.path;
           thumb = thumbnail.path;
+          files.push(video.path);
         }
+        if (o.storage) o.view.update(row.id, `${label}  uploading ${asset.id}  ${short(row.prompt)}`);
+        // Uploaded before the row is completed: a crash here leaves the row to jobs wait / --resume.
+        const where = o.storage
+          ? await (await import('../storage/store.js')).storeGenerationAsset(o.storage, { db: o.db, session: o.session, signal: o.signal }, { generationId: row.id, assetId: asset.id, soraVersion: profile.sora_version, videoFile: download ? url : null, thumbnailFile: thumb, client })
+          : { url, thumbnail_url: thumb, file_id: asset.id };
         videos.push({
-          file_id: asset.id,
-          url,
-          thumbnail_url: thumb,
+          ...where,
           prompt: row.prompt,
           width: job.width ?? Number(row.resolution.split('x')[0]),
           height: job.height ?? Number(row.resolution.split('x')[1]),
@@ -323,7 +331,6 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         });
       }
       await completeGeneration(o.db, o.session, row.id, videos);
-      const files = download ? videos.map((v) => v.url) : [];
       o.view.event(`${label}: completed${files.length ? ` → ${files.join(', ')}` : ''}`);
       return resultOf(row, { job_id: jobId, status: 'completed', files, failure_reason: null });
     } finally {

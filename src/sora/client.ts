@@ -1,6 +1,6 @@
 import { FormData, type Dispatcher } from 'undici';
 import { SoraNetworkError, SoraRateLimitError, SoraServerError, SoraValidationError } from './errors.js';
-import { downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
+import { downloadToFile, openContent, type DownloadOptions, type DownloadResult, type OpenedContent } from './download.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { Transport } from './http.js';
 import { normalizeSora1Job, normalizeSora2Video } from './normalize.js';
@@ -53,6 +53,8 @@ export interface SoraClient {
   download(assetId: string, opts: ClientDownloadOptions): Promise<DownloadResult>;
   /** The URL of an asset's video (recorded when nothing is downloaded); the id encoded. */
   contentUrl(assetId: string): string;
+  /** The content as a stream (nothing on disk): for copying straight to storage. */
+  open(assetId: string, opts?: { variant?: ContentVariant; signal?: AbortSignal }): Promise<OpenedContent>;
   /** sora-2 only. */
   remix(id: string, prompt: string, opts?: CallOptions): Promise<Job>;
 }
@@ -221,6 +223,15 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
     contentUrl(assetId) {
       // The stored URL carries no api-version: it names the asset, it is not a request.
       return `${baseUrl}${family.contentPath(assetId, 'video').path}`;
+    },
+
+    async open(assetId, opts = {}) {
+      const { path, query } = family.contentPath(assetId, opts.variant ?? 'video');
+      return openContent(
+        (signal) => transport.raw('GET', path, { query, signal, jobId: assetId, headers: { accept: 'application/binary' } }),
+        `download ${assetId}`,
+        { sleep, signal: opts.signal },
+      );
     },
 
     async remix(id, prompt, opts = {}) {

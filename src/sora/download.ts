@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { SoraNetworkError, SoraNotFoundError, SoraServerError, isTransient } from './errors.js';
 import { errorFromResponse, type RawResponse } from './http.js';
@@ -42,18 +42,51 @@ export async function downloadToFile(
   what: string,
   o: DownloadOptions,
 ): Promise<DownloadResult> {
+  await mkdir(dirname(o.dest), { recursive: true });
+  return retrying(fetchOnce, what, o, (res) => writeBody(res, o));
+}
+
+export interface OpenedContent {
+  body: Readable;
+  /** content-length, when the service sent one. */
+  bytes: number | null;
+  contentType: string | null;
+}
+
+/**
+ * The response body as a stream, for a copy that never touches the disk (`--no-download` with
+ * storage). Failures before the body starts are retried as downloads are; a body cut off midway
+ * is the reader's to retry (by opening again).
+ */
+export async function openContent(
+  fetchOnce: (signal?: AbortSignal) => Promise<RawResponse>,
+  what: string,
+  o: Omit<DownloadOptions, 'dest' | 'onProgress'>,
+): Promise<OpenedContent> {
+  return retrying(fetchOnce, what, o, async (res) => {
+    const length = res.headers['content-length'];
+    const n = Number(Array.isArray(length) ? length[0] : length);
+    return { body: res.body, bytes: length === undefined || !Number.isFinite(n) ? null : n, contentType: (res.headers['content-type'] as string | undefined) ?? null };
+  });
+}
+
+async function retrying<T>(
+  fetchOnce: (signal?: AbortSignal) => Promise<RawResponse>,
+  what: string,
+  o: Omit<DownloadOptions, 'dest' | 'onProgress'>,
+  use: (res: RawResponse) => Promise<T>,
+): Promise<T> {
   const sleep = o.sleep ?? defaultSleep;
   const retries = o.retries ?? 4;
   const notFoundRetries = o.notFoundRetries ?? 5;
   const base = o.retryDelayMs ?? 1000;
   let transientFailures = 0;
   let notFounds = 0;
-  await mkdir(dirname(o.dest), { recursive: true });
   for (;;) {
     try {
       const res = await fetchOnce(o.signal);
       if (res.status < 200 || res.status >= 300) throw await errorFromResponse(res, what);
-      return await writeBody(res, o);
+      return await use(res);
     } catch (error) {
       if (o.signal?.aborted) throw error;
       if (error instanceof SoraNotFoundError && notFounds < notFoundRetries) {

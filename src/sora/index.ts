@@ -9,6 +9,6 @@ export { pollUntilDone, finished } from './poll.js';
 export type { PollOptions } from './poll.js';
 export * from './poll-schedule.js';
 export { downloadToFile } from './download.js';
-export type { DownloadOptions, DownloadResult } from './download.js';
+export type { DownloadOptions, DownloadResult, OpenedContent } from './download.js';
 export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.js';
 export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';

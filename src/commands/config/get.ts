@@ -1,6 +1,7 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { NotFoundError } from '../../core/errors.js';
 import { redactUrl } from '../../db/open.js';
+import { redactSas } from '../../storage/settings.js';
 import { message } from '../../output/result.js';
 import { requireKey } from './keys.js';
 
@@ -10,7 +11,7 @@ export default defineCommand({
     const key = requireKey(requiredArg(args, 0));
     const value = deps.config().get(key);
     if (value === undefined) throw new NotFoundError(`setting "${key}" is not set`);
-    const shown = key === 'database-url' ? redactUrl(value) : value;
+    const shown = key === 'database-url' ? redactUrl(value) : key === 'storage-url' ? redactSas(value) : value;
     return message(shown, { key, value: shown });
   },
 });

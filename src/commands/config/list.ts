@@ -1,6 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { USER_KEYS, type UserKey } from '../../config/store.js';
 import { redactUrl } from '../../db/open.js';
+import { redactSas } from '../../storage/settings.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({
@@ -8,7 +9,7 @@ export default defineCommand({
     const values = deps.config().list();
     const list = (Object.keys(USER_KEYS) as UserKey[]).map((key) => {
       const value = values[key];
-      return { key, value: value && key === 'database-url' ? redactUrl(value) : (value ?? null), description: USER_KEYS[key] };
+      return { key, value: value && key === 'database-url' ? redactUrl(value) : value && key === 'storage-url' ? redactSas(value) : (value ?? null), description: USER_KEYS[key] };
     });
     return rows(list, [
       { key: 'key', header: 'KEY' },

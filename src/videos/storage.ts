@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { extname, isAbsolute } from 'node:path';
+import type { Deps } from '../cli/deps.js';
+import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
+import { markUploaded, storedVideos, type StoredVideo } from '../db/uploads.js';
+import { message, record, rows, type CommandResult } from '../output/result.js';
+import { createSoraClient } from '../sora/index.js';
+import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
+import { blobSegment, type Asset } from '../storage/store.js';
+
+/** `videos upload` and `videos link`: storage for videos recorded before it was configured, and fresh links. */
+
+export function requireStorage(deps: Deps): StorageSettings {
+  const s = storageSettings(deps.env, (key) => deps.config().get(key));
+  if (!s) {
+    throw new UsageError('no storage is configured', {
+      hint: 'octo config set storage-url https://ACCOUNT.blob.core.windows.net/CONTAINER (or set OCTO_STORAGE_URL)',
+    });
+  }
+  return s;
+}
+
+type UploadResult = { id: string; status: 'uploaded' | 'already uploaded' | 'failed'; url: string | null; file_id: string | null; reason: string | null };
+
+/** `videos upload [ID|--all]`: each video not yet in the container, from its local file or the service's copy. */
+export async function uploadVideos(deps: Deps, id: string | undefined, all: boolean): Promise<CommandResult> {
+  if (!id && !all) throw new UsageError('name a video or pass --all');
+  if (id && all) throw new UsageError('give an ID or --all, not both');
+  const settings = requireStorage(deps);
+  const session = await deps.session();
+  const db = await deps.db();
+  const list = await storedVideos(db, session, id ?? null, settings.containerUrl);
+  if (id && list.length === 0) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  const { blobStoreFor, storeAssets } = await import('../storage/store.js');
+  const store = await blobStoreFor(settings);
+  const results: UploadResult[] = [];
+  for (const v of list) {
+    if (v.uploaded) {
+      results.push({ id: v.id, status: 'already uploaded', url: v.url, file_id: v.file_id, reason: null });
+      continue;
+    }
+    try {
+      const assets = sourcesOf(v, deps);
+      const [video] = await storeAssets(store, { db, session, signal: deps.signal, now: deps.now }, assets, (blobs) => ({
+        id: v.id,
+        url: blobs[0]!.url,
+        thumbnail_url: blobs[1]?.url ?? null,
+        file_id: blobs[0]!.blob_name,
+      }));
+      deps.log.info(`Uploaded video ${v.id} → ${redactSas(video!.url)}`);
+      results.push({ id: v.id, status: 'uploaded', url: video!.url, file_id: video!.blob_name, reason: null });
+    } catch (error) {
+      if (deps.signal.aborted || id) throw error;
+      deps.log.warn(`video ${v.id}: ${(error as Error).message}`);
+      results.push({ id: v.id, status: 'failed', url: null, file_id: null, reason: (error as Error).message });
+    }
+  }
+  const columns = [
+    { key: 'id', header: 'id' },
+    { key: 'status', header: 'status' },
+    { key: 'url', header: 'url' },
+    { key: 'reason', header: 'reason' },
+  ];
+  if (id) return { output: record(results[0]!, columns) };
+  const output = rows(results, columns, { empty: `Nothing to upload: every video is in ${settings.containerUrl}.`, json: results });
+  return { output, exitCode: results.some((r) => r.status === 'failed') ? 1 : 0 };
+}
+
+/** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
+function sourcesOf(v: StoredVideo, deps: Deps): Asset[] {
+  const local = (path: string | null) => (path && isAbsolute(path) && existsSync(path) ? path : null);
+  const expires = v.expires_at ?? new Date(new Date(v.created_at).getTime() + 24 * 3_600_000);
+  const p = v.profile;
+  const service = p && v.azure_video_id && expires.getTime() > deps.now().getTime()
+    ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
+    : null;
+  const videoFile = local(v.url);
+  if (!videoFile && !service) {
+    throw new FailureError(`no local file (${v.url}) and the service's copy is gone (Sora keeps videos 24 h)`);
+  }
+  const dir = v.generation_id ?? `video-${v.id}`;
+  const asset = blobSegment(v.azure_video_id ?? v.id);
+  const open = (variant: 'video' | 'thumbnail') => () => service!.open(v.azure_video_id!, { variant, signal: deps.signal });
+  const assets: Asset[] = [
+    { rel: `${dir}/${asset}.mp4`, kind: 'video', contentType: 'video/mp4', generationId: v.generation_id, file: videoFile, open: service ? open('video') : undefined },
+  ];
+  const thumbFile = local(v.thumbnail_url);
+  const ext = thumbFile ? extname(thumbFile).slice(1).toLowerCase() : (p?.sora_version ?? v.sora_version) === 'sora-2' ? 'webp' : 'jpg';
+  if (thumbFile || service) {
+    assets.push({
+      rel: `${dir}/${asset}.${ext}`,
+      kind: 'thumbnail',
+      contentType: ext === 'webp' ? 'image/webp' : ext === 'png' ? 'image/png' : 'image/jpeg',
+      generationId: v.generation_id,
+      file: thumbFile,
+      open: service ? open('thumbnail') : undefined,
+    });
+  }
+  return assets;
+}
+
+/** `videos link ID`: a fresh playable URL (a new read-only SAS for a private container), printed and recorded. */
+export async function linkVideo(deps: Deps, id: string): Promise<CommandResult> {
+  const settings = requireStorage(deps);
+  const session = await deps.session();
+  const db = await deps.db();
+  const [v] = await storedVideos(db, session, id, settings.containerUrl);
+  if (!v) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  if (!v.container_url) throw new UsageError(`video ${v.id} is not in storage yet`, { hint: `upload it with: octo videos upload ${v.id}` });
+  if (!v.uploaded) {
+    throw new FailureError(`video ${v.id} is in ${v.container_url}, but storage-url names ${settings.containerUrl}`, {
+      hint: `set storage-url back to ${v.container_url} (with its credentials), or copy it there with: octo videos upload ${v.id}`,
+    });
+  }
+  const { blobStoreFor } = await import('../storage/store.js');
+  const store = await blobStoreFor(settings);
+  const video = await store.playableUrl(v.file_id, deps.now());
+  const thumbnail = v.thumbnail_blob ? await store.playableUrl(v.thumbnail_blob, deps.now()) : null;
+  await markUploaded(db, session, [], '', { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, file_id: v.file_id });
+  const json = { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, expires_at: video.expiresAt };
+  deps.log.info(video.expiresAt ? `Read-only link, valid until ${video.expiresAt.toISOString()}:` : 'The container is public-read: this link does not expire.');
+  return { output: message(video.url, json) };
+}
