@@ -81,6 +81,7 @@ export async function storeAssets(
     const stored: StoredBlob[] = [];
     for (const [i, asset] of assets.entries()) {
       const c = claims[i];
+      if (!c) throw new FailureError(`no upload row was claimed for ${asset.rel}`);
       const bytes = await transfer(store, c, asset, ctx.signal);
       stored.push({ blob_name: c.blob_name, bytes, ...(await store.playableUrl(c.blob_name, ctx.now?.())) });
     }
