@@ -56,3 +56,10 @@ export async function askChoice<T extends string>(deps: Deps, message: string, f
   const { select } = await import('@inquirer/prompts');
   return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, context(deps)));
 }
+
+/** Yes or no (default no), on a terminal only. */
+export async function askConfirm(deps: Deps, message: string, flag: string): Promise<boolean> {
+  if (!deps.interactive) refuseToPrompt('a confirmation', flag);
+  const { confirm } = await import('@inquirer/prompts');
+  return prompting(() => confirm({ message, default: false }, context(deps)));
+}

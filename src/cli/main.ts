@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { renderError } from '../output/errors.js';
 import { render } from '../output/render.js';
+import { systemTimeZone } from '../costs/period.js';
 import { configDir } from '../config/paths.js';
 import { openConfig } from '../config/store.js';
 import { createDeps, type Deps, type Io } from './deps.js';
@@ -106,7 +107,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       deps.log.debug(`${invocation.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
       const result = await invocation.run(deps);
       const commandResult = result && 'kind' in result ? { output: result } : (result ?? {});
-      if (commandResult.output) await render(commandResult.output, io.stdout, deps.globals);
+      if (commandResult.output) await render(commandResult.output, io.stdout, { ...deps.globals, timeZone: systemTimeZone(env) });
       deps.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
       return commandResult.exitCode ?? 0;
     } finally {

@@ -1,8 +1,9 @@
 import { defineCommand } from '../cli/command.js';
+import type { LoggedIn } from '../auth/accounts.js';
 import type { Column } from '../output/result.js';
 import { record } from '../output/result.js';
 
-export const loggedInFields: Column[] = [
+export const loggedInFields: Column<LoggedIn>[] = [
   { key: 'email', header: 'email' },
   { key: 'name', header: 'name' },
   { key: 'id', header: 'id' },
@@ -21,6 +22,6 @@ export default defineCommand({
     const user = await login(deps, opts);
     deps.log.info(`Logged in to ${user.database} as ${user.email}.`);
     if (user.password_upgraded) deps.log.info('Your password hash was upgraded to bcrypt.');
-    return record({ ...user }, loggedInFields);
+    return record(user, loggedInFields);
   },
 });

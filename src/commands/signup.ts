@@ -13,6 +13,6 @@ export default defineCommand({
     const { signup } = await import('../auth/accounts.js');
     const user = await signup(deps, opts);
     deps.log.info(`Created ${user.email} and logged in to ${user.database}.`);
-    return record({ ...user }, loggedInFields);
+    return record(user, loggedInFields);
   },
 });

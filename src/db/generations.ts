@@ -5,6 +5,7 @@ import { authedQuery, authedSql } from './authed.js';
 import { costStateSql } from './costs.js';
 import { AuthError } from '../core/errors.js';
 import type { Db } from './types.js';
+import { COUNT_CAP, idPrefix, pickById } from './ids.js';
 import { profileColumns, type ProfileConfig } from './profile-config.js';
 
 export type { ProfileConfig };
@@ -195,16 +196,23 @@ export async function batchGenerations(db: Db, session: SessionKeys, batchId: st
  * (one with a job id, or with the stored request to submit it).
  */
 export async function unfinishedGenerations(db: Db, session: SessionKeys, idOrJobId: string | null): Promise<GenerationRow[]> {
-  return authedQuery<GenerationRow>(
+  const rows = await authedQuery<GenerationRow>(
     db,
     session,
     `SELECT ${ROW_COLUMNS} FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth)
         AND ($3::text IS NULL AND g.status IN ('queued', 'running') AND (g.job_id IS NOT NULL OR g.request IS NOT NULL)
-             OR g.id::text = $3 OR g.job_id = $3)
+             OR g.id::text = $3 OR g.job_id = $3 OR g.id::text LIKE $4 || '%')
       ORDER BY g.created_at, g.batch_line`,
-    [idOrJobId],
+    [idOrJobId, idOrJobId === null ? null : idPrefix(idOrJobId)],
   );
+  if (idOrJobId === null) return rows;
+  const one = pickById(rows, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
+  return one ? [one] : [];
+}
+
+function describeJob(g: GenerationRow): string {
+  return `${g.status}  ${g.prompt.slice(0, 40)}`;
 }
 
 /** Just before the create request: from now on the job may exist at the service. */
@@ -291,16 +299,20 @@ export type JobListRow = {
 };
 
 /** `jobs list` (one round trip, session checked). */
-export async function listJobs(db: Db, session: SessionKeys, o: { status?: string; limit: number }): Promise<JobListRow[]> {
-  return authedQuery<JobListRow>(
+export async function listJobs(db: Db, session: SessionKeys, o: { status?: string; limit: number }): Promise<{ jobs: JobListRow[]; total: number }> {
+  const where = 'g.user_id = (SELECT user_id FROM auth) AND ($3::text IS NULL OR g.status = $3)';
+  const found = await authedQuery<JobListRow & { total_count: number }>(
     db,
     session,
-    `SELECT g.id, g.job_id, g.status, g.prompt, g.profile_name, g.created_at, g.estimated_cost::float8 AS estimated_cost, g.failure_reason
+    `SELECT g.id, g.job_id, g.status, g.prompt, g.profile_name, g.created_at, g.estimated_cost::float8 AS estimated_cost, g.failure_reason,
+        (SELECT count(*)::int FROM (SELECT 1 FROM video_generations g WHERE ${where} LIMIT ${COUNT_CAP + 1}) n) AS total_count
        FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND ($3::text IS NULL OR g.status = $3)
+      WHERE ${where}
       ORDER BY g.created_at DESC, g.batch_line DESC NULLS LAST LIMIT $4`,
     [o.status ?? null, o.limit],
   );
+  const jobs = found.map(({ total_count: _, ...j }) => j);
+  return { jobs, total: found[0]?.total_count ?? 0 };
 }
 
 /** `jobs cancel`: the row and its profile in one round trip. */
@@ -309,18 +321,18 @@ export async function generationWithProfile(
   session: SessionKeys,
   idOrJobId: string,
 ): Promise<(GenerationRow & { profile: ProfileConfig | null }) | undefined> {
-  const [row] = await authedQuery<GenerationRow & { profile: ProfileConfig | null }>(
+  const found = await authedQuery<GenerationRow & { profile: ProfileConfig | null }>(
     db,
     session,
     `SELECT ${ROW_COLUMNS},
         (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
            FROM profiles_config pc WHERE pc.user_id = g.user_id AND pc.name = g.profile_name LIMIT 1) p) AS profile
        FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3)
-      ORDER BY g.created_at DESC LIMIT 1`,
-    [idOrJobId],
+      WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3 OR g.id::text LIKE $4 || '%')
+      ORDER BY g.created_at DESC LIMIT 10`,
+    [idOrJobId, idPrefix(idOrJobId)],
   );
-  return row;
+  return pickById(found, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
 }
 
 /** Job ids the user's rows already own (recent ones): an orphan never matches one of these. */

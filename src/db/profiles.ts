@@ -170,4 +170,17 @@ export async function removeProfile(db: Db, session: Session, name: string): Pro
   return { wasActive: Boolean(row.is_active) };
 }
 
+/** Unfinished generations made on the profile: removing it leaves nothing that can reach them. */
+export async function unfinishedJobsOn(db: Db, session: Session, name: string): Promise<number> {
+  const [row] = await authedQuery<{ n: number }>(
+    db,
+    session,
+    `SELECT count(*)::int AS n FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.profile_name = $3
+        AND g.status NOT IN ('completed', 'succeeded', 'failed', 'canceled', 'cancelled')`,
+    [name],
+  );
+  return row?.n ?? 0;
+}
+
 const notFound = (name: string) => new NotFoundError(`no profile named "${name}"`, { hint: 'see: octo profile list' });

@@ -1,6 +1,7 @@
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';
 import { profileColumns, type ProfileConfig } from './profile-config.js';
+import { COUNT_CAP, idPrefix, pickById } from './ids.js';
 import type { Db } from './types.js';
 
 /** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
@@ -35,19 +36,27 @@ export interface VideoFilter {
   search?: string;
 }
 
-/** Newest first (index: user_id, created_at DESC); one round trip with the session check. */
-export async function listVideos(db: Db, session: SessionKeys, f: VideoFilter): Promise<VideoRow[]> {
-  return authedQuery<VideoRow>(
-    db,
-    session,
-    `SELECT ${COLUMNS} FROM video_metadata v
-      WHERE v.user_id = (SELECT user_id FROM auth)
+/**
+ * Newest first (index: user_id, created_at DESC), and how many match (up to COUNT_CAP + 1, for
+ * "showing 20 of 312"); one round trip with the session check.
+ */
+export async function listVideos(db: Db, session: SessionKeys, f: VideoFilter): Promise<{ videos: VideoRow[]; total: number }> {
+  const where = `v.user_id = (SELECT user_id FROM auth)
         AND ($3::timestamptz IS NULL OR v.created_at >= $3)
         AND ($4::timestamptz IS NULL OR v.created_at < $4)
-        AND ($5::text IS NULL OR v.prompt ILIKE '%' || $5 || '%')
+        AND ($5::text IS NULL OR v.prompt ILIKE '%' || $5 || '%')`;
+  const found = await authedQuery<VideoRow & { total_count: number }>(
+    db,
+    session,
+    `SELECT ${COLUMNS},
+        (SELECT count(*)::int FROM (SELECT 1 FROM video_metadata v WHERE ${where} LIMIT ${COUNT_CAP + 1}) n) AS total_count
+       FROM video_metadata v
+      WHERE ${where}
       ORDER BY v.created_at DESC, v.id LIMIT $6`,
     [f.since?.toISOString() ?? null, f.until?.toISOString() ?? null, f.search ? escapeLike(f.search) : null, f.limit],
   );
+  const videos = found.map(({ total_count: _, ...v }) => v);
+  return { videos, total: found[0]?.total_count ?? 0 };
 }
 
 function escapeLike(text: string): string {
@@ -56,13 +65,16 @@ function escapeLike(text: string): string {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** By id, file id or Azure id; with the profile it was made on (for a refetch). */
+/**
+ * By id (or a unique prefix of at least 4 characters), file id or Azure id; with the profile it
+ * was made on (for a refetch). An ambiguous prefix is a usage error listing the candidates.
+ */
 export async function findVideo(
   db: Db,
   session: SessionKeys,
   id: string,
 ): Promise<(VideoRow & { profile: ProfileConfig | null }) | undefined> {
-  const [row] = await authedQuery<VideoRow & { profile: ProfileConfig | null }>(
+  const found = await authedQuery<VideoRow & { profile: ProfileConfig | null }>(
     db,
     session,
     `SELECT ${COLUMNS},
@@ -70,11 +82,16 @@ export async function findVideo(
            FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
           WHERE g.id = v.generation_id LIMIT 1) p) AS profile
        FROM video_metadata v
-      WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3)
-      ORDER BY v.created_at DESC LIMIT 1`,
-    [id, UUID.test(id) ? id : null],
+      WHERE v.user_id = (SELECT user_id FROM auth)
+        AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3 OR v.id::text LIKE $5 || '%')
+      ORDER BY v.created_at DESC LIMIT 10`,
+    [id, UUID.test(id) ? id : null, idPrefix(id)],
   );
-  return row;
+  return pickById(found, id, {
+    what: 'video',
+    exact: (v) => [v.file_id, v.azure_video_id],
+    describe: (v) => `${v.created_at.toISOString().slice(0, 16).replace('T', ' ')}  ${v.prompt.slice(0, 40)}`,
+  });
 }
 
 /** Deletes the row; returns what was deleted (undefined when nothing of the user's matched). */

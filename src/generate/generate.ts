@@ -96,9 +96,9 @@ function planResult(plan: Plan, line?: number): LineResult {
   };
 }
 
-const RESULT_FIELDS: Column[] = [
-  { key: 'id', header: 'id' },
-  { key: 'job_id', header: 'job' },
+const RESULT_FIELDS: Column<LineResult>[] = [
+  { key: 'id', header: 'id', id: true },
+  { key: 'job_id', header: 'job', optional: true },
   { key: 'status', header: 'status' },
   { key: 'model', header: 'model' },
   { key: 'size', header: 'size' },
@@ -130,7 +130,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
     throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
   }
-  if (opts.dryRun) return { output: record(planResult(plan) as unknown as Record<string, unknown>, RESULT_FIELDS) };
+  if (opts.dryRun) return { output: record(planResult(plan), RESULT_FIELDS) };
 
   const out = downloadDir(deps, opts.out);
   const recorded = newGeneration(plan, { out, download: opts.download });
@@ -161,7 +161,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
       hint: result.failure_reason?.includes('moderation') || result.failure_reason?.includes('content_filter') ? 'the prompt or image was refused by content moderation; rephrase it' : 'recorded as failed; see: octo jobs list --status failed',
     });
   }
-  const output = record(shown as unknown as Record<string, unknown>, RESULT_FIELDS);
+  const output = record(shown, RESULT_FIELDS);
   if (result.status !== 'completed' && opts.wait) {
     deps.log.warn(`still ${result.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${row.id}`);
     return { output, exitCode: 8 };
@@ -267,12 +267,13 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
 }
 
 function batchOutput(results: LineResult[]) {
-  const columns: Column[] = [
+  const columns: Column<LineResult>[] = [
     { key: 'line', header: 'line', align: 'right' },
     ...RESULT_FIELDS.filter((c) => c.key !== 'model' && c.key !== 'size' && c.key !== 'seconds'),
-    { key: 'failure_reason', header: 'reason' },
+    { key: 'prompt', header: 'prompt', flex: true },
+    { key: 'failure_reason', header: 'reason', optional: true },
   ];
-  return rows(results as unknown as Record<string, unknown>[], columns, { json: results });
+  return rows(results, columns, { json: results });
 }
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */

@@ -11,7 +11,7 @@ export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> 
   const db = await deps.db();
   const row = await generationWithProfile(db, session, id);
   if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
-  const shown = () => record(resultOf({ ...row, status: 'canceled' }) as unknown as Record<string, unknown>);
+  const shown = () => record(resultOf({ ...row, status: 'canceled' }));
   if (TERMINAL.has(row.status)) {
     return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
   }

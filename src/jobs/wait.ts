@@ -3,9 +3,9 @@ import { GenerationFailedError, InterruptedError, NotFoundError, UsageError } fr
 import { loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
 import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
-import { record, rows, type CommandResult } from '../output/result.js';
+import { record, rows, type Column, type CommandResult } from '../output/result.js';
 import { runnerOptions } from '../generate/options.js';
-import { FAILED, runGenerations } from '../generate/runner.js';
+import { FAILED, runGenerations, type LineResult } from '../generate/runner.js';
 
 export interface WaitFlags {
   all?: boolean;
@@ -39,13 +39,14 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   }
   const failed = results.filter((r) => FAILED.has(r.status));
   const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running');
-  const columns = [
-    { key: 'id', header: 'id' },
-    { key: 'job_id', header: 'job' },
+  const columns: Column<LineResult>[] = [
+    { key: 'id', header: 'id', id: true },
+    { key: 'job_id', header: 'job', optional: true },
     { key: 'status', header: 'status' },
-    { key: 'estimated_cost', header: 'estimate', format: (v: unknown) => formatUsd(v) },
-    { key: 'files', header: 'files', format: (v: unknown) => (Array.isArray(v) ? v.join(', ') : '') },
-    { key: 'failure_reason', header: 'reason' },
+    { key: 'prompt', header: 'prompt', flex: true },
+    { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v), align: 'right' },
+    { key: 'files', header: 'files', format: (v) => v.join(', ') },
+    { key: 'failure_reason', header: 'reason', optional: true },
   ];
   const [r] = results;
   if (id && r) {
@@ -54,9 +55,9 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
       if (r.status === 'error' && error instanceof Error) throw error;
       throw new GenerationFailedError(`job ${r.job_id ?? r.id} ${r.status}: ${r.failure_reason ?? 'no reason given'}`);
     }
-    return { output: record(r as unknown as Record<string, unknown>, columns), exitCode: unfinished.length ? 8 : 0 };
+    return { output: record(r, columns), exitCode: unfinished.length ? 8 : 0 };
   }
-  const output = rows(results as unknown as Record<string, unknown>[], columns, { json: results });
+  const output = rows(results, columns, { json: results });
   if (failed.length) return { output, exitCode: 6 };
   return { output, exitCode: unfinished.length ? 8 : 0 };
 }

@@ -1,17 +1,38 @@
-/** Formatting shared by every table: dates and cells (money: src/costs/money.ts). JSON never goes through these. */
+/** Formatting shared by every table and record: dates and cells (money: src/costs/money.ts). */
 
-function formatDate(value: Date): string {
-  return value.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
-}
-
-/** JSON for the machine contract: Dates as ISO 8601 with offset, undefined dropped. */
+/** JSON for the machine contract: Dates as ISO 8601 (UTC), undefined dropped. */
 export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v) => (v instanceof Date ? v.toISOString() : v), 2);
 }
 
-export function cellText(value: unknown): string {
+const LOCAL = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-11-29 14:05` in `timeZone`: what people read at a terminal. */
+export function localTime(value: Date, timeZone: string): string {
+  let format = LOCAL.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    LOCAL.set(timeZone, format);
+  }
+  const part = Object.fromEntries(format.formatToParts(value).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}`;
+}
+
+/**
+ * A value as text. With a time zone (a terminal) Dates are local minutes; without (piped, CSV)
+ * they are UTC ISO 8601, exact.
+ */
+export function cellText(value: unknown, timeZone?: string): string {
   if (value === null || value === undefined) return '';
-  if (value instanceof Date) return formatDate(value);
+  if (value instanceof Date) return timeZone ? localTime(value, timeZone) : value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

@@ -2,60 +2,84 @@ import type { Writable } from 'node:stream';
 import type { GlobalOptions } from '../core/io.js';
 import { escapeControl } from './escape.js';
 import { cellText, toJson } from './format.js';
-import type { Column, Output } from './result.js';
+import type { AnyColumn, Output } from './result.js';
+import { layoutTable, shortId } from './table.js';
 
 /**
- * The one writer for every command (neonctl's `write`): a table on a terminal, tab-separated
- * lines when piped, CSV with --csv, JSON with --json. stdout carries only this.
+ * The one writer for every command (neonctl's `write`): borderless columns that fit a terminal
+ * (short ids, local times), tab-separated lines when piped, lossless CSV with --csv (every field,
+ * UTC times, no totals), JSON with --json. stdout carries only this. Text for people goes through
+ * escapeControl; JSON and CSV stay exact.
  */
-export async function render(
-  output: Output,
-  stdout: Writable & { isTTY?: boolean; columns?: number },
-  globals: Pick<GlobalOptions, 'json' | 'csv' | 'color'>,
-): Promise<void> {
+
+export interface RenderOptions extends Pick<GlobalOptions, 'json' | 'csv' | 'color'> {
+  /** IANA zone for times on a terminal (default: the process's own). */
+  timeZone?: string;
+}
+
+type Stdout = Writable & { isTTY?: boolean; columns?: number };
+
+export async function render(output: Output, stdout: Stdout, options: RenderOptions): Promise<void> {
   const write = (text: string) => stdout.write(text.endsWith('\n') ? text : `${text}\n`);
-  if (globals.json) {
+  if (options.json) {
     write(toJson(jsonOf(output)));
     return;
   }
+  const tty = Boolean(stdout.isTTY);
+  const zone = tty ? (options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone) : undefined;
+  const human = (column: AnyColumn, row: object) => escapeControl(cell(column, row, zone));
   switch (output.kind) {
     case 'message':
     case 'text':
       if (output.text) write(escapeControl(output.text, { keepLines: true }));
       return;
     case 'record': {
-      const fields = output.fields ?? Object.keys(output.value).map((key) => ({ key, header: key }));
-      if (globals.csv) {
-        write(toCsv([output.value], fields));
+      if (options.csv) {
+        // The JSON contract is what may leave the machine (never a raw row's secrets).
+        const json = output.json;
+        write(toCsv([json && typeof json === 'object' && !Array.isArray(json) ? json : output.value]));
         return;
       }
-      const width = Math.max(...fields.map((f) => f.header.length));
-      write(
-        fields
-          .map((f) => `${stdout.isTTY ? f.header.padEnd(width) : f.header}${stdout.isTTY ? '  ' : '\t'}${cell(f, output.value)}`)
-          .join('\n'),
-      );
+      const fields = output.fields ?? Object.keys(output.value).map((key) => ({ key, header: key }));
+      const labels = fields.map((f) => labelOf(f.header));
+      const width = Math.max(...labels.map((l) => l.length));
+      write(fields.map((f, i) => (tty ? `${labels[i]!.padEnd(width)}  ${human(f, output.value)}` : `${labels[i]}\t${human(f, output.value)}`)).join('\n'));
       return;
     }
     case 'rows': {
-      const all = output.totals ? [...output.rows, output.totals] : output.rows;
-      if (globals.csv) {
-        write(toCsv(all, output.columns));
+      if (options.csv) {
+        write(toCsv(Array.isArray(output.json) ? (output.json as object[]) : output.rows, output.columns));
         return;
       }
-      const notes = stdout.isTTY && output.notes?.length ? `\n${escapeControl(output.notes.join('\n'), { keepLines: true })}` : '';
+      const notes = tty && output.notes?.length ? `\n${output.notes.map((n) => escapeControl(n)).join('\n')}` : '';
       if (output.rows.length === 0) {
-        if (stdout.isTTY && output.empty) write(escapeControl(output.empty, { keepLines: true }) + notes);
+        if (tty && output.empty) write(escapeControl(output.empty, { keepLines: true }) + notes);
         return;
       }
-      if (!stdout.isTTY) {
-        write(all.map((row) => output.columns.map((c) => cell(c, row).replace(/[\t\n]/g, ' ')).join('\t')).join('\n'));
+      if (!tty) {
+        write(output.rows.map((row) => output.columns.map((c) => escapeControl(cell(c, row))).join('\t')).join('\n'));
         return;
       }
-      write((await table(output.rows, output.columns, output.totals, globals.color, stdout.columns)) + notes);
+      const shown = (c: AnyColumn, row: object) => {
+        const text = human(c, row);
+        return c.id ? shortId(text) : text;
+      };
+      const lines = layoutTable({
+        columns: output.columns,
+        body: output.rows.map((row) => output.columns.map((c) => shown(c, row))),
+        totals: output.totals ? output.columns.map((c) => shown(c, output.totals!)) : undefined,
+        width: stdout.columns || undefined,
+        color: options.color,
+      });
+      write(lines.join('\n') + notes);
       return;
     }
   }
+}
+
+/** One style for every label of a record: lower case words (`created at`, never `CREATED_AT`). */
+function labelOf(header: string): string {
+  return header.replace(/_/g, ' ').toLowerCase();
 }
 
 export function jsonOf(output: Output): unknown {
@@ -70,70 +94,21 @@ export function jsonOf(output: Output): unknown {
   }
 }
 
-/** One cell as a terminal shows it: control characters escaped (CSV and JSON take raw values). */
-function cell(column: Column, row: Record<string, unknown>): string {
-  const value = row[column.key];
-  return escapeControl(column.format ? column.format(value, row) : cellText(value));
-}
-
-async function table(
-  rowList: Record<string, unknown>[],
-  columns: Column[],
-  totals: Record<string, unknown> | undefined,
-  color: boolean,
-  width: number | undefined,
-): Promise<string> {
-  const { default: Table } = await import('cli-table3');
-  const body = [...rowList, ...(totals ? [totals] : [])].map((row) => columns.map((c) => cell(c, row)));
-  const fitted = fitToWidth(columns, body, width);
-  const t = new Table({
-    head: columns.map((c) => c.header),
-    style: { head: color ? ['bold'] : [], border: color ? ['grey'] : [] },
-    colAligns: columns.map((c) => c.align ?? 'left'),
-    wordWrap: false,
-    // No rule between rows, as gh prints them; the totals row is the last one.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-  });
-  for (const cells of fitted) t.push(cells);
-  return t.toString();
+function cell(column: AnyColumn, row: object, timeZone?: string): string {
+  const value = (row as Record<string, unknown>)[column.key];
+  return column.format ? column.format(value, row) : cellText(value, timeZone);
 }
 
 /**
- * Shortens long text columns (prompts, paths, reasons: wider than 16) until the table fits the
- * terminal, widest first and not below 12; never numbers (right-aligned), ids (`id`, `*_id`)
- * people copy into the next command, times (`*_at`) or short values like a status. What still
- * does not fit is left to the terminal. Paths keep their end, other text its start.
+ * RFC 4180 CSV, lossless: every field of every row (the union of keys, in order), raw values,
+ * times in UTC ISO 8601, nested values as JSON; totals and notes never mixed in.
  */
-export function fitToWidth(columns: Column[], body: string[][], width: number | undefined): string[][] {
-  if (!width) return body;
-  const fits = columns.map((c, i) => {
-    const natural = Math.max(c.header.length, ...body.map((r) => (r[i] ?? '').length));
-    return {
-      width: natural,
-      floor: Math.max(12, c.header.length),
-      shrinkable: c.align !== 'right' && c.key !== 'id' && !/_(id|at)$/.test(c.key) && natural > 16,
-    };
-  });
-  const total = () => fits.reduce((sum, f) => sum + f.width + 3, 1);
-  while (total() > width) {
-    let widest: (typeof fits)[number] | undefined;
-    for (const f of fits) if (f.shrinkable && f.width > f.floor && (!widest || f.width > widest.width)) widest = f;
-    if (!widest) break;
-    widest.width -= 1;
-  }
-  return body.map((r) =>
-    r.map((text, i) => {
-      const w = fits[i]?.width;
-      if (w === undefined || text.length <= w) return text;
-      return text.startsWith('/') ? `…${text.slice(text.length - w + 1)}` : `${text.slice(0, w - 1)}…`;
-    }),
-  );
-}
-
-/** RFC 4180 CSV: raw values (no money symbols), quoted when needed. */
-export function toCsv(rowList: Record<string, unknown>[], columns: Column[]): string {
+export function toCsv(rowList: readonly object[], columns: readonly AnyColumn[] = []): string {
+  // An empty list still names its fields (the columns'), so a script reads a header.
+  const keys: string[] = rowList.length ? [] : columns.map((c) => c.key);
+  for (const row of rowList) for (const key of Object.keys(row)) if (!keys.includes(key)) keys.push(key);
   const quote = (text: string) => (/[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  const lines = [columns.map((c) => quote(c.key)).join(',')];
-  for (const row of rowList) lines.push(columns.map((c) => quote(cellText(row[c.key]))).join(','));
+  const lines = [keys.map(quote).join(',')];
+  for (const row of rowList) lines.push(keys.map((k) => quote(cellText((row as Record<string, unknown>)[k]))).join(','));
   return lines.join('\n');
 }

@@ -1,3 +1,4 @@
+import type { Column } from '../output/result.js';
 import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
@@ -11,6 +12,7 @@ import {
   type ProfileRow,
   type ResolvedProfile,
   type SoraVersion,
+  unfinishedJobsOn,
 } from '../db/profiles.js';
 
 /** `octo profile …` as `(deps, options) → data`; the command files wire flags to these. */
@@ -68,6 +70,13 @@ export async function removeProfile(deps: Deps, name: string): Promise<{ wasActi
   return deleteProfile(db, session, name);
 }
 
+/** What removing a profile would strand: it must exist; its unfinished jobs are counted. */
+export async function profileRemoval(deps: Deps, name: string): Promise<{ unfinished: number }> {
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  const [, unfinished] = await Promise.all([getProfile(db, session, name), unfinishedJobsOn(db, session, name)]);
+  return { unfinished };
+}
+
 export interface ProfileTestResult {
   name: string;
   base_url: string;
@@ -103,17 +112,19 @@ export async function testLoadedProfile(deps: Deps, profile: ResolvedProfile): P
   };
 }
 
-export const PROFILE_COLUMNS = [
-  { key: 'is_active', header: 'ACTIVE', format: (value: unknown) => (value ? '*' : '') },
+export const PROFILE_COLUMNS: Column<ProfileJson>[] = [
+  { key: 'is_active', header: 'ACTIVE', format: (value) => (value ? '*' : '') },
   { key: 'name', header: 'NAME' },
-  { key: 'endpoint', header: 'ENDPOINT' },
+  { key: 'endpoint', header: 'ENDPOINT', flex: true },
   { key: 'deployment', header: 'DEPLOYMENT' },
   { key: 'sora_version', header: 'SORA' },
   { key: 'api_key_hint', header: 'API KEY' },
 ];
 
 /** The JSON contract: `{name, endpoint, deployment, sora_version, is_active, api_key_hint}`. */
-export function profileJson(row: ProfileRow): Record<string, unknown> {
+export type ProfileJson = ReturnType<typeof profileJson>;
+
+export function profileJson(row: ProfileRow) {
   return {
     name: row.name,
     endpoint: row.endpoint,

@@ -7,6 +7,7 @@ import { deleteOwnFiles } from './local-files.js';
 /** `videos delete`: the row; the files only when asked. */
 export async function deleteVideoCommand(deps: Deps, id: string, files: boolean) {
   const session = await deps.session();
+  // The command resolved the id (a prefix, a file id or an Azure id) with findVideo and confirmed.
   const video = await deleteVideo(await deps.db(), session, id);
   if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
   const { removed, kept } = files ? await deleteOwnFiles([video.url, video.thumbnail_url]) : { removed: [], kept: [] };

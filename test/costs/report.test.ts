@@ -143,14 +143,16 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs on %s', (k
     expect([twoWeeks.since, twoWeeks.failed.count, twoWeeks.in_flight.count]).toEqual(['2026-03-18', 0, 0]);
   });
 
-  it('prints CSV with a totals row, TSV when piped, and a table with 2-decimal money on a terminal', async () => {
+  it('prints CSV and TSV of the groups only (no totals row mixed in), and a table with 2-decimal money and its total on a terminal', async () => {
     const csv = await costs(['--csv', '--tz', 'UTC', ...MARCH]);
-    expect(csv.stdout).toBe('key,count,seconds,cost\nsora-1,1,10,0.125\nsora-2,2,16,1.6\nsora-2-pro,1,8,2.4\nTOTAL,4,34,4.125\n');
+    expect(csv.stdout).toBe('key,count,seconds,cost\nsora-1,1,10,0.125\nsora-2,2,16,1.6\nsora-2-pro,1,8,2.4\n');
     const tsv = await costs(['--tz', 'UTC', ...MARCH]);
     expect(tsv.stdout.split('\n')[0]).toBe('sora-1\t1\t10\t$0.13');
-    expect(tsv.stdout).toContain('TOTAL\t4\t34\t$4.13');
+    expect(tsv.stdout).not.toContain('TOTAL');
     const table = await runCli(['costs', '--tz', 'UTC', ...MARCH], { env, tty: true, overrides: { now: () => NOW } });
-    expect(table.stdout).toMatch(/│ sora-2-pro\s+│\s+1 │\s+8 │\s+\$2\.40 │/);
+    expect(table.stdout).toMatch(/^MODEL\s+COUNT\s+SECONDS\s+COST \(EST\.\)$/m);
+    expect(table.stdout).toMatch(/^sora-2-pro\s+1\s+8\s+\$2\.40$/m);
+    expect(table.stdout).toMatch(/^TOTAL\s+4\s+34\s+\$4\.13$/m);
     expect(table.stdout).toContain('failed/cancelled: 2 ($1.20 estimated, not counted)');
     expect(table.stdout).toContain('in flight: 1 ($1.20 estimated, not counted yet)');
   });

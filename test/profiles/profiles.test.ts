@@ -88,7 +88,10 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     const added = await alice.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
     expect(added.code, added.stderr).toBe(0);
     expect((await alice.run(['profile', 'show', name, '--json'])).json()).toMatchObject({ name, deployment: 'd"; --' });
-    expect((await alice.run(['profile', 'remove', name])).code).toBe(0);
+    const unconfirmed = await alice.run(['profile', 'remove', name]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('pass --yes');
+    expect((await alice.run(['profile', 'remove', name, '--yes'])).code).toBe(0);
     expect(await sql(database, 'SELECT count(*)::int AS n FROM profiles_config')).toEqual([{ n: 3 }]);
   });
 

@@ -40,7 +40,9 @@ describe('octo videos', () => {
     expect((await alice.cli(['videos', 'list', '--since', 'yesterday'])).code).toBe(2);
     expect((await bob.cli(['videos', 'list', '--json'])).json()).toEqual([]);
     const csv = await alice.cli(['videos', 'list', '--csv']);
-    expect(csv.stdout.split('\n')[0]).toBe('id,prompt,width,duration,sora_version,url,created_at');
+    // Lossless: width and height (not the table's size column), the Azure id, UTC times.
+    expect(csv.stdout.split('\n')[0]).toBe('id,prompt,width,height,duration,sora_version,url,azure_video_id,created_at');
+    expect(csv.stdout.split('\n')[1]).toContain(list[0].created_at);
   });
 
   it('show: by id or Azure id, one round trip; another user gets exit 3', async () => {
@@ -54,6 +56,29 @@ describe('octo videos', () => {
     expect(other.code).toBe(3);
     expect(other.json().error.code).toBe('not_found');
     expect((await alice.cli(['videos', 'show', 'nope'])).code).toBe(3);
+  });
+
+  it('takes a unique id prefix of 4+ characters wherever an id is taken; an ambiguous one lists the candidates (exit 2)', async () => {
+    const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
+    expect((await alice.cli(['videos', 'show', v.id.slice(0, 8), '--json'])).json().id).toBe(v.id);
+    expect((await alice.cli(['videos', 'show', v.id.slice(0, 3)])).code).toBe(3);
+    for (const n of [1, 2]) {
+      await world.db.query(
+        `INSERT INTO video_metadata (id, user_id, file_id, url, prompt, height, width, duration) VALUES ($1, $2, $3, '/tmp/x.mp4', 'twin', '720', '1280', '4')`,
+        [`abcd0000-0000-4000-8000-00000000000${n}`, alice.userId, `twin-${n}`],
+      );
+    }
+    const ambiguous = await alice.cli(['videos', 'show', 'abcd']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('abcd0000-0000-4000-8000-000000000001');
+    expect(ambiguous.stderr).toContain('abcd0000-0000-4000-8000-000000000002');
+    expect((await alice.cli(['videos', 'delete', 'abcd', '--yes'])).code).toBe(2);
+    expect((await alice.cli(['videos', 'show', 'abcd0000-0000-4000-8000-000000000002', '--json'])).json().file_id).toBe('twin-2');
+    const deleted = await alice.cli(['videos', 'delete', 'abcd0000-0000-4000-8000-0000000000', '--yes', '--json']);
+    expect(deleted.code).toBe(2);
+    // Another user's ids are never candidates.
+    expect((await bob.cli(['videos', 'show', 'abcd'])).code).toBe(3);
+    await world.db.query(`DELETE FROM video_metadata WHERE prompt = 'twin'`);
   });
 
   it('download refetches from the service while it lives, and says clearly when it expired', async () => {
@@ -76,15 +101,18 @@ describe('octo videos', () => {
     const [a, b] = list.filter((v: any) => v.sora_version === 'sora-1');
     expect((await bob.cli(['videos', 'delete', a.id])).code).toBe(3);
     let r = await alice.cli(['videos', 'delete', a.id]);
+    expect([r.code, r.stderr]).toEqual([2, expect.stringContaining('pass --yes')]);
+    expect(existsSync(a.url)).toBe(true);
+    r = await alice.cli(['videos', 'delete', a.id, '--yes']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('the file stays');
     expect(existsSync(a.url)).toBe(true);
-    r = await alice.cli(['videos', 'delete', b.id, '--files', '--json']);
+    r = await alice.cli(['videos', 'delete', b.id, '--files', '--json', '--yes']);
     expect(r.json()).toMatchObject({ id: b.id, deleted: true });
     expect(existsSync(b.url)).toBe(false);
     expect(existsSync(b.url.replace(/\.mp4$/, '.jpg'))).toBe(false);
     expect((await alice.cli(['videos', 'list', '--json'])).json()).toHaveLength(1);
-    expect((await alice.cli(['videos', 'delete', a.id])).code).toBe(3);
+    expect((await alice.cli(['videos', 'delete', a.id, '--yes'])).code).toBe(3);
     // The generation and its cost stay recorded.
     const g = firstRow(await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s1.id]));
     expect(g.status).toBe('completed');

@@ -76,7 +76,7 @@ export default defineCommand({
           }
         : { key: 'TOTAL', count: report.count, seconds: report.seconds, cost: report.total_cost };
     return rows(
-      report.groups as unknown as Record<string, unknown>[],
+      report.groups,
       [
         { key: 'key', header: HEADERS[opts.by] },
         { key: 'count', header: 'COUNT', align: 'right' },

@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../generate/options.js';
 import { formatUsd } from '../../costs/money.js';
-import { rows } from '../../output/result.js';
+import { rows, shownOf } from '../../output/result.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'];
 
@@ -14,19 +14,19 @@ export default defineCommand({
   async run({ deps, opts }) {
     const { listJobs } = await import('../../db/generations.js');
     const session = await deps.session();
-    const list = await listJobs(await deps.db(), session, { status: opts.status, limit: opts.limit });
+    const { jobs, total } = await listJobs(await deps.db(), session, { status: opts.status, limit: opts.limit });
     return rows(
-      list,
+      jobs,
       [
-        { key: 'id', header: 'id' },
-        { key: 'job_id', header: 'job' },
+        { key: 'id', header: 'id', id: true },
         { key: 'status', header: 'status' },
-        { key: 'prompt', header: 'prompt', format: (v) => (String(v).length > 50 ? `${String(v).slice(0, 49)}…` : String(v)) },
+        { key: 'prompt', header: 'prompt', flex: true },
         { key: 'profile_name', header: 'profile' },
         { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v), align: 'right' },
         { key: 'created_at', header: 'created' },
+        { key: 'job_id', header: 'job', optional: true },
       ],
-      { empty: 'No jobs yet. Start one with: octo generate "a prompt"' },
+      { empty: 'No jobs yet. Start one with: octo generate "a prompt"', notes: shownOf(jobs.length, total) },
     );
   },
 });

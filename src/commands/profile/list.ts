@@ -5,9 +5,9 @@ export default defineCommand({
   async run({ deps }) {
     const { profiles, profileJson, PROFILE_COLUMNS } = await import('../../profiles/index.js');
     const list = await profiles(deps);
-    return rows(list as unknown as Record<string, unknown>[], PROFILE_COLUMNS, {
+    const json = list.map(profileJson);
+    return rows(json, PROFILE_COLUMNS, {
       empty: 'No profiles yet. Add one: octo profile add NAME --endpoint URL --deployment NAME --sora-version sora-2',
-      json: list.map(profileJson),
     });
   },
 });

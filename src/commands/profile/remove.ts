@@ -1,13 +1,24 @@
-import { defineCommand, requiredArg } from '../../cli/command.js';
+import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
+import { confirmDestructive } from '../../cli/confirm.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
+  description:
+    'Deletes the profile (its API key with it). Generations made on it stay recorded; unfinished ones\n' +
+    'can then no longer be waited for: finish them first (octo jobs wait --all) or cancel them.\n' +
+    'Asks first on a terminal; elsewhere pass --yes.',
   args: ['<name>'],
-  async run({ deps, args }) {
+  argCompletion: ['profiles'],
+  options: [YES_OPTION],
+  async run({ deps, args, opts }) {
     const name = requiredArg(args, 0);
-    const { removeProfile } = await import('../../profiles/index.js');
+    const { removeProfile, profileRemoval } = await import('../../profiles/index.js');
+    const { unfinished } = await profileRemoval(deps, name);
+    const stranded = unfinished ? ` ${unfinished} unfinished job(s) use it and could no longer be waited for.` : '';
+    if (unfinished) deps.log.warn(`profile ${name} has ${unfinished} unfinished job(s): octo jobs list --status running`);
+    await confirmDestructive(deps, opts.yes, `Remove profile ${name}?${stranded}`);
     const { wasActive } = await removeProfile(deps, name);
     const note = wasActive ? ' It was the active profile: choose another with octo profile use NAME.' : '';
-    return message(`Removed profile ${name}.${note}`, { name, removed: true, was_active: wasActive });
+    return message(`Removed profile ${name}.${note}`, { name, removed: true, was_active: wasActive, unfinished_jobs: unfinished });
   },
 });

@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { positiveInt } from '../../generate/options.js';
-import { rows } from '../../output/result.js';
+import { rows, shownOf } from '../../output/result.js';
 
 export function parseDate(flag: string) {
   return (value: string): Date => {
@@ -24,20 +24,20 @@ export default defineCommand({
   async run({ deps, opts }) {
     const { listVideos } = await import('../../db/videos.js');
     const session = await deps.session();
-    const list = await listVideos(await deps.db(), session, opts);
-    const json = list.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])));
+    const { videos, total } = await listVideos(await deps.db(), session, opts);
+    const json = videos.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])) as Pick<typeof v, (typeof VIDEO_JSON_KEYS)[number]>);
     return rows(
       json,
       [
-        { key: 'id', header: 'id' },
-        { key: 'prompt', header: 'prompt', format: (v) => (String(v).length > 40 ? `${String(v).slice(0, 39)}…` : String(v)) },
+        { key: 'id', header: 'id', id: true },
+        { key: 'prompt', header: 'prompt', flex: true },
         { key: 'width', header: 'size', format: (_v, r) => `${r.width}x${r.height}` },
         { key: 'duration', header: 'seconds', align: 'right' },
         { key: 'sora_version', header: 'model' },
-        { key: 'url', header: 'file' },
         { key: 'created_at', header: 'created' },
+        { key: 'url', header: 'file', optional: true },
       ],
-      { empty: 'No videos yet. Make one with: octo generate "a prompt"', json },
+      { empty: 'No videos yet. Make one with: octo generate "a prompt"', json, notes: shownOf(videos.length, total) },
     );
   },
 });

@@ -4,6 +4,7 @@ import { record } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<id>'],
+  argCompletion: ['videos'],
   async run({ deps, args }) {
     const { findVideo } = await import('../../db/videos.js');
     const id = requiredArg(args, 0);
@@ -11,6 +12,24 @@ export default defineCommand({
     const video = await findVideo(await deps.db(), session, id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const { profile, ...rest } = video;
-    return record({ ...rest, profile_name: profile?.name ?? null });
+    const shown = { ...rest, size: `${video.width}x${video.height}`, profile_name: profile?.name ?? null };
+    return record(
+      shown,
+      [
+        { key: 'id', header: 'id' },
+        { key: 'prompt', header: 'prompt' },
+        { key: 'size', header: 'size' },
+        { key: 'duration', header: 'seconds' },
+        { key: 'sora_version', header: 'model' },
+        { key: 'url', header: 'file' },
+        { key: 'thumbnail_url', header: 'thumbnail' },
+        { key: 'azure_video_id', header: 'azure id' },
+        { key: 'generation_id', header: 'job' },
+        { key: 'profile_name', header: 'profile' },
+        { key: 'created_at', header: 'created' },
+        { key: 'expires_at', header: 'expires at azure' },
+      ],
+      { ...rest, profile_name: profile?.name ?? null },
+    );
   },
 });
