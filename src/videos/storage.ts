@@ -3,7 +3,7 @@ import { extname, isAbsolute } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/uploads.js';
-import { message, record, rows, type CommandResult } from '../output/result.js';
+import { message, record, rows, type Column, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
@@ -55,10 +55,10 @@ export async function uploadVideos(deps: Deps, id: string | undefined, all: bool
       results.push({ id: v.id, status: 'failed', url: null, file_id: null, reason: (error as Error).message });
     }
   }
-  const columns = [
-    { key: 'id', header: 'id' },
+  const columns: Column<UploadResult>[] = [
+    { key: 'id', header: 'id', id: true },
     { key: 'status', header: 'status' },
-    { key: 'url', header: 'url' },
+    { key: 'url', header: 'url', flex: true },
     { key: 'reason', header: 'reason' },
   ];
   if (id) return { output: record(results[0]!, columns) };
