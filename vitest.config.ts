@@ -9,6 +9,6 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Commands read these; a developer's own settings must never leak into a test.
-    env: { OCTO_DATABASE_URL: '', DATABASE_URL: '', OCTO_TOKEN: '', OCTO_PROFILE: '', AZURE_OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', NO_COLOR: '1' },
+    env: { OCTO_DATABASE_URL: '', DATABASE_URL: '', OCTO_TOKEN: '', OCTO_PROFILE: '', AZURE_OPENAI_API_KEY: '', AZURE_OPENAI_ENDPOINT: '', OCTO_STORAGE_URL: '', AZURE_STORAGE_CONNECTION_STRING: '', NO_COLOR: '1' },
   },
 });

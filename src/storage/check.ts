@@ -17,7 +17,11 @@ export async function checkStorage(s: StorageSettings): Promise<{ status: 'ok' |
 }
 
 function describeStorageError(error: unknown): string {
-  const e = error as { statusCode?: number; code?: string; message?: string };
+  const e = error as { statusCode?: number; code?: string; message?: string; name?: string; errors?: { message?: string }[] };
+  if (e.name === 'AggregateAuthenticationError' || e.name === 'CredentialUnavailableError' || e.name === 'AuthenticationError') {
+    const why = (e.errors ?? [e]).map((x) => firstLine(x.message)).join('; ');
+    return `no Entra ID credential worked (${why}); run az login, use a managed identity, or set AZURE_STORAGE_CONNECTION_STRING`;
+  }
   if (e.code === 'ContainerNotFound') return 'the container does not exist (create it, public-read or private, in the Azure portal or with az storage container create)';
   if (e.statusCode === 403 || e.code === 'AuthorizationFailure' || e.code === 'AuthenticationFailed' || e.code === 'AuthorizationPermissionMismatch') {
     return `not allowed to write: ${firstLine(e.message)}`;
