@@ -69,14 +69,14 @@ for (const file of readdirSync(`${root}scripts/migrations`).sort()) {
   templateInputs.update(file).update(readFileSync(`${root}scripts/migrations/${file}`));
 }
 templateInputs.update(readFileSync(`${root}src/db/embedded/template.ts`));
-const templateCache = `${root}node_modules/.cache/octo-embedded/template-${templateInputs.digest('hex').slice(0, 16)}.tar.gz`;
+const templateCache = `${root}node_modules/.cache/octo-embedded/template-${templateInputs.digest('hex').slice(0, 16)}.bin`;
 if (!existsSync(templateCache)) {
   mkdirSync(`${root}node_modules/.cache/octo-embedded`, { recursive: true });
   const making = `${templateCache}.${process.pid}`;
   execFileSync(process.execPath, ['--liftoff-only', `${fresh}/embedded-server.js`, '--template', making], { stdio: ['ignore', 'ignore', 'inherit'] });
   renameSync(making, templateCache);
 }
-copyFileSync(templateCache, `${fresh}/embedded-template.tar.gz`);
+copyFileSync(templateCache, `${fresh}/embedded-template.bin`);
 
 if (existsSync(`${root}dist`)) renameSync(`${root}dist`, old);
 renameSync(fresh, `${root}dist`);
