@@ -3,6 +3,10 @@ export type ProfileConfig = {
   name: string;
   endpoint: string;
   api_key: string;
+  /** api-key (default), api-key-env, azure-cli or entra: see src/sora/auth.ts. */
+  credential: string;
+  /** For api-key-env: the variable's name. */
+  api_key_env: string | null;
   deployment: string;
   sora_version: 'sora-1' | 'sora-2';
   is_active: boolean;
@@ -10,5 +14,5 @@ export type ProfileConfig = {
 
 /** A profiles_config row (alias `p`) as a ProfileConfig: anything but sora-2 is sora-1. */
 export const profileColumns = (p: string) =>
-  `${p}.name, ${p}.endpoint, ${p}.api_key, ${p}.deployment,
+  `${p}.name, ${p}.endpoint, ${p}.api_key, COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${p}.deployment,
    CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active`;

@@ -20,7 +20,12 @@ export interface ProfileRow {
   deployment: string;
   sora_version: string;
   is_active: boolean;
-  api_key_hint: string;
+  /** api-key, api-key-env, azure-cli or entra. */
+  credential: string;
+  /** For api-key-env: the variable's name (the key itself is never stored). */
+  api_key_env: string | null;
+  /** The stored key's last 4 characters; null for a profile that stores no key. */
+  api_key_hint: string | null;
   created_at?: Date;
   updated_at?: Date;
 }
@@ -31,13 +36,16 @@ export interface ResolvedProfile {
   name: string;
   endpoint: string;
   apiKey: string;
+  credential: string;
+  apiKeyEnv: string | null;
   deployment: string;
   soraVersion: SoraVersion;
 }
 
 /** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
-const HINT_SQL = `CASE WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
-const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, FALSE) AS is_active, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
+const HINT_SQL = `CASE WHEN COALESCE(credential, 'api-key') <> 'api-key' THEN NULL WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
+const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, FALSE) AS is_active,
+  COALESCE(credential, 'api-key') AS credential, api_key_env, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
 
 /**
  * A CTE `profile` holding the profile a command should use, for folding into a command's own
@@ -47,7 +55,7 @@ const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora
  */
 export function resolveProfileSql(nameParam: number, defaultParam: number): string {
   return `profile AS (
-    SELECT id, name, endpoint, api_key, deployment, COALESCE(sora_version, 'sora-1') AS sora_version
+    SELECT id, name, endpoint, api_key, COALESCE(credential, 'api-key') AS credential, api_key_env, deployment, COALESCE(sora_version, 'sora-1') AS sora_version
     FROM profiles_config
     WHERE user_id = (SELECT user_id FROM auth)
       AND CASE WHEN $${nameParam}::text IS NOT NULL THEN name = $${nameParam}::text
@@ -68,6 +76,8 @@ export function toResolvedProfile(row: Record<string, unknown> | undefined, name
     name: String(row.name),
     endpoint: String(row.endpoint),
     apiKey: String(row.api_key),
+    credential: String(row.credential ?? 'api-key'),
+    apiKeyEnv: row.api_key_env === null || row.api_key_env === undefined ? null : String(row.api_key_env),
     deployment: String(row.deployment),
     soraVersion: row.sora_version === 'sora-2' ? 'sora-2' : 'sora-1',
   };
@@ -104,7 +114,16 @@ export async function getProfile(db: Db, session: Session, name: string): Promis
   return row;
 }
 
-type NewProfile = { name: string; endpoint: string; apiKey: string; deployment: string; soraVersion: SoraVersion };
+type NewProfile = {
+  name: string;
+  endpoint: string;
+  /** '' for a profile that stores no key. */
+  apiKey: string;
+  credential: string;
+  apiKeyEnv: string | null;
+  deployment: string;
+  soraVersion: SoraVersion;
+};
 
 /** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
 export async function addProfile(db: Db, session: Session, profile: NewProfile): Promise<ProfileRow> {
@@ -129,12 +148,13 @@ async function insertProfile(db: Db, session: Session, profile: NewProfile, mayB
   const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
     db,
     session,
-    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
+    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env)
      SELECT user_id, $3, $4, $5, $6, $7,
-            $8::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active)
+            $8::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active),
+            $9, $10
      FROM auth
      RETURNING ${PUBLIC_COLUMNS}`,
-    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, mayBeActive],
+    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, mayBeActive, profile.credential, profile.apiKeyEnv],
   );
   return onlyRow(rows, 'insert profile');
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
-import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
+import { SoraNotFoundError, checkSoraAuth, createSoraClient, soraAuth } from '../sora/index.js';
 import { onlyRow } from '../db/rows.js';
 import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
@@ -132,6 +132,8 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   }
   if (opts.dryRun) return { output: record(planResult(plan), RESULT_FIELDS) };
 
+  // A missing key variable or a credential that gives no token fails here, before anything is recorded.
+  await checkSoraAuth(profile, deps.env);
   const out = downloadDir(deps, opts.out);
   const recorded = newGeneration(plan, { out, download: opts.download });
   const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env)), 'reserve generation');
@@ -220,6 +222,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
     return { output: batchOutput(results) };
   }
 
+  for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, deps.env);
   const out = downloadDir(deps, opts.out);
   const batchId = batchIdFor(path === '-' ? '-' : path, text);
   const reserved = await reserveGenerations(
@@ -278,7 +281,7 @@ function batchOutput(results: LineResult[]) {
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */
 async function remixSource(deps: Deps, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
-  const client = createSoraClient({ endpoint: profile.endpoint, apiKey: profile.api_key, deployment: profile.deployment, soraVersion: profile.sora_version });
+  const client = createSoraClient({ endpoint: profile.endpoint, ...soraAuth(profile, deps.env), deployment: profile.deployment, soraVersion: profile.sora_version });
   let source;
   try {
     source = await client.get(videoId, { signal: deps.signal });

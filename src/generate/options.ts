@@ -58,5 +58,6 @@ export function runnerOptions(
     defaultOut: downloadDir(deps, flags.out),
     storage: storageSettings(deps.env, (key) => deps.config().get(key)),
     onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
+    env: deps.env,
   };
 }

@@ -25,6 +25,7 @@ import {
   SoraValidationError,
   createSoraClient,
   pollUntilDone,
+  soraAuth,
   type Job,
   type PollScheduleOptions,
   type SoraClient,
@@ -88,6 +89,8 @@ export interface RunnerOptions {
   /** Azure Blob Storage for the videos (storage-url); undefined: video_metadata.url stays the local path. */
   storage?: StorageSettings;
   onDebug?: (line: string) => void;
+  /** Where an `api-key-env` profile's key is read from. */
+  env: Record<string, string | undefined>;
 }
 
 /** A recorded row in one of these states is finished: nothing more is sent for it. */
@@ -126,7 +129,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
     if (!c) {
       c = createSoraClient({
         endpoint: p.endpoint,
-        apiKey: p.api_key,
+        ...soraAuth(p, o.env),
         deployment: p.deployment,
         soraVersion: p.sora_version,
         // 429s and refused connections are retried here, through the shared limiter.

@@ -2,7 +2,7 @@ import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { finishGeneration, generationWithProfile } from '../db/generations.js';
 import { message, record, type CommandResult } from '../output/result.js';
-import { createSoraClient } from '../sora/index.js';
+import { createSoraClient, soraAuth } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';
 
 /** `jobs cancel ID`. */
@@ -29,7 +29,7 @@ export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> 
   if (!row.job_id) {
     throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
   }
-  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: 'sora-1' });
+  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: 'sora-1' });
   await client.cancel(row.job_id, { signal: deps.signal });
   await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
   deps.log.info(`Canceled job ${row.job_id} (deleted at the service).`);

@@ -24,6 +24,29 @@ export interface AddOptions {
   deployment?: string;
   soraVersion?: string;
   apiKeyStdin?: boolean;
+  /** Store only this environment variable's name; the key is read from it when needed. */
+  apiKeyEnv?: string;
+  /** api-key (default), azure-cli or entra. */
+  auth?: string;
+}
+
+export const AUTH_KINDS = ['api-key', 'azure-cli', 'entra'] as const;
+
+/** Which credential `profile add` stores, from its flags; contradictory flags are a usage error. */
+export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 'apiKeyStdin'>): { credential: string; apiKeyEnv: string | null } {
+  const auth = options.auth ?? 'api-key';
+  if (!(AUTH_KINDS as readonly string[]).includes(auth)) throw new UsageError(`--auth must be api-key, azure-cli or entra (got "${auth}")`);
+  if (auth !== 'api-key' && (options.apiKeyEnv !== undefined || options.apiKeyStdin)) {
+    throw new UsageError(`--auth ${auth} uses Entra ID tokens: it takes no API key (drop --api-key-env / --api-key-stdin)`);
+  }
+  if (options.apiKeyEnv !== undefined) {
+    if (options.apiKeyStdin) throw new UsageError('--api-key-env and --api-key-stdin cannot be used together');
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,254}$/.test(options.apiKeyEnv)) {
+      throw new UsageError(`--api-key-env takes the NAME of an environment variable (letters, digits, _), got ${JSON.stringify(options.apiKeyEnv)}`);
+    }
+    return { credential: 'api-key-env', apiKeyEnv: options.apiKeyEnv };
+  }
+  return { credential: auth, apiKeyEnv: null };
 }
 
 function checkName(name: string): string {
@@ -41,13 +64,19 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
   if (!deployment) throw new UsageError('--deployment must not be empty');
   const soraVersion = (options.soraVersion ?? (await askChoice(deps, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS))) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
-  let apiKey: string;
-  if (options.apiKeyStdin) apiKey = (await readStdin(deps)).trim();
-  else if (deps.env.AZURE_OPENAI_API_KEY?.trim()) apiKey = deps.env.AZURE_OPENAI_API_KEY.trim();
-  else apiKey = (await askSecret(deps, 'API key', '--api-key-stdin (or set AZURE_OPENAI_API_KEY)')).trim();
-  if (!apiKey) throw new UsageError('the API key is empty');
+  const { credential, apiKeyEnv } = credentialFrom(options);
+  // Only an `api-key` profile stores a key; the others store none ('' in the NOT NULL column).
+  let apiKey = '';
+  if (credential === 'api-key') {
+    if (options.apiKeyStdin) apiKey = (await readStdin(deps)).trim();
+    else if (deps.env.AZURE_OPENAI_API_KEY?.trim()) apiKey = deps.env.AZURE_OPENAI_API_KEY.trim();
+    else apiKey = (await askSecret(deps, 'API key', '--api-key-stdin, --api-key-env NAME or --auth azure-cli (or set AZURE_OPENAI_API_KEY)')).trim();
+    if (!apiKey) throw new UsageError('the API key is empty');
+  } else if (apiKeyEnv && !deps.env[apiKeyEnv]?.trim()) {
+    deps.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
+  }
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  return insertProfile(db, session, { name: profileName, endpoint, apiKey, deployment, soraVersion });
+  return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
 }
 
 export async function useProfile(deps: Deps, name: string): Promise<void> {
@@ -92,10 +121,10 @@ export async function testProfile(deps: Deps, name?: string): Promise<ProfileTes
 
 /** testProfile for a profile already read (doctor's). */
 export async function testLoadedProfile(deps: Deps, profile: ResolvedProfile): Promise<ProfileTestResult> {
-  const { createSoraClient } = await import('../sora/index.js');
+  const { createSoraClient, soraAuth } = await import('../sora/index.js');
   const client = createSoraClient({
     endpoint: profile.endpoint,
-    apiKey: profile.apiKey,
+    ...soraAuth({ name: profile.name, credential: profile.credential, api_key: profile.apiKey, api_key_env: profile.apiKeyEnv }, deps.env),
     deployment: profile.deployment,
     soraVersion: profile.soraVersion,
     headersTimeoutMs: 15_000,
@@ -118,10 +147,17 @@ export const PROFILE_COLUMNS: Column<ProfileJson>[] = [
   { key: 'endpoint', header: 'ENDPOINT', flex: true },
   { key: 'deployment', header: 'DEPLOYMENT' },
   { key: 'sora_version', header: 'SORA' },
-  { key: 'api_key_hint', header: 'API KEY' },
+  { key: 'credential', header: 'CREDENTIAL', format: (_value, row) => describeCredential(row) },
 ];
 
-/** The JSON contract: `{name, endpoint, deployment, sora_version, is_active, api_key_hint}`. */
+/** "api key …abcd", "env AZURE_KEY", "azure-cli", "entra": which credential, never the key. */
+export function describeCredential(row: Pick<ProfileRow, 'credential' | 'api_key_env' | 'api_key_hint'>): string {
+  if (row.credential === 'api-key-env') return `env ${row.api_key_env}`;
+  if (row.credential === 'azure-cli' || row.credential === 'entra') return row.credential;
+  return `api key ${row.api_key_hint ?? '…'}`;
+}
+
+/** The JSON contract: `{name, endpoint, deployment, sora_version, is_active, credential, api_key_env, api_key_hint}`. */
 export type ProfileJson = ReturnType<typeof profileJson>;
 
 export function profileJson(row: ProfileRow) {
@@ -131,6 +167,8 @@ export function profileJson(row: ProfileRow) {
     deployment: row.deployment,
     sora_version: row.sora_version,
     is_active: row.is_active,
+    credential: row.credential,
+    api_key_env: row.api_key_env,
     api_key_hint: row.api_key_hint,
     created_at: row.created_at,
     updated_at: row.updated_at,

@@ -11,7 +11,9 @@ import { validateRequest } from './validate.js';
 export interface SoraClientOptions {
   /** Resource URL or a full request URL (see normalizeEndpoint). */
   endpoint: string;
-  apiKey: string;
+  /** The `api-key` header; or `bearerToken` (src/sora/auth.ts: soraAuth gives one of the two). */
+  apiKey?: string;
+  bearerToken?: () => Promise<string>;
   /** Azure deployment name, sent as `model`. */
   deployment: string;
   soraVersion: SoraVersion;
@@ -135,6 +137,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
   const transport = new Transport({
     base: baseUrl,
     apiKey: o.apiKey,
+    bearerToken: o.bearerToken,
     dispatcher: o.dispatcher,
     headersTimeoutMs: o.headersTimeoutMs,
     bodyTimeoutMs: o.bodyTimeoutMs,

@@ -30,7 +30,10 @@ export async function closeSoraAgent(): Promise<void> {
 export interface TransportOptions {
   /** `{origin}/openai/v1`. */
   base: string;
-  apiKey: string;
+  /** Sent as the `api-key` header; or, with `bearerToken`, `Authorization: Bearer` instead. */
+  apiKey?: string;
+  /** An Entra ID token source (cached by the caller). */
+  bearerToken?: () => Promise<string>;
   dispatcher?: Dispatcher;
   /** Time to wait for response headers (default 60 s). */
   headersTimeoutMs?: number;
@@ -92,7 +95,7 @@ export class Transport {
   async raw(method: Dispatcher.HttpMethod, path: string, s: SendOptions = {}): Promise<RawResponse> {
     const url = this.url(path, s.query);
     const headers: Record<string, string> = {
-      'api-key': this.o.apiKey,
+      ...(this.o.bearerToken ? { authorization: `Bearer ${await this.o.bearerToken()}` } : { 'api-key': this.o.apiKey ?? '' }),
       'user-agent': this.o.userAgent ?? 'octo-cli',
       ...s.headers,
     };
@@ -230,7 +233,7 @@ export async function errorFromResponse(res: RawResponse, what: string, jobId?: 
     return new SoraModerationError(`refused by content moderation (${f.innerCode ?? f.code})${detail}`, o);
   }
   if (status === 401 || status === 403) {
-    return new SoraAuthError(`${what}: the service refused the API key (${status})${detail}`, o);
+    return new SoraAuthError(`${what}: the service refused the credential (${status})${detail}`, o);
   }
   if (status === 429) {
     return new SoraRateLimitError(`${what}: rate limited (429)${detail}`, { ...o, retryAfterMs: retryAfterMs(res.headers) });

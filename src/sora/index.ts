@@ -12,3 +12,5 @@ export { downloadToFile } from './download.js';
 export type { DownloadOptions, DownloadResult, OpenedContent } from './download.js';
 export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.js';
 export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';
+export { soraAuth, checkSoraAuth, credentialKind, CREDENTIAL_KINDS, COGNITIVE_SERVICES_SCOPE } from './auth.js';
+export type { CredentialKind, SoraAuth, ProfileCredential } from './auth.js';

@@ -2,7 +2,7 @@ import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/videos.js';
 import { record } from '../output/result.js';
-import { SoraNotFoundError, createSoraClient } from '../sora/index.js';
+import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
 import { assetFileBase, prepareDownloadDir } from './local-files.js';
 
@@ -22,7 +22,7 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
     throw new FailureError(`video ${id} was not made by octo on a profile you still have; cannot refetch it`);
   }
   const p = video.profile;
-  const client = createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version });
+  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: p.sora_version });
   const folder = await prepareDownloadDir(downloadDir(deps, out));
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {

@@ -8,15 +8,18 @@ export default defineCommand({
     { flags: '--deployment <name>', description: 'Azure deployment name' },
     { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: ['sora-1', 'sora-2'] },
     { flags: '--api-key-stdin', description: 'read the API key from stdin (default: AZURE_OPENAI_API_KEY, else asked)' },
+    { flags: '--api-key-env <name>', description: 'store only the NAME of an environment variable holding the key' },
+    { flags: '--auth <kind>', description: 'api-key (default), azure-cli (az login) or entra (the Azure credential chain): no key stored', choices: ['api-key', 'azure-cli', 'entra'] },
   ],
   examples: [
     'octo profile add prod --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --api-key-stdin < key.txt',
+    'octo profile add work --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --auth azure-cli',
   ],
   async run({ deps, args, opts }) {
-    const { addProfile, profileJson } = await import('../../profiles/index.js');
+    const { addProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
     const row = await addProfile(deps, requiredArg(args, 0), opts);
     return message(
-      `Added profile ${row.name} (key ${row.api_key_hint})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
+      `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
       profileJson(row),
     );
   },

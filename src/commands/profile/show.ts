@@ -4,7 +4,7 @@ import { record } from '../../output/result.js';
 export default defineCommand({
   args: ['<name>'],
   async run({ deps, args }) {
-    const { showProfile, profileJson } = await import('../../profiles/index.js');
+    const { showProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
     const row = await showProfile(deps, requiredArg(args, 0));
     return record(profileJson(row), [
       { key: 'name', header: 'name' },
@@ -12,7 +12,7 @@ export default defineCommand({
       { key: 'deployment', header: 'deployment' },
       { key: 'sora_version', header: 'sora version' },
       { key: 'is_active', header: 'active' },
-      { key: 'api_key_hint', header: 'api key' },
+      { key: 'credential', header: 'credential', format: (_v, r) => describeCredential(r) },
       { key: 'updated_at', header: 'updated' },
     ]);
   },
