@@ -36,9 +36,9 @@ let emulator: Emulator;
 let guard: Awaited<ReturnType<typeof networkGuard>>;
 beforeAll(async () => {
   database = await createTestDatabase('pg');
-  // The emulator takes only this token (as `Authorization: Bearer`, or as an api-key header, which a
-  // keyless profile has none of): a generate that succeeds sent the fake az's token.
-  emulator = await startEmulator({ apiKey: TOKEN, jobMs: 200, early404Ms: 0 });
+  // The emulator takes only `Authorization: Bearer <this token>` (api-key headers are refused):
+  // a generate that succeeds sent the fake az's token.
+  emulator = await startEmulator({ bearerToken: TOKEN, jobMs: 200, early404Ms: 0 });
   guard = await networkGuard();
 });
 afterAll(async () => {
