@@ -118,7 +118,7 @@ describe('a hostile endpoint', () => {
     writeFileSync(join(victimDir, 'x.webp'), 'a picture');
     const thumb = `${out}/../precious/x.webp`;
     await world.db.query(`UPDATE video_metadata SET url = $2, thumbnail_url = $3 WHERE id = $1`, [v.id, victim, thumb]);
-    const d = await user.cli(['videos', 'delete', v.id, '--files', '--json']);
+    const d = await user.cli(['videos', 'delete', v.id, '--files', '--yes', '--json']);
     expect(d.code, d.stderr).toBe(0);
     expect(d.json()).toMatchObject({ deleted: true, files_removed: [], files_kept: [victim, thumb] });
     expect(existsSync(victim)).toBe(true);
