@@ -45,7 +45,8 @@ export interface StoredBlob extends UploadedBlob {
 
 /** Who holds a lease: host and pid, so a run on the same host can tell a crashed holder. */
 const OWNER = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-const LEASE_SECONDS = 120;
+// As the generation rows' leases: renewed every third, so a live process never loses one.
+const LEASE_SECONDS = 60;
 const ATTEMPTS = 3;
 /** Nothing to upload from: a retry cannot help. */
 class NoSourceError extends FailureError {}
@@ -112,7 +113,7 @@ async function claim(store: BlobStore, ctx: StoreContext, assets: Asset[]): Prom
     const others = claims.filter((c) => c.claimed).map((c) => c.blob_name);
     if (others.length) await releaseUploads(ctx.db, ctx.session, others, OWNER).catch(() => undefined);
     throw new FailureError(`another octo process (pid ${pid} on ${host}) is uploading ${busy.blob_name}; it records the video when done`, {
-      hint: 'if that process is gone, its lease ends within 2 minutes: run the command again then',
+      hint: 'if that process is gone, its lease ends within a minute: run the command again then',
     });
   }
   return claims;

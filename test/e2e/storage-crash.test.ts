@@ -81,6 +81,8 @@ describe('kill -9 between download and upload', () => {
     const env = {
       ...user.env,
       OCTO_POLL_MS: '20',
+      // Generation rows' leases (when claimed per row) lapse fast after the kill.
+      OCTO_LEASE_MS: '500',
       OCTO_STORAGE_URL: `http://127.0.0.1:${proxy.port}/devstoreaccount1/crash`,
       AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString,
     };
@@ -116,7 +118,8 @@ describe('kill -9 between download and upload', () => {
 
     proxy.mode = 'forward';
     for (const s of proxy.held.splice(0)) s.destroy();
-    // The killed process still holds the lease (2 minutes); a run on the same host sees it is dead and takes over at once.
+    // The killed process still holds the blobs' leases (a minute); a run on the same host sees it is dead and takes over at once.
+    await new Promise((r) => setTimeout(r, 700));
     const r =
       finish === 'resume'
         ? await runCli(['generate', '--file', 'batch.txt', '--resume', '--json'], { env, cwd: user.out })
