@@ -53,10 +53,30 @@ export type OptionsOf<T extends readonly OptionSpec[]> = Flatten<
   }
 >;
 
+/** One command in the manifest (src/cli/commands.ts): its name and summary, and how to load it. */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load: () => Promise<{ default: CommandSpec<any> }>;
+  /** Never opens the database: `run` starts no connection for it. */
+  noDatabase?: true;
+  /** Not listed in help or completion (`__complete`, used by the completion scripts). */
+  hidden?: true;
+}
+
+/** What help and completion are built from; handed to `run` so no command imports the manifest (which loads it). */
+export interface Manifest {
+  commands: readonly CommandEntry[];
+  /** Command groups and what they are for. */
+  groups: Readonly<Record<string, string>>;
+}
+
 export interface CommandContext<O> {
   deps: Deps;
   /** This command's own options, camelCased by commander. */
   opts: O;
+  /** Every command, for the commands that describe the others (completion). */
+  manifest: Manifest;
   /** Positional arguments, in the order of `args`. */
   args: string[];
 }

@@ -1,4 +1,6 @@
-import type { CommandSpec } from './command.js';
+import type { CommandEntry } from './command.js';
+
+export type { CommandEntry };
 
 /**
  * The command manifest: every command's name and one-line summary, once. Help, the registry and
@@ -6,16 +8,6 @@ import type { CommandSpec } from './command.js';
  * demand), so `octo --help` loads no command module. Adding a command is one entry here and one
  * file under src/commands.
  */
-
-export interface CommandEntry {
-  name: string;
-  summary: string;
-  load: () => Promise<{ default: CommandSpec<any> }>;
-  /** Never opens the database: `run` starts no connection for it. */
-  noDatabase?: true;
-  /** Not listed in help or completion (`__complete`, used by the completion scripts). */
-  hidden?: true;
-}
 
 /** Command groups and what they are for (shown in `octo --help`). */
 export const GROUPS: Record<string, string> = {

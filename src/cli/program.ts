@@ -146,7 +146,7 @@ function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<
   command.action((...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
-    onInvoke({ name: entry.name, globals: self.optsWithGlobals(), run: (deps) => spec.run({ deps, opts: self.opts(), args }) });
+    onInvoke({ name: entry.name, globals: self.optsWithGlobals(), run: (deps) => spec.run({ deps, opts: self.opts(), args, manifest: { commands: COMMANDS, groups: GROUPS } }) });
   });
 }
 

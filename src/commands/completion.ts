@@ -1,22 +1,21 @@
-import { defineCommand } from '../cli/command.js';
-import { COMMANDS, GROUPS } from '../cli/commands.js';
+import { defineCommand, type Manifest } from '../cli/command.js';
 import { UsageError } from '../core/errors.js';
 import { text } from '../output/result.js';
 
 const GLOBAL_FLAGS = ['--json', '--csv', '--profile', '--database-url', '--no-color', '--quiet', '--debug', '--help'];
 
 /** Words that may follow each command path ('' is the top level). */
-export function completionTree(): Record<string, string[]> {
+export function completionTree({ commands, groups }: Manifest): Record<string, string[]> {
   const top = new Set(['help']);
   const tree: Record<string, Set<string>> = { '': top };
-  for (const { name } of COMMANDS) {
+  for (const { name } of commands) {
     const words = name.split(' ');
     for (const [depth, word] of words.entries()) {
       const parent = words.slice(0, depth).join(' ');
       (tree[parent] ??= new Set()).add(word);
     }
   }
-  for (const group of Object.keys(GROUPS)) top.add(group);
+  for (const group of Object.keys(groups)) top.add(group);
   return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, [...v].sort()]));
 }
 
@@ -65,11 +64,11 @@ function fish(tree: Record<string, string[]>): string {
 export default defineCommand({
   args: ['<shell>'],
   examples: ['eval "$(octo completion bash)"', 'octo completion fish | source'],
-  async run({ args }) {
+  async run({ args, manifest }) {
     const shells = { bash, zsh, fish };
     const shell = args[0] as keyof typeof shells;
     if (!(shell in shells)) throw new UsageError(`unknown shell "${args[0]}"`, { hint: 'use bash, zsh or fish' });
-    const script = shells[shell](completionTree());
+    const script = shells[shell](completionTree(manifest));
     return text(script, { shell, script });
   },
 });

@@ -1,7 +1,10 @@
 import { UsageError } from '../core/errors.js';
 import { dataDir } from '../config/paths.js';
 import type { ConfigStore } from '../config/store.js';
+import { embeddedKey } from './embedded-key.js';
 import type { Db } from './types.js';
+
+export { embeddedKey };
 
 type Env = Record<string, string | undefined>;
 
@@ -62,10 +65,6 @@ export function databaseTargetFor(flag: string | undefined, env: Env, config: Co
   return resolveDatabase({ flag, env, configUrl: config.get('database-url'), dataDir: dataDir(env) });
 }
 
-/** The embedded database's identity for the token cache (its data folder). */
-export function embeddedKey(dataDir: string): string {
-  return `embedded:${dataDir}`;
-}
 
 /** The database's identity for the token cache; the same value `Db.key` reports. */
 export function targetKey(target: DatabaseTarget): string {

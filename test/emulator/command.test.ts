@@ -18,7 +18,7 @@ describe('octo emulator', () => {
     const stderr = capture();
     const ac = new AbortController();
     const deps = { io: { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, signal: ac.signal } as unknown as Deps;
-    const running = command.run({ deps, opts: { port: 0, apiKey: 'k', jobSeconds: 0.05, verbose: true }, args: [] });
+    const running = command.run({ deps, opts: { port: 0, apiKey: 'k', jobSeconds: 0.05, verbose: true }, args: [], manifest: { commands: [], groups: {} } });
     let line = '';
     for (let i = 0; i < 200 && !stdout.text().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
     line = stdout.text();

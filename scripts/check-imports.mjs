@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The house rules the compiler cannot see (STYLE.md habit 3, issue 14): no import cycle in src
+// (type-only and lazy `import()` included), lower layers never import from src/cli or
+// src/commands, and no source file over MAX_LINES. Usage: node scripts/check-imports.mjs [root]
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const ts = require('typescript');
+
+export const MAX_LINES = 400;
+/** Layers that sit under the commands: they take plain values, never `Deps` or a command's types. */
+export const LOWER_LAYERS = ['db', 'sora', 'costs', 'auth', 'config', 'output', 'core', 'profiles', 'storage'];
+export const UPPER_LAYERS = ['cli', 'commands'];
+
+function sourceFiles(dir) {
+  let out = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out = out.concat(sourceFiles(path));
+    else if (/\.(ts|mts|tsx)$/.test(entry.name) && !/\.d\.ts$/.test(entry.name)) out.push(path);
+  }
+  return out.sort();
+}
+
+/** Every module specifier a file names: static, `import type`, `export … from`, `import()`, `require()`. */
+export function specifiersOf(text) {
+  return ts.preProcessFile(text, true, true).importedFiles.map((f) => f.fileName);
+}
+
+/** A relative specifier to the src file it names (`./x.js` → `x.ts`, a folder → its index), else undefined. */
+function resolveSpecifier(from, specifier, known) {
+  if (!specifier.startsWith('.')) return undefined;
+  const base = resolve(dirname(from), specifier);
+  const candidates = [base, base.replace(/\.(m?js|jsx)$/, '.ts'), base.replace(/\.mjs$/, '.mts'), `${base}.ts`, join(base, 'index.ts')];
+  return candidates.find((c) => known.has(c));
+}
+
+/** Strongly connected components with more than one module, or a module importing itself (Tarjan). */
+export function findCycles(graph) {
+  let index = 0;
+  const stack = [];
+  const onStack = new Set();
+  const indexOf = new Map();
+  const low = new Map();
+  const cycles = [];
+  const visit = (v) => {
+    indexOf.set(v, index);
+    low.set(v, index);
+    index += 1;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!indexOf.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v), indexOf.get(w)));
+    }
+    if (low.get(v) === indexOf.get(v)) {
+      const component = [];
+      let w;
+      do {
+        w = stack.pop();
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1 || (graph.get(v) ?? new Set()).has(v)) cycles.push(component.sort());
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!indexOf.has(v)) visit(v);
+  return cycles;
+}
+
+/** One concrete loop through a component, for the message: a → b → … → a. */
+function loopThrough(component, graph) {
+  const members = new Set(component);
+  const start = component[0];
+  const path = [start];
+  const seen = new Set([start]);
+  const walk = (v) => {
+    for (const w of graph.get(v) ?? []) {
+      if (!members.has(w)) continue;
+      if (w === start) return [...path, start];
+      if (seen.has(w)) continue;
+      seen.add(w);
+      path.push(w);
+      const found = walk(w);
+      if (found) return found;
+      path.pop();
+    }
+    return undefined;
+  };
+  return walk(start) ?? component;
+}
+
+export function checkImports(root) {
+  const src = join(root, 'src');
+  const files = sourceFiles(src);
+  const known = new Set(files);
+  const graph = new Map();
+  const problems = [];
+  const name = (file) => relative(src, file).split(sep).join('/');
+  const layerOf = (file) => name(file).split('/')[0];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+    if (lines > MAX_LINES) problems.push(`src/${name(file)}: ${lines} lines (at most ${MAX_LINES}; split it into named parts)`);
+    const targets = new Set();
+    for (const specifier of specifiersOf(text)) {
+      const target = resolveSpecifier(file, specifier, known);
+      if (!target) continue;
+      targets.add(target);
+      if (LOWER_LAYERS.includes(layerOf(file)) && UPPER_LAYERS.includes(layerOf(target))) {
+        problems.push(`src/${name(file)} imports src/${name(target)}: src/${layerOf(file)} may not import from ${UPPER_LAYERS.map((l) => `src/${l}`).join(' or ')}`);
+      }
+    }
+    graph.set(file, targets);
+  }
+  for (const component of findCycles(graph)) {
+    problems.push(`import cycle: ${loopThrough(component, graph).map(name).join(' → ')}`);
+  }
+  return { files: files.length, problems };
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+  if (!statSync(join(root, 'src'), { throwIfNoEntry: false })?.isDirectory()) {
+    console.error(`check-imports: no src folder in ${root}`);
+    process.exit(2);
+  }
+  const { files, problems } = checkImports(root);
+  for (const p of problems) console.error(`check-imports: ${p}`);
+  if (problems.length > 0) {
+    console.error(`check-imports: ${problems.length} problem(s) in ${files} files`);
+    process.exit(1);
+  }
+  console.log(`check-imports: ${files} files, no cycle, layers import downward, none over ${MAX_LINES} lines`);
+}
