@@ -117,12 +117,12 @@ try {
 
   writeFileSync(
     join(work, 'prompts.txt'),
-    [
+    `${[
       '# one prompt per line, or JSON Lines with per-line overrides',
       'A lighthouse in a storm, waves crashing',
       'A fox trotting through fresh snow',
       '{"prompt": "A hot-air balloon over a desert at sunrise", "size": "480x480", "variants": 2}',
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
   process.stdout.write(`\n${bold('$ cat prompts.txt')}\n${readFileSync(join(work, 'prompts.txt'), 'utf8')}`);
   await octo(['generate', '--file', 'prompts.txt', '--profile', 'sora1', '--tag', 'demo=batch']);

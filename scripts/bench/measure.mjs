@@ -26,7 +26,7 @@ export function interleaved(cases, runs, warmup = 2) {
   for (let i = 0; i < warmup; i += 1) for (const c of cases) timeOnce(c.command, c.args, c.options);
   const times = cases.map(() => []);
   for (let i = 0; i < runs; i += 1) {
-    cases.forEach((c, index) => times[index].push(timeOnce(c.command, c.args, c.options).ms));
+    for (const [index, c] of cases.entries()) times[index].push(timeOnce(c.command, c.args, c.options).ms);
   }
   return cases.map((c, index) => ({ name: c.name, median_ms: median(times[index]), runs }));
 }

@@ -43,7 +43,7 @@ type OptionValue<O> = O extends { flags: infer F extends string }
     : boolean
   : never;
 /** Present whenever the command runs: a default, or a `--no-x` flag (commander defaults it to true). */
-type Always<O> = O extends { default: {} } ? true : O extends { flags: `${string}--no-${string}` } ? true : false;
+type Always<O> = O extends { default: NonNullable<unknown> } ? true : O extends { flags: `${string}--no-${string}` } ? true : false;
 type Flatten<T> = { [K in keyof T]: T[K] } & {};
 
 /** The options object commander hands `run`, from the option specs. */

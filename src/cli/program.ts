@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, type CommanderError, Option } from 'commander';
 import type { CommandSpec } from './command.js';
 import type { Deps } from './deps.js';
 import type { CommandResult, Output } from '../output/result.js';

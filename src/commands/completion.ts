@@ -12,7 +12,9 @@ export function completionTree({ commands, groups }: Manifest): Record<string, s
     const words = name.split(' ');
     for (const [depth, word] of words.entries()) {
       const parent = words.slice(0, depth).join(' ');
-      (tree[parent] ??= new Set()).add(word);
+      const next = tree[parent] ?? new Set<string>();
+      next.add(word);
+      tree[parent] = next;
     }
   }
   for (const group of Object.keys(groups)) top.add(group);

@@ -51,7 +51,7 @@ export interface ConfigStore {
 }
 
 export function isUserKey(key: string): key is UserKey {
-  return Object.prototype.hasOwnProperty.call(USER_KEYS, key);
+  return Object.hasOwn(USER_KEYS, key);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

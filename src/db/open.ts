@@ -29,7 +29,7 @@ export function resolveDatabase(input: {
     [input.env.DATABASE_URL, 'DATABASE_URL'],
     [input.configUrl, 'config database-url'],
   ];
-  const found = candidates.find(([value]) => value && value.trim());
+  const found = candidates.find(([value]) => value?.trim());
   const forced = input.env.OCTO_DB_DRIVER?.toLowerCase();
   if (!found || forced === 'embedded' || forced === 'pglite') {
     if (forced && !['embedded', 'pglite', 'pg', 'neon'].includes(forced)) {

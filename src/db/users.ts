@@ -57,7 +57,7 @@ export async function createUser(db: Db, user: { email: string; name: string | n
 }
 
 const duplicate = (email: string) =>
-  new UsageError(`an account with the email ${email} already exists`, { hint: 'run: octo login --email ' + email });
+  new UsageError(`an account with the email ${email} already exists`, { hint: `run: octo login --email ${email}` });
 
 /** The session user's password hash (for passwd), with the session check. */
 export async function readOwnPasswordHash(db: Db, session: Session): Promise<{ id: string; email: string; password_hash: string }> {

@@ -88,7 +88,7 @@ export function planGeneration(
   profile: ProfileConfig,
   o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable },
 ): Plan {
-  if (!input.prompt || !input.prompt.trim()) throw new UsageError('the prompt is empty');
+  if (!input.prompt?.trim()) throw new UsageError('the prompt is empty');
   const family = profile.sora_version;
   let image: string | null = null;
   if (input.image) {

@@ -23,7 +23,7 @@ export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> 
   if (!p) throw new FailureError(`profile ${row.profile_name ?? '(none)'} no longer exists; cannot reach job ${row.job_id ?? row.id}`);
   if (p.sora_version === 'sora-2') {
     throw new FailureError(`sora-2 has no cancel API: job ${row.job_id ?? row.id} runs to its end at the service (and is billed)`, {
-      hint: 'octo leaves it recorded as it is; when it ends: octo jobs wait ' + row.id,
+      hint: `octo leaves it recorded as it is; when it ends: octo jobs wait ${row.id}`,
     });
   }
   if (!row.job_id) {

@@ -35,7 +35,7 @@ export function createLogger(stderr: Writable, options: { quiet: boolean; debug:
       if (options.debug) {
         // Milliseconds since the process started, so start-up cost shows too.
         const at = performance.now().toFixed(1).padStart(7);
-        stderr.write(dim(`[debug ${at} ms] ${escapeControl(redact(line), { keepLines: true })}`) + '\n');
+        stderr.write(`${dim(`[debug ${at} ms] ${escapeControl(redact(line), { keepLines: true })}`)}\n`);
       }
     },
   };

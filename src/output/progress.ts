@@ -93,7 +93,8 @@ class LiveBlock implements ProgressView {
   private draw() {
     this.clear();
     const width = Math.max(20, (this.err.columns || 100) - 1);
-    const spin = FRAMES[(this.frame = (this.frame + 1) % FRAMES.length)];
+    this.frame = (this.frame + 1) % FRAMES.length;
+    const spin = FRAMES[this.frame];
     const out = [...this.lines.values()].map((l) => `${spin} ${l}`);
     if (this.totalsLine) out.push(this.totalsLine);
     if (out.length === 0) return;

@@ -182,7 +182,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
     deployment: o.deployment,
 
     async create(req, opts = {}) {
-      if (!req.prompt || !req.prompt.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
+      if (!req.prompt?.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
       const body = family.createBody(req, o.deployment);
       return family.normalize(await postCreating(family.createPath, body, opts.signal));
     },
@@ -241,7 +241,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
       if (o.soraVersion !== 'sora-2') {
         throw new SoraValidationError('remix needs a sora-2 profile; sora-1 has no remix', { param: 'remix' });
       }
-      if (!prompt || !prompt.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
+      if (!prompt?.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
       return normalizeSora2Video(await postCreating(`/videos/${pathSegment(id)}/remix`, { json: { prompt } }, opts.signal, id));
     },
   };

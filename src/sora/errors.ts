@@ -3,7 +3,7 @@ import {
   GenerationFailedError,
   InterruptedError,
   NotFoundError,
-  OctoError,
+  type OctoError,
   StillRunningError,
   UsageError,
 } from '../core/errors.js';

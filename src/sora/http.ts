@@ -1,4 +1,4 @@
-import { Agent, FormData, request, type Dispatcher } from 'undici';
+import { Agent, type FormData, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import {
   SoraAuthError,

@@ -9,7 +9,10 @@ import { openOwnDb, signedUp, sql, userOn } from './helpers.js';
 import { firstRow } from '../support/defined.js';
 
 const PASSWORDS = new Set<string>();
-const pw = (p: string) => (PASSWORDS.add(p), p);
+const pw = (p: string) => {
+  PASSWORDS.add(p);
+  return p;
+};
 
 describe.each(DRIVERS)('accounts on %s', (kind) => {
   let database: TestDatabase;
