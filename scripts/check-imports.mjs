@@ -14,6 +14,18 @@ export const MAX_LINES = 400;
 /** Layers that sit under the commands: they take plain values, never `Deps` or a command's types. */
 export const LOWER_LAYERS = ['db', 'sora', 'costs', 'auth', 'config', 'output', 'core', 'profiles', 'storage'];
 export const UPPER_LAYERS = ['cli', 'commands'];
+/**
+ * Known layering breaks being removed by their owners (issue 14), reported but not failed on.
+ * Each entry is `from -> to` as printed; delete it when the import is gone (a stale one is reported).
+ */
+export const KNOWN_LAYER_BREAKS = new Set([
+  // "members": accounts and prompts still take Deps.
+  'src/auth/accounts.ts -> src/cli/deps.ts',
+  'src/auth/input.ts -> src/cli/deps.ts',
+  // "tooling": profiles to plain values next (rebased over the keyless-profile change).
+  'src/db/profiles.ts -> src/cli/deps.ts',
+  'src/profiles/index.ts -> src/cli/deps.ts',
+]);
 
 function sourceFiles(dir) {
   let out = [];
@@ -95,12 +107,14 @@ function loopThrough(component, graph) {
   return walk(start) ?? component;
 }
 
-export function checkImports(root) {
+export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS) {
   const src = join(root, 'src');
   const files = sourceFiles(src);
   const known = new Set(files);
   const graph = new Map();
   const problems = [];
+  const warnings = [];
+  const unusedBreaks = new Set(knownBreaks);
   const name = (file) => relative(src, file).split(sep).join('/');
   const layerOf = (file) => name(file).split('/')[0];
   for (const file of files) {
@@ -113,6 +127,12 @@ export function checkImports(root) {
       if (!target) continue;
       targets.add(target);
       if (LOWER_LAYERS.includes(layerOf(file)) && UPPER_LAYERS.includes(layerOf(target))) {
+        const edge = `src/${name(file)} -> src/${name(target)}`;
+        if (knownBreaks.has(edge)) {
+          unusedBreaks.delete(edge);
+          warnings.push(`known, being fixed: ${edge}`);
+          continue;
+        }
         problems.push(`src/${name(file)} imports src/${name(target)}: src/${layerOf(file)} may not import from ${UPPER_LAYERS.map((l) => `src/${l}`).join(' or ')}`);
       }
     }
@@ -121,16 +141,19 @@ export function checkImports(root) {
   for (const component of findCycles(graph)) {
     problems.push(`import cycle: ${loopThrough(component, graph).map(name).join(' → ')}`);
   }
-  return { files: files.length, problems };
+  for (const edge of unusedBreaks) warnings.push(`KNOWN_LAYER_BREAKS lists ${edge}, which no longer exists: delete the entry`);
+  return { files: files.length, problems, warnings };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const root = resolve(process.argv[2] ?? join(dirname(fileURLToPath(import.meta.url)), '..'));
+  const defaultRoot = resolve(join(dirname(fileURLToPath(import.meta.url)), '..'));
+  const root = resolve(process.argv[2] ?? defaultRoot);
   if (!statSync(join(root, 'src'), { throwIfNoEntry: false })?.isDirectory()) {
     console.error(`check-imports: no src folder in ${root}`);
     process.exit(2);
   }
-  const { files, problems } = checkImports(root);
+  const { files, problems, warnings } = checkImports(root, root === defaultRoot ? KNOWN_LAYER_BREAKS : new Set());
+  for (const w of warnings) console.error(`check-imports: warning: ${w}`);
   for (const p of problems) console.error(`check-imports: ${p}`);
   if (problems.length > 0) {
     console.error(`check-imports: ${problems.length} problem(s) in ${files} files`);

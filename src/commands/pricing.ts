@@ -10,7 +10,7 @@ export default defineCommand({
   ].join('\n'),
   examples: ['octo pricing', 'octo pricing --json', 'octo config set pricing-file ./prices.json'],
   async run({ deps }) {
-    const table = loadPricing(deps);
+    const table = loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd });
     const list = table.rows.map((row) => ({ ...row }));
     return rows(
       list,

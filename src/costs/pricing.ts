@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../core/errors.js';
 import { SORA1_SIZES, parseSize } from '../sora/validate.js';
 
@@ -119,13 +118,12 @@ export function pricingFileVersion(content: string | Buffer): string {
 }
 
 /**
- * The price table in force: the built-in one, or with the rows of config `pricing-file`
- * (a path relative to the current folder) in place of the matching ones.
+ * The price table in force: the built-in one, or with the rows of `pricingFile` (config
+ * `pricing-file`, a path relative to `cwd`) in place of the matching ones.
  */
-export function loadPricing(deps: Pick<Deps, 'config' | 'cwd'>): PriceTable & { file?: string } {
-  const configured = deps.config().get('pricing-file');
-  if (!configured) return BUILTIN_PRICES;
-  const path = resolve(deps.cwd, configured);
+export function loadPricing(input: { pricingFile: string | undefined; cwd: string }): PriceTable & { file?: string } {
+  if (!input.pricingFile) return BUILTIN_PRICES;
+  const path = resolve(input.cwd, input.pricingFile);
   let content: Buffer;
   try {
     content = readFileSync(path);

@@ -1,6 +1,7 @@
-import type { Deps } from '../cli/deps.js';
+import type { Session } from '../auth/session.js';
 import { costSummary, type CostGroup, type CostGrouping } from '../db/costs.js';
-import { isoInZone, resolveRange, systemTimeZone, validateTimeZone } from './period.js';
+import type { Db } from '../db/types.js';
+import { isoInZone, resolveRange, validateTimeZone } from './period.js';
 
 /** `octo costs --json`: the contract of PRODUCT.md plus a few more keys. */
 export interface CostReport {
@@ -27,15 +28,16 @@ export interface CostReportOptions {
   by: CostGrouping;
   since?: string;
   until?: string;
-  tz?: string;
+  /** IANA zone the days are counted in (validated here). */
+  timeZone: string;
+  /** "Today", for ranges like 30d and the default month. */
+  now: Date;
 }
 
 /** Reads and sums in the database (one round trip); builds the report. */
-export async function costReport(deps: Pick<Deps, 'db' | 'session' | 'now' | 'env'>, options: CostReportOptions): Promise<CostReport> {
-  const timeZone = validateTimeZone(options.tz ?? systemTimeZone(deps.env));
-  const range = resolveRange({ since: options.since, until: options.until, timeZone, now: deps.now() });
-  const session = await deps.session();
-  const db = await deps.db();
+export async function costReport(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash'>, options: CostReportOptions): Promise<CostReport> {
+  const timeZone = validateTimeZone(options.timeZone);
+  const range = resolveRange({ since: options.since, until: options.until, timeZone, now: options.now });
   const summary = await costSummary(db, session, { by: options.by, timeZone, since: range.since, until: range.until });
   return {
     currency: 'USD',

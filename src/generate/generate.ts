@@ -122,7 +122,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   const planOptions = {
     cwd: deps.cwd,
     defaults: { size: config.get('default-size'), seconds: config.get('default-seconds') },
-    prices: loadPricing(deps),
+    prices: loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd }),
   };
   let plan = planGeneration(input, profile, planOptions);
   if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
@@ -194,7 +194,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   const { session, db, profiles } = await context(deps);
   const config = deps.config();
   const defaults = { size: config.get('default-size'), seconds: config.get('default-seconds') };
-  const prices = loadPricing(deps);
+  const prices = loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd });
   const plans = lines.map(({ line, input }) => {
     try {
       const merged: GenerationInput = {

@@ -150,9 +150,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
   const lists = new Map<string, Promise<Job[]>>();
   let known: Promise<void> | undefined;
   const serviceJobs = async (p: ProfileConfig) => {
-    known ??= knownJobIds(o.db, o.session).then((ids) => {
-      for (const id of ids) claimed.add(id);
-    });
+    known ??= knownJobIds(o.db, o.session).then((ids) => { for (const id of ids) claimed.add(id); });
     let l = lists.get(p.name);
     if (!l) {
       l = listRecent(clientFor(p), o.signal);

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
-import { openConfig } from '../../src/config/store.js';
 import { estimateCost } from '../../src/costs/estimate.js';
 import { formatUsd } from '../../src/costs/money.js';
 import { dayIn, isoInZone, parseDay, resolveRange, validateTimeZone } from '../../src/costs/period.js';
@@ -99,11 +98,7 @@ describe('pricing', () => {
     writeFileSync(join(dir, name), content);
     return name;
   };
-  const depsFor = (file?: string) => {
-    const config = openConfig(mkdtempSync(join(tmpdir(), 'octo-config-')));
-    config.get = (key) => (key === 'pricing-file' ? file : undefined);
-    return { config: () => config, cwd: dir };
-  };
+  const depsFor = (file?: string) => ({ pricingFile: file, cwd: dir });
 
   it('is the built-in table without a file', () => {
     expect(loadPricing(depsFor())).toBe(BUILTIN_PRICES);

@@ -1,5 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
+import { systemTimeZone } from '../../costs/period.js';
 import { costReport } from '../../costs/report.js';
 import { COST_GROUPINGS, type CostGrouping } from '../../db/costs.js';
 import { barChart } from '../../output/chart.js';
@@ -41,7 +42,15 @@ export default defineCommand({
   ],
   async run({ deps, opts }) {
     if (opts.chart && deps.globals.csv) throw new UsageError('--chart and --csv cannot be used together');
-    const report = await costReport(deps, opts);
+    const session = await deps.session();
+    const db = await deps.db();
+    const report = await costReport(db, session, {
+      by: opts.by,
+      since: opts.since,
+      until: opts.until,
+      timeZone: opts.tz ?? systemTimeZone(deps.env),
+      now: deps.now(),
+    });
     const money = (value: unknown) => formatUsd(value);
     const period = `${report.since} to ${report.until} (${report.time_zone})`;
     const apart = [
