@@ -107,7 +107,13 @@ function loopThrough(component, graph) {
   return walk(start) ?? component;
 }
 
-export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS) {
+/** Files over MAX_LINES being split by their owners: reported, not failed on (same rule as above). */
+export const KNOWN_LONG_FILES = new Set([
+  // "exactly": the runner into named phases.
+  'src/generate/runner.ts',
+]);
+
+export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong = KNOWN_LONG_FILES) {
   const src = join(root, 'src');
   const files = sourceFiles(src);
   const known = new Set(files);
@@ -120,7 +126,11 @@ export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS) {
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-    if (lines > MAX_LINES) problems.push(`src/${name(file)}: ${lines} lines (at most ${MAX_LINES}; split it into named parts)`);
+    if (lines > MAX_LINES) {
+      const long = `src/${name(file)}: ${lines} lines (at most ${MAX_LINES}; split it into named parts)`;
+      if (knownLong.has(`src/${name(file)}`)) warnings.push(`known, being fixed: ${long}`);
+      else problems.push(long);
+    }
     const targets = new Set();
     for (const specifier of specifiersOf(text)) {
       const target = resolveSpecifier(file, specifier, known);
@@ -152,7 +162,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`check-imports: no src folder in ${root}`);
     process.exit(2);
   }
-  const { files, problems, warnings } = checkImports(root, root === defaultRoot ? KNOWN_LAYER_BREAKS : new Set());
+  const own = root === defaultRoot;
+  const { files, problems, warnings } = checkImports(root, own ? KNOWN_LAYER_BREAKS : new Set(), own ? KNOWN_LONG_FILES : new Set());
   for (const w of warnings) console.error(`check-imports: warning: ${w}`);
   for (const p of problems) console.error(`check-imports: ${p}`);
   if (problems.length > 0) {
