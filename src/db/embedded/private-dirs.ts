@@ -32,6 +32,11 @@ export function ensurePrivateDir(dir: string): void {
  * the umask; a folder made by an older octo may be 0755). Symlinks are left alone, never followed.
  */
 export function lockDownTree(dir: string): void {
+  fixMode(dir, 0o700);
+  lockDownChildren(dir);
+}
+
+function lockDownChildren(dir: string): void {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -42,9 +47,20 @@ export function lockDownTree(dir: string): void {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) {
       fixMode(path, 0o700);
-      lockDownTree(path);
+      lockDownChildren(path);
     } else if (entry.isFile()) {
       fixMode(path, 0o600);
+    }
+  }
+}
+
+/** These files, when they exist and are regular files, 0600. */
+export function lockDownFiles(paths: string[]): void {
+  for (const path of paths) {
+    try {
+      if (lstatSync(path).isFile()) fixMode(path, 0o600);
+    } catch {
+      // Not there.
     }
   }
 }

@@ -8,7 +8,7 @@ import { memoryNow, serveControl } from './control.js';
 import { CONTROL_NAME, currentBuild, embeddedLayout, type EmbeddedLayout, type ServerState } from './layout.js';
 import { releaseLock, tryLock } from './lock.js';
 import { MessageQueue } from './message-queue.js';
-import { ensurePrivateDir, lockDownTree, makeSocketDir, removeSocketDir } from './private-dirs.js';
+import { ensurePrivateDir, lockDownFiles, lockDownTree, makeSocketDir, removeSocketDir } from './private-dirs.js';
 import { isEmbeddedServer, startTicks } from './process-identity.js';
 import { createFromTemplate } from './template.js';
 
@@ -46,7 +46,9 @@ export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise
       log(`template not used (${error instanceof Error ? error.message : String(error)}); running initdb`);
     }
   }
-  lockDownTree(layout.dataDir);
+  // Only octo's own files: OCTO_DATA_DIR may be a folder that holds other things too.
+  lockDownFiles([layout.stateFile, layout.lockFile, layout.logFile]);
+  lockDownTree(layout.pgdata);
   const instance = await openPgliteInstance(layout.pgdata, { wasmModule: await wasmModule });
   log(`opened (${elapsed()})`);
   const applied = await migrate(pgliteDb(instance));
