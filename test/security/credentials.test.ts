@@ -69,7 +69,7 @@ describe('profile credentials', () => {
     expect(Object.fromEntries(rows.map((r) => [r.name, r.api_key]))).toMatchObject({ cli: '', chain: '', keyed: KEY });
 
     const list = (await cli(['profile', 'list', '--json'])).json();
-    expect(Object.fromEntries(list.map((p: any) => [p.name, p.credential]))).toEqual({ chain: 'entra', cli: 'azure-cli', envkey: 'api-key-env', keyed: 'api-key' });
+    expect(Object.fromEntries(list.map((p: { name: string; credential: string }) => [p.name, p.credential]))).toEqual({ chain: 'entra', cli: 'azure-cli', envkey: 'api-key-env', keyed: 'api-key' });
     const table = await runCli(['profile', 'list'], { env, tty: true });
     expect(table.stdout).toContain('CREDENTIAL');
     expect(table.stdout).toContain('env OCTO_TEST_AZURE_KEY');

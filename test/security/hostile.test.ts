@@ -72,6 +72,9 @@ afterAll(async () => {
   await world?.close();
 });
 
+/** A raw BEL or ESC: what a terminal would act on. */
+const hasRawControl = (text: string) => text.includes('\u0007') || text.includes('\u001b');
+
 /** Every file under `dir`, recursively, relative to it. */
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -131,7 +134,7 @@ describe('a hostile endpoint', () => {
     const prompt = 'fail \u001b]0;pwned\u0007 please';
     const g = await user.cli(['generate', prompt, '--out', join(user.out, 'f')]);
     expect(g.code).toBe(7);
-    expect(g.stderr).not.toMatch(/[\u0007\u001b]/);
+    expect(hasRawControl(g.stderr)).toBe(false);
     expect(g.stderr).toContain('\\e]0;pwned\\x07');
     const json = await user.cli(['jobs', 'list', '--json', '--limit', '1']);
     expect(json.json()[0].prompt).toBe(prompt);
@@ -139,9 +142,9 @@ describe('a hostile endpoint', () => {
     for (const argv of [['jobs', 'list'], ['videos', 'list']]) {
       const table = await user.cli(argv, { tty: true });
       expect(table.code, table.stderr).toBe(0);
-      expect(table.stdout + table.stderr).not.toMatch(/[\u0007\u001b]/);
+      expect(hasRawControl(table.stdout + table.stderr)).toBe(false);
       const piped = await user.cli(argv);
-      expect(piped.stdout).not.toMatch(/[\u0007\u001b]/);
+      expect(hasRawControl(piped.stdout)).toBe(false);
     }
     expect((await user.cli(['jobs', 'list'], { tty: true })).stdout).toContain('fail \\e]0;p');
     expect((await user.cli(['jobs', 'list'])).stdout).toContain('fail \\e]0;pwned\\x07 please');
