@@ -1,76 +1,80 @@
-import { defineCommand, type Manifest } from '../cli/command.js';
+import { defineCommand, requiredArg, type Manifest, type OptionSpec } from '../cli/command.js';
 import { UsageError } from '../core/errors.js';
+import { USER_KEYS } from '../config/store.js';
+import { bashScript, fishScript, zshScript, type CompletionTree, type FlagNode } from '../output/completion.js';
 import { text } from '../output/result.js';
 
-const GLOBAL_FLAGS = ['--json', '--csv', '--profile', '--database-url', '--no-color', '--quiet', '--debug', '--help'];
+/** The program's own flags (src/cli/program.ts), offered after every command. */
+const GLOBAL_FLAGS: FlagNode[] = [
+  { long: '--json', description: 'machine-readable JSON output', takesValue: false },
+  { long: '--csv', description: 'CSV output for commands that list rows', takesValue: false },
+  { long: '--profile', description: 'use this profile instead of the active one', takesValue: true, source: 'profiles' },
+  { long: '--database-url', description: 'Postgres or Neon URL', takesValue: true },
+  { long: '--no-color', description: 'disable colors', takesValue: false },
+  { long: '--quiet', short: '-q', description: 'print only data and errors', takesValue: false },
+  { long: '--debug', description: 'timings of every round trip on stderr', takesValue: false },
+  { long: '--help', short: '-h', description: 'show help', takesValue: false },
+];
 
-/** Words that may follow each command path ('' is the top level). */
-export function completionTree({ commands, groups }: Manifest): Record<string, string[]> {
-  const top = new Set(['help']);
-  const tree: Record<string, Set<string>> = { '': top };
-  for (const { name } of commands) {
-    const words = name.split(' ');
-    for (const [depth, word] of words.entries()) {
+function flagNode(option: OptionSpec): FlagNode {
+  const long = /--[\w-]+/.exec(option.flags)?.[0] ?? option.flags;
+  const short = /(?:^|[\s,])(-\w)\b/.exec(option.flags)?.[1];
+  return {
+    long,
+    ...(short ? { short } : {}),
+    description: option.description,
+    takesValue: /[<[]/.test(option.flags),
+    ...(option.choices ? { choices: option.choices } : {}),
+    ...(option.complete ? { source: option.complete } : {}),
+  };
+}
+
+/** The tree every script is generated from: the manifest, with each command's own flags. */
+export async function completionTree(manifest: Manifest): Promise<CompletionTree> {
+  const visible = manifest.commands.filter((c) => !c.hidden);
+  const specs = await Promise.all(visible.map(async (entry) => ({ entry, spec: (await entry.load()).default })));
+  const paths = new Set<string>(['']);
+  const children: CompletionTree['children'] = {};
+  const add = (parent: string, word: string, summary: string) => {
+    const list = (children[parent] ??= []);
+    if (!list.some((c) => c.word === word)) list.push({ word, summary });
+  };
+  for (const { entry } of specs) {
+    const words = entry.name.split(' ');
+    words.forEach((word, depth) => {
       const parent = words.slice(0, depth).join(' ');
-      const next = tree[parent] ?? new Set<string>();
-      next.add(word);
-      tree[parent] = next;
-    }
+      const path = words.slice(0, depth + 1).join(' ');
+      paths.add(path);
+      add(parent, word, path === entry.name ? entry.summary : (manifest.groups[path] ?? ''));
+    });
   }
-  for (const group of Object.keys(groups)) top.add(group);
-  return Object.fromEntries(Object.entries(tree).map(([k, v]) => [k, [...v].sort()]));
-}
-
-function bash(tree: Record<string, string[]>): string {
-  const cases = Object.entries(tree)
-    .map(([path, words]) => `    "${path}") words="${words.join(' ')}" ;;`)
-    .join('\n');
-  return `# octo bash completion: eval "$(octo completion bash)"
-_octo() {
-  local cur path i
-  cur="\${COMP_WORDS[COMP_CWORD]}"
-  path=""
-  for ((i = 1; i < COMP_CWORD; i++)); do
-    case "\${COMP_WORDS[i]}" in -*) ;; *) path="\${path:+$path }\${COMP_WORDS[i]}" ;; esac
-  done
-  local words=""
-  case "$path" in
-${cases}
-  esac
-  if [[ "$cur" == -* ]]; then words="${GLOBAL_FLAGS.join(' ')}"; fi
-  COMPREPLY=($(compgen -W "$words" -- "$cur"))
-}
-complete -F _octo octo
-`;
-}
-
-function zsh(tree: Record<string, string[]>): string {
-  return `#compdef octo
-# octo zsh completion: eval "$(octo completion zsh)"
-autoload -U +X bashcompinit && bashcompinit
-${bash(tree)}`;
-}
-
-function fish(tree: Record<string, string[]>): string {
-  const lines = ['# octo fish completion: octo completion fish | source', 'complete -c octo -f'];
-  for (const [path, words] of Object.entries(tree)) {
-    const condition = path
-      ? `__fish_seen_subcommand_from ${path.split(' ').at(-1)}`
-      : '__fish_use_subcommand';
-    for (const word of words) lines.push(`complete -c octo -n '${condition}' -a ${word}`);
+  add('', 'help', 'Show help for a command');
+  const flags: CompletionTree['flags'] = { '': GLOBAL_FLAGS };
+  const args: CompletionTree['args'] = { help: [] };
+  for (const { entry, spec } of specs) {
+    flags[entry.name] = (spec.options ?? []).map(flagNode);
+    if (spec.argCompletion?.length) args[entry.name] = [...spec.argCompletion];
   }
-  for (const flag of GLOBAL_FLAGS) lines.push(`complete -c octo -l ${flag.slice(2)}`);
-  return `${lines.join('\n')}\n`;
+  return { paths: [...paths], children, flags, args, settings: Object.keys(USER_KEYS) };
 }
+
+const SHELLS = { bash: bashScript, zsh: zshScript, fish: fishScript };
 
 export default defineCommand({
+  description: `Prints a completion script generated from the command tree: subcommands, each command's
+flags, flag values, and your profile names, job ids and video ids (looked up when you press TAB).
+
+Install:
+  bash  add to ~/.bashrc:  eval "$(octo completion bash)"
+  zsh   octo completion zsh > "\${fpath[1]}/_octo"   (then start a new shell)
+  fish  octo completion fish > ~/.config/fish/completions/octo.fish`,
   args: ['<shell>'],
-  examples: ['eval "$(octo completion bash)"', 'octo completion fish | source'],
+  argCompletion: ['shells'],
+  examples: ['eval "$(octo completion bash)"', 'octo completion fish > ~/.config/fish/completions/octo.fish'],
   async run({ args, manifest }) {
-    const shells = { bash, zsh, fish };
-    const shell = args[0] as keyof typeof shells;
-    if (!(shell in shells)) throw new UsageError(`unknown shell "${args[0]}"`, { hint: 'use bash, zsh or fish' });
-    const script = shells[shell](completionTree(manifest));
-    return text(script, { shell, script });
+    const name = requiredArg(args, 0);
+    if (!(name in SHELLS)) throw new UsageError(`unknown shell "${name}"`, { hint: 'use bash, zsh or fish' });
+    const script = SHELLS[name as keyof typeof SHELLS](await completionTree(manifest));
+    return text(script, { shell: name, script });
   },
 });

@@ -132,7 +132,7 @@ export async function addProfile(db: Db, session: Session, profile: NewProfile):
   } catch (error) {
     if (error instanceof ConstraintError && error.isUniqueViolation) {
       throw new UsageError(`a profile named "${profile.name}" already exists`, {
-        hint: `remove it first: octo profile remove ${profile.name}`,
+        hint: `change it with: octo profile update ${profile.name} (or remove it: octo profile remove ${profile.name})`,
       });
     }
     if (error instanceof ConstraintError && error.constraint === 'profiles_config_one_active') {
@@ -141,6 +141,20 @@ export async function addProfile(db: Db, session: Session, profile: NewProfile):
     }
     throw error;
   }
+}
+
+/** `profile update`: every setting of the user's profile NAME replaced. */
+export async function changeProfile(db: Db, session: Session, profile: NewProfile): Promise<ProfileRow> {
+  const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
+    db,
+    session,
+    `UPDATE profiles_config SET endpoint = $4, api_key = $5, deployment = $6, sora_version = $7, credential = $8, api_key_env = $9, updated_at = NOW()
+      WHERE user_id = (SELECT user_id FROM auth) AND name = $3
+      RETURNING ${PUBLIC_COLUMNS}`,
+    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, profile.credential, profile.apiKeyEnv],
+  );
+  if (!rows[0]) throw notFound(profile.name);
+  return rows[0];
 }
 
 /** Active when `mayBeActive` and the user has no active profile yet. */

@@ -1,6 +1,6 @@
 import type { Column } from '../output/result.js';
 import type { Deps } from '../cli/deps.js';
-import { UsageError } from '../core/errors.js';
+import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import {
   addProfile as insertProfile,
@@ -8,6 +8,7 @@ import {
   listProfiles,
   loadProfile,
   removeProfile as deleteProfile,
+  changeProfile,
   useProfile as switchProfile,
   type ProfileRow,
   type ResolvedProfile,
@@ -28,6 +29,8 @@ export interface AddOptions {
   apiKeyEnv?: string;
   /** api-key (default), azure-cli or entra. */
   auth?: string;
+  /** false: store without the one cheap request that proves endpoint, deployment and key work. */
+  check?: boolean;
 }
 
 export const AUTH_KINDS = ['api-key', 'azure-cli', 'entra'] as const;
@@ -47,6 +50,27 @@ export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 
     return { credential: 'api-key-env', apiKeyEnv: options.apiKeyEnv };
   }
   return { credential: auth, apiKeyEnv: null };
+}
+
+/**
+ * The one cheap request (list one job) `profile add` and `update` make before storing. Token
+ * credentials (azure-cli, entra) and a key variable not set here are left to `profile test`.
+ */
+async function checkSettings(deps: Deps, p: ResolvedProfile): Promise<void> {
+  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !deps.env[p.apiKeyEnv ?? '']?.trim())) {
+    deps.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
+    return;
+  }
+  try {
+    await testLoadedProfile(deps, p);
+  } catch (error) {
+    if (deps.signal.aborted) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new OctoError(error instanceof OctoError ? error.code : 'failure', `profile ${p.name} does not work: ${message}`, {
+      hint: 'nothing was stored; fix the setting, or store it unchecked with --no-check',
+      cause: error,
+    });
+  }
 }
 
 function checkName(name: string): string {
@@ -76,7 +100,34 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
     deps.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  if (options.check !== false) await checkSettings(deps, { id: '', name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
   return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
+}
+
+/** `profile update NAME`: what is given replaces what is stored; checked like add. */
+export async function updateProfile(deps: Deps, name: string, options: AddOptions): Promise<ProfileRow> {
+  const current = await loadProfile(deps, name);
+  const endpoint = options.endpoint?.trim() ?? current.endpoint;
+  if (options.endpoint) {
+    const { normalizeEndpoint } = await import('../sora/endpoint.js');
+    normalizeEndpoint(endpoint);
+  }
+  const deployment = options.deployment?.trim() ?? current.deployment;
+  if (!deployment) throw new UsageError('--deployment must not be empty');
+  const soraVersion = (options.soraVersion ?? current.soraVersion) as SoraVersion;
+  if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
+  // A new key makes it an api-key profile; otherwise the credential stays what it was.
+  const apiKey = options.apiKeyStdin ? (await readStdin(deps)).trim() : current.apiKey;
+  if (options.apiKeyStdin && !apiKey) throw new UsageError('the API key is empty');
+  const credential = options.apiKeyStdin ? 'api-key' : current.credential;
+  const apiKeyEnv = options.apiKeyStdin ? null : current.apiKeyEnv;
+  if (!options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin) {
+    throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version or --api-key-stdin' });
+  }
+  const updated = { ...current, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion };
+  if (options.check !== false) await checkSettings(deps, updated);
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  return changeProfile(db, session, updated);
 }
 
 export async function useProfile(deps: Deps, name: string): Promise<void> {

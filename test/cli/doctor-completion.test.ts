@@ -41,16 +41,3 @@ describe('octo doctor', () => {
     expect(after.stdout).not.toContain('doctor-key');
   });
 });
-
-describe('octo completion', () => {
-  it('prints bash, zsh and fish scripts that know the commands', async () => {
-    const env = cliEnv();
-    const bash = await runCli(['completion', 'bash'], { env });
-    expect(bash.code).toBe(0);
-    expect(bash.stdout).toContain('complete -F _octo octo');
-    expect(bash.stdout).toMatch(/"profile"\) words="add list remove show test use"/);
-    expect((await runCli(['completion', 'zsh'], { env })).stdout).toContain('#compdef octo');
-    expect((await runCli(['completion', 'fish'], { env })).stdout).toContain("__fish_seen_subcommand_from videos' -a download");
-    expect((await runCli(['completion', 'tcsh'], { env })).code).toBe(2);
-  });
-});

@@ -35,7 +35,7 @@ describe.each<DriverKind>(['embedded', 'pg'])('the built binary on %s', (kind) =
     expect(signup.code, signup.stderr).toBe(0);
 
     const add = await octo(
-      ['profile', 'add', 'p1', '--endpoint', 'http://127.0.0.1:9/', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      ['profile', 'add', 'p1', '--endpoint', 'http://127.0.0.1:9/', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
       env,
       API_KEY,
     );

@@ -42,11 +42,11 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect(first.json()).toMatchObject({ name: 'emu', is_active: true, api_key_hint: '…A1b2' });
 
     const webForm = 'https://res.openai.azure.com/openai/v1/video/generations/jobs?api-version=preview';
-    const second = await alice.run(['profile', 'add', 'web', '--endpoint', webForm, '--deployment', 'sora', '--sora-version', 'sora-1'], {
+    const second = await alice.run(['profile', 'add', 'web', '--endpoint', webForm, '--deployment', 'sora', '--sora-version', 'sora-1', '--no-check'], {
       env: { AZURE_OPENAI_API_KEY: KEY_ENV },
     });
     expect(second.code, second.stderr).toBe(0);
-    const fromEnv = await alice.run(['profile', 'add', 'envy', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], {
+    const fromEnv = await alice.run(['profile', 'add', 'envy', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], {
       env: { AZURE_OPENAI_ENDPOINT: 'https://y.openai.azure.com/openai/v1/videos' },
       stdin: KEY_A,
     });
@@ -83,6 +83,25 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect(noVersion.stderr).toContain('--sora-version');
   });
 
+  it('checks a new profile with one cheap request unless --no-check; profile update changes one in place', async () => {
+    const wrong = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/profile wrongkey does not work/);
+    expect(wrong.stderr).toContain('--no-check');
+    expect((await alice.run(['profile', 'show', 'wrongkey'])).code).toBe(3);
+    const unchecked = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_B });
+    expect(unchecked.code, unchecked.stderr).toBe(0);
+    const again = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    expect(again.stderr).toContain('octo profile update wrongkey');
+    expect((await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin'], { stdin: KEY_B })).code).not.toBe(0);
+    const fixed = await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin', '--json'], { stdin: KEY_A });
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(fixed.json()).toMatchObject({ name: 'wrongkey', api_key_hint: '…A1b2', deployment: 'sora-2' });
+    expect((await alice.run(['profile', 'update', 'wrongkey'])).code).toBe(2);
+    expect((await alice.run(['profile', 'update', 'nosuch', '--deployment', 'x'])).code).toBe(3);
+    expect((await alice.run(['profile', 'remove', 'wrongkey', '--yes'])).code).toBe(0);
+  });
+
   it('stores SQL metacharacters in profile names literally', async () => {
     const name = `x'); DELETE FROM profiles_config;--`;
     const added = await alice.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
@@ -116,7 +135,7 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect(ok.json()).toMatchObject({ name: 'emu', ok: true, latency_ms: expect.any(Number) });
 
     // The key for "web" is not the emulator's: a typed failure naming the endpoint problem, key never shown.
-    const wrongKey = await alice.run(['profile', 'add', 'emu-bad', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_ENV });
+    const wrongKey = await alice.run(['profile', 'add', 'emu-bad', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_ENV });
     expect(wrongKey.code).toBe(0);
     const refused = await alice.run(['profile', 'test', 'emu-bad']);
     expect(refused.code).toBe(1);
@@ -131,14 +150,14 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
   it('two first profiles added at once: both are added, exactly one active', async () => {
     const carol = await signedUp(database, 'carol@x.io', PASSWORD_B);
     const add = (name: string) =>
-      carol.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json'], { stdin: KEY_B });
+      carol.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json', '--no-check'], { stdin: KEY_B });
     const results = await Promise.all([add('c1'), add('c2')]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     expect(results.map((r) => r.json().is_active).sort()).toEqual([false, true]);
   });
 
   it("user A gets 'not found' for each of B's profiles", async () => {
-    const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B });
+    const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_B });
     expect(added.code, added.stderr).toBe(0);
     for (const argv of [['profile', 'show', 'bobs'], ['profile', 'use', 'bobs'], ['profile', 'remove', 'bobs'], ['profile', 'test', 'bobs'], ['--profile', 'bobs', 'profile', 'test']]) {
       const result = await alice.run(argv);

@@ -7,6 +7,7 @@ import { requireKey } from './keys.js';
 
 export default defineCommand({
   args: ['<key>'],
+  argCompletion: ['settings'],
   async run({ deps, args }) {
     const key = requireKey(requiredArg(args, 0));
     const value = deps.config().get(key);

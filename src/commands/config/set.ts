@@ -14,6 +14,7 @@ const VALIDATORS: Record<string, (value: string) => string | undefined> = {
 
 export default defineCommand({
   args: ['<key>', '<value>'],
+  argCompletion: ['settings'],
   examples: ['octo config set download-dir ~/videos', 'octo config set default-seconds 8'],
   async run({ deps, args }) {
     const key = requireKey(requiredArg(args, 0));

@@ -6,6 +6,7 @@ export default defineCommand({
     'sora-2: the videos API has no cancel; a submitted job runs to its end (and is billed), so octo\n' +
     'refuses and leaves the record as it is. A line never submitted is simply marked canceled.',
   args: ['<id>'],
+  argCompletion: ['jobs'],
   async run({ deps, args }) {
     const { cancelJob } = await import('../../jobs/cancel.js');
     return cancelJob(deps, requiredArg(args, 0));

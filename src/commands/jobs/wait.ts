@@ -8,6 +8,7 @@ export default defineCommand({
     'lines never submitted are submitted. Exit 7 when the job failed (6 with --all and some failed),\n' +
     '8 when --timeout passed first.',
   args: ['[id]'],
+  argCompletion: ['jobs'],
   options: [
     { flags: '--all', description: 'every unfinished job of yours' },
     { flags: '--timeout <duration>', description: 'stop waiting after this long (exit 8)', parse: parseDuration },

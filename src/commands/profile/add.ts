@@ -10,6 +10,7 @@ export default defineCommand({
     { flags: '--api-key-stdin', description: 'read the API key from stdin (default: AZURE_OPENAI_API_KEY, else asked)' },
     { flags: '--api-key-env <name>', description: 'store only the NAME of an environment variable holding the key' },
     { flags: '--auth <kind>', description: 'api-key (default), azure-cli (az login) or entra (the Azure credential chain): no key stored', choices: ['api-key', 'azure-cli', 'entra'] },
+    { flags: '--no-check', description: 'store without one cheap request that checks endpoint, deployment and key' },
   ],
   examples: [
     'octo profile add prod --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --api-key-stdin < key.txt',

@@ -3,6 +3,7 @@ import { record } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<name>'],
+  argCompletion: ['profiles'],
   async run({ deps, args }) {
     const { showProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
     const row = await showProfile(deps, requiredArg(args, 0));

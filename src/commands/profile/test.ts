@@ -3,6 +3,7 @@ import { message } from '../../output/result.js';
 
 export default defineCommand({
   args: ['[name]'],
+  argCompletion: ['profiles'],
   async run({ deps, args }) {
     const { testProfile } = await import('../../profiles/index.js');
     const result = await testProfile(deps, args[0]);

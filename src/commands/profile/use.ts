@@ -3,6 +3,7 @@ import { message } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<name>'],
+  argCompletion: ['profiles'],
   async run({ deps, args }) {
     const name = requiredArg(args, 0);
     const { useProfile } = await import('../../profiles/index.js');

@@ -3,7 +3,8 @@ import { defineCommand, requiredArg } from '../../cli/command.js';
 export default defineCommand({
   description: 'Sora keeps videos for 24 hours after creation; after that only the local copy remains.',
   args: ['<id>'],
-  options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)' }],
+  argCompletion: ['videos'],
+  options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)', complete: 'dirs' }],
   async run({ deps, opts, args }) {
     const { downloadVideo } = await import('../../videos/download.js');
     return downloadVideo(deps, requiredArg(args, 0), opts.out);

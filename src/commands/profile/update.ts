@@ -1,0 +1,23 @@
+import { defineCommand, requiredArg } from '../../cli/command.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  description:
+    'Replaces what is given (endpoint, deployment, Sora version, API key) and keeps the rest. The\n' +
+    'new settings are checked with one cheap request first, unless --no-check.',
+  args: ['<name>'],
+  argCompletion: ['profiles'],
+  options: [
+    { flags: '--endpoint <url>', description: 'resource URL or full request URL' },
+    { flags: '--deployment <name>', description: 'Azure deployment name' },
+    { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: ['sora-1', 'sora-2'] },
+    { flags: '--api-key-stdin', description: 'read the new API key from stdin' },
+    { flags: '--no-check', description: 'store without checking the settings against the service' },
+  ],
+  examples: ['octo profile update prod --api-key-stdin < new-key.txt', 'octo profile update prod --deployment sora-2-pro'],
+  async run({ deps, args, opts }) {
+    const { updateProfile, profileJson } = await import('../../profiles/index.js');
+    const row = await updateProfile(deps, requiredArg(args, 0), opts);
+    return message(`Updated profile ${row.name} (key ${row.api_key_hint}).`, profileJson(row));
+  },
+});
