@@ -130,8 +130,19 @@ try {
   await octo(['videos', 'list']);
   await octo(['jobs', 'list']);
   await octo(['costs', '--by', 'model']);
+  await octo(['costs', '--by', 'model', '--chart']);
 
   console.log(`\nDemo finished in ${((performance.now() - started) / 1000).toFixed(1)} s. Everything it made is being removed.`);
+  console.log(`
+${bold('Next steps')}, with your own Azure OpenAI resource:
+  octo signup                                   # an account in the embedded database (or set OCTO_DATABASE_URL)
+  octo profile add main --endpoint https://YOUR-RESOURCE.openai.azure.com \\
+    --deployment sora-2 --sora-version sora-2   # asks for the key, checks it with one cheap request
+  octo generate "a paper boat on a rainy street" --seconds 8
+  octo videos list                              # then: octo videos open ID (any 4+ characters of it)
+  octo costs                                    # what it cost (estimates), by model
+  eval "$(octo completion bash)"                # TAB completion (zsh, fish: octo completion --help)
+Try it offline first: octo emulator --port 0 (prints an endpoint for profile add).`);
 } catch (error) {
   console.error(`\ndemo failed: ${error.message}`);
   process.exitCode = 1;

@@ -23,7 +23,8 @@ describe('npm run demo', () => {
     expect(out).toMatch(/job: completed → .*video_[0-9a-f]+\.mp4/);
     expect(out).toContain('3 completed, 0 failed of 3');
     expect(out).toMatch(/\$ octo videos list\n(.*\n){5}\n\$ octo jobs list/);
-    expect(out).toMatch(/TOTAL.*\$1\.03/);
+    expect(out).toMatch(/total \$1\.03 \(estimate\)/);
+    expect(out).toMatch(/Next steps.*\n(.*\n)*.*octo profile add main/);
     expect(out).not.toContain('demo-emulator-key');
     const temp = capture(/a fresh embedded database in (\S+)\/data/, out);
     expect(existsSync(temp)).toBe(false);

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
@@ -79,6 +80,31 @@ describe('octo videos', () => {
     // Another user's ids are never candidates.
     expect((await bob.cli(['videos', 'show', 'abcd'])).code).toBe(3);
     await world.db.query(`DELETE FROM video_metadata WHERE prompt = 'twin'`);
+  });
+
+  it('open hands the file to the system opener (--print prints it); jobs show shows a job by prefix', async () => {
+    const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
+    const printed = await alice.cli(['videos', 'open', v.id.slice(0, 6), '--print']);
+    expect([printed.code, printed.stdout]).toEqual([0, `${v.url}\n`]);
+    const bin = mkdtempSync(join(tmpdir(), 'octo-opener-'));
+    const marker = join(bin, 'opened.txt');
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\nprintf '%s' "$1" > '${marker}'\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const opened = await alice.cli(['videos', 'open', v.id.slice(0, 8)], { env: { ...alice.env, PATH: `${bin}:${alice.env.PATH}` } });
+    expect(opened.code, opened.stderr).toBe(0);
+    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(readFileSync(marker, 'utf8')).toBe(v.url);
+    const noOpener = await alice.cli(['videos', 'open', v.id], { env: { ...alice.env, PATH: mkdtempSync(join(tmpdir(), 'octo-empty-')) } });
+    expect(noOpener.code).toBe(1);
+    expect(noOpener.stderr).toContain('--print');
+
+    const shown = await alice.cli(['jobs', 'show', s2.id.slice(0, 8), '--json']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.json()).toMatchObject({ id: s2.id, job_id: s2.job_id, status: 'completed', files: s2.files });
+    expect(JSON.stringify(shown.json())).not.toContain('api_key');
+    const human = await alice.cli(['jobs', 'show', s2.job_id], { tty: true });
+    expect(human.stdout).toMatch(/^job id at the service  video_/m);
+    expect((await bob.cli(['jobs', 'show', s2.id])).code).toBe(3);
   });
 
   it('download refetches from the service while it lives, and says clearly when it expired', async () => {

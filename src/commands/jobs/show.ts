@@ -1,0 +1,42 @@
+import { defineCommand, requiredArg } from '../../cli/command.js';
+import { NotFoundError } from '../../core/errors.js';
+import { formatUsd } from '../../costs/money.js';
+import { record } from '../../output/result.js';
+
+export default defineCommand({
+  description: 'Takes the generation id (or any unique prefix of 4+ characters) or the service job id.',
+  args: ['<id>'],
+  argCompletion: ['jobs'],
+  examples: ['octo jobs show 1b9d6bcd'],
+  async run({ deps, args }) {
+    const id = requiredArg(args, 0);
+    const { generationWithProfile } = await import('../../db/generations.js');
+    const row = await generationWithProfile(await deps.db(), await deps.session(), id);
+    if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+    const { profile: _profile, request: _request, ...job } = row;
+    const shown = { ...job, line: row.batch_line };
+    return record(
+      shown,
+      [
+        { key: 'id', header: 'id' },
+        { key: 'job_id', header: 'job id at the service' },
+        { key: 'status', header: 'status' },
+        { key: 'failure_reason', header: 'reason' },
+        { key: 'prompt', header: 'prompt' },
+        { key: 'sora_model', header: 'model' },
+        { key: 'resolution', header: 'size' },
+        { key: 'duration', header: 'seconds' },
+        { key: 'variants', header: 'variants' },
+        { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v) },
+        { key: 'profile_name', header: 'profile' },
+        { key: 'tags', header: 'tags', format: (v) => Object.entries(v ?? {}).map(([k, t]) => `${k}=${t}`).join(', ') },
+        { key: 'line', header: 'batch line' },
+        { key: 'created_at', header: 'created' },
+        { key: 'submitted_at', header: 'submitted' },
+        { key: 'finished_at', header: 'finished' },
+        { key: 'files', header: 'files', format: (v) => v.join(', ') },
+      ],
+      job,
+    );
+  },
+});

@@ -1,0 +1,23 @@
+import { defineCommand, requiredArg } from '../../cli/command.js';
+import { NotFoundError } from '../../core/errors.js';
+import { message } from '../../output/result.js';
+
+export default defineCommand({
+  description:
+    "Opens the downloaded file (or, when the video was uploaded, its URL) with the system's opener:\n" +
+    'open on macOS, xdg-open on Linux, start on Windows. --print prints the path instead.',
+  args: ['<id>'],
+  argCompletion: ['videos'],
+  options: [{ flags: '--print', description: 'print the path (or URL) instead of opening it' }],
+  examples: ['octo videos open 5b58cbf5', 'mpv "$(octo videos open 5b58 --print)"'],
+  async run({ deps, args, opts }) {
+    const id = requiredArg(args, 0);
+    const [{ findVideo }, { openWithSystem, playableTarget }] = await Promise.all([import('../../db/videos.js'), import('../../videos/open.js')]);
+    const video = await findVideo(await deps.db(), await deps.session(), id);
+    if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+    const target = playableTarget(video, deps.cwd);
+    if (opts.print) return message(target, { id: video.id, target });
+    await openWithSystem(target, { env: deps.env, platform: process.platform });
+    return message(`Opened ${target}`, { id: video.id, target, opened: true });
+  },
+});
