@@ -36,7 +36,8 @@ export async function completionTree(manifest: Manifest): Promise<CompletionTree
   const paths = new Set<string>(['']);
   const children: CompletionTree['children'] = {};
   const add = (parent: string, word: string, summary: string) => {
-    const list = (children[parent] ??= []);
+    const list = children[parent] ?? [];
+    children[parent] = list;
     if (!list.some((c) => c.word === word)) list.push({ word, summary });
   };
   for (const { entry } of specs) {

@@ -26,6 +26,7 @@ export type Column<T> = { [K in keyof T & string]: ColumnFor<T, K> }[keyof T & s
 export interface AnyColumn {
   key: string;
   header: string;
+  // biome-ignore lint/suspicious/noExplicitAny: the row type was checked where the column was made (Column<T>)
   format?: (value: any, row: any) => string;
   align?: 'left' | 'right';
   id?: true;

@@ -159,7 +159,7 @@ describe('tables fit the terminal', () => {
     expect(wide[1]).toContain(body[0]![4]);
     const [head, row] = layoutTable({ columns, body, width: 80, color: false });
     expect(head).not.toContain('FILE');
-    expect(row).toMatch(/^d2673290  a very long prompt.*…  \$12345\.67  2026-11-25 12:31$/);
+    expect(row).toMatch(/^d2673290 {2}a very long prompt.*… {2}\$12345\.67 {2}2026-11-25 12:31$/);
     expect(row!.length).toBeLessThanOrEqual(80);
     for (const line of layoutTable({ columns, body, width: 30, color: false })) expect(line.length).toBeLessThanOrEqual(30);
   });

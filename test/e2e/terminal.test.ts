@@ -91,10 +91,10 @@ describe.skipIf(!hasTmux)('at a real terminal (tmux)', () => {
       // No row wrapped, none wider than the terminal.
       expect(screen.lines, `${args.join(' ')} at ${width}`).toEqual(screen.joined);
       for (const line of screen.lines) expect(line.length).toBeLessThanOrEqual(width);
-      const rowsShown = screen.lines.filter((l) => /^[0-9a-f]{8}  /.test(l));
+      const rowsShown = screen.lines.filter((l) => /^[0-9a-f]{8} {2}/.test(l));
       expect(rowsShown.length).toBeGreaterThanOrEqual(3);
       // Short ids, and the prompt keeps far more than 12 characters even at 80 columns.
-      for (const row of rowsShown) expect(row).toMatch(/^[0-9a-f]{8}  \S.{30,}/);
+      for (const row of rowsShown) expect(row).toMatch(/^[0-9a-f]{8} {2}\S.{30,}/);
       expect(screen.lines[0]).toMatch(/^ID {8}/);
       if (process.env.OCTO_SHOW_SCREENS) console.log(screen.lines.join('\n'));
     }
@@ -106,7 +106,7 @@ describe.skipIf(!hasTmux)('at a real terminal (tmux)', () => {
     expect(table.length).toBeGreaterThanOrEqual(4);
     for (const line of table) expect(line.length).toBeLessThanOrEqual(width);
     // The summary rows are all there, unwrapped (the live progress above them was redrawn).
-    expect(table.filter((l) => /^\s*\d+  [0-9a-f]{8}  /.test(l))).toHaveLength(3);
+    expect(table.filter((l) => /^\s*\d+ {2}[0-9a-f]{8} {2}/.test(l))).toHaveLength(3);
     if (process.env.OCTO_SHOW_SCREENS) console.log(screen.lines.join('\n'));
   }, 60_000);
 

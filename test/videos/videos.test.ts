@@ -103,7 +103,7 @@ describe('octo videos', () => {
     expect(shown.json()).toMatchObject({ id: s2.id, job_id: s2.job_id, status: 'completed', files: s2.files });
     expect(JSON.stringify(shown.json())).not.toContain('api_key');
     const human = await alice.cli(['jobs', 'show', s2.job_id], { tty: true });
-    expect(human.stdout).toMatch(/^job id at the service  video_/m);
+    expect(human.stdout).toMatch(/^job id at the service {2}video_/m);
     expect((await bob.cli(['jobs', 'show', s2.id])).code).toBe(3);
   });
 
