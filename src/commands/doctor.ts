@@ -83,7 +83,7 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
 
   try {
     const { storageSettings } = await import('../storage/settings.js');
-    const storage = storageSettings(deps.env, (key) => deps.config().get(key));
+    const storage = storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
     if (storage) {
       const { checkStorage } = await import('../storage/check.js');
       checks.push({ check: 'storage', ...(await checkStorage(storage)) });

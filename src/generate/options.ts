@@ -56,7 +56,7 @@ export function runnerOptions(
     schedule: pollSchedule(deps.env),
     createsPerMinute: flags.createsPerMinute,
     defaultOut: downloadDir(deps, flags.out),
-    storage: storageSettings(deps.env, (key) => deps.config().get(key)),
+    storage: storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined),
     onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
     env: deps.env,
   };

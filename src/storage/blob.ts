@@ -9,6 +9,8 @@ import {
   SASProtocol,
   StorageSharedKeyCredential,
   generateBlobSASQueryParameters,
+  newPipeline,
+  type RequestPolicyFactory,
   type UserDelegationKey,
 } from '@azure/storage-blob';
 import { FailureError } from '../core/errors.js';
@@ -51,27 +53,33 @@ const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/
 
 export async function openBlobStore(s: StorageSettings, o: OpenOptions = {}): Promise<BlobStore> {
   const kind = credentialKind(s);
-  const pipeline = o.maxTries ? { retryOptions: { maxTries: o.maxTries, tryTimeoutInMs: 15_000 } } : {};
+  const options = o.maxTries ? { retryOptions: { maxTries: o.maxTries, tryTimeoutInMs: 15_000 } } : {};
+  const pipeline = (credential: AnonymousCredential | StorageSharedKeyCredential | TokenCredential) => {
+    const p = newPipeline(credential, options);
+    if (s.debug) p.factories.push(debugTimings(s.debug));
+    return p;
+  };
   let container: ContainerClient;
   let sharedKey: StorageSharedKeyCredential | undefined;
   let entra: TokenCredential | undefined;
   if (kind === 'sas') {
-    container = new ContainerClient(s.rawUrl, new AnonymousCredential(), pipeline);
+    container = new ContainerClient(s.rawUrl, pipeline(new AnonymousCredential()));
   } else if (kind === 'connection-string') {
     const cs = parseConnectionString(s.connectionString!);
     if ('sas' in cs) {
-      container = new ContainerClient(`${s.containerUrl}?${cs.sas}`, new AnonymousCredential(), pipeline);
+      container = new ContainerClient(`${s.containerUrl}?${cs.sas}`, pipeline(new AnonymousCredential()));
     } else {
       if (cs.account !== s.account) {
         throw new FailureError(`AZURE_STORAGE_CONNECTION_STRING is for account ${cs.account}, but storage-url names account ${s.account}`);
       }
       sharedKey = new StorageSharedKeyCredential(cs.account, cs.key);
-      container = new ContainerClient(s.containerUrl, sharedKey, pipeline);
+      container = new ContainerClient(s.containerUrl, pipeline(sharedKey));
     }
   } else {
     entra = o.entraCredential ? await o.entraCredential() : await defaultEntraCredential();
-    container = new ContainerClient(s.containerUrl, entra, pipeline);
+    container = new ContainerClient(s.containerUrl, pipeline(entra));
   }
+  const anonymous = () => pipeline(new AnonymousCredential());
 
   const publicByContainer = new Map<string, Promise<boolean>>();
   let delegation: { key: UserDelegationKey; until: Date } | undefined;
@@ -111,7 +119,7 @@ export async function openBlobStore(s: StorageSettings, o: OpenOptions = {}): Pr
       let known = publicByContainer.get(s.containerUrl);
       if (!known) {
         // The property that matters, asked directly: does the blob answer without credentials?
-        known = new BlobClient(plainUrl(blobName), new AnonymousCredential()).getProperties().then(
+        known = new BlobClient(plainUrl(blobName), anonymous()).getProperties().then(
           () => true,
           () => false,
         );
@@ -157,7 +165,7 @@ export async function openBlobStore(s: StorageSettings, o: OpenOptions = {}): Pr
       try {
         const link = await store.playableUrl(probe);
         // As a browser would: no credential but what the link itself carries.
-        const got = await new BlobClient(link.url, new AnonymousCredential(), pipeline).downloadToBuffer();
+        const got = await new BlobClient(link.url, anonymous()).downloadToBuffer();
         if (!got.equals(body)) throw new FailureError(`the link answered ${got.length} bytes, not the ${body.length} written`);
         return { public: link.expiresAt === null, bytes: got.length };
       } finally {
@@ -186,6 +194,26 @@ export function parseConnectionString(text: string): { account: string; key: str
   const key = fields.get('accountkey');
   if (!account || !key) throw new FailureError('AZURE_STORAGE_CONNECTION_STRING has neither AccountName/AccountKey nor SharedAccessSignature');
   return { account, key };
+}
+
+/** `--debug`: each storage request's method, blob URL (never its query: a SAS), status and time. */
+function debugTimings(debug: (line: string) => void): RequestPolicyFactory {
+  return {
+    create: (next) => ({
+      async sendRequest(request) {
+        const started = performance.now();
+        const url = request.url.split('?')[0];
+        let status = 0;
+        try {
+          const response = await next.sendRequest(request);
+          status = response.status;
+          return response;
+        } finally {
+          debug(`storage ${request.method} ${url} → ${status} ${(performance.now() - started).toFixed(1)} ms`);
+        }
+      },
+    }),
+  };
 }
 
 async function defaultEntraCredential(): Promise<TokenCredential> {

@@ -19,6 +19,8 @@ export interface StorageSettings {
   linkDays: number;
   /** `AZURE_STORAGE_CONNECTION_STRING` (a secret, never printed). */
   connectionString?: string;
+  /** Where `--debug` lines about storage requests go. */
+  debug?: (line: string) => void;
 }
 
 export const DEFAULT_LINK_DAYS = 7;
@@ -57,7 +59,11 @@ export function parseContainerUrl(raw: string): { containerUrl: string; account:
 }
 
 /** The configured storage, or undefined when none is (videos then stay local, as before). */
-export function storageSettings(env: Env, setting: (key: 'storage-url' | 'storage-link-days') => string | undefined): StorageSettings | undefined {
+export function storageSettings(
+  env: Env,
+  setting: (key: 'storage-url' | 'storage-link-days') => string | undefined,
+  debug?: (line: string) => void,
+): StorageSettings | undefined {
   const rawUrl = env.OCTO_STORAGE_URL || setting('storage-url');
   if (!rawUrl) return undefined;
   const days = setting('storage-link-days');
@@ -67,6 +73,7 @@ export function storageSettings(env: Env, setting: (key: 'storage-url' | 'storag
     rawUrl,
     linkDays: days === undefined ? DEFAULT_LINK_DAYS : Number(days),
     connectionString: env.AZURE_STORAGE_CONNECTION_STRING || undefined,
+    ...(debug ? { debug } : {}),
   };
 }
 

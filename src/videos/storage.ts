@@ -11,7 +11,7 @@ import { blobSegment, type Asset } from '../storage/store.js';
 /** `videos upload` and `videos link`: storage for videos recorded before it was configured, and fresh links. */
 
 export function requireStorage(deps: Deps): StorageSettings {
-  const s = storageSettings(deps.env, (key) => deps.config().get(key));
+  const s = storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
   if (!s) {
     throw new UsageError('no storage is configured', {
       hint: 'octo config set storage-url https://ACCOUNT.blob.core.windows.net/CONTAINER (or set OCTO_STORAGE_URL)',

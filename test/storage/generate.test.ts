@@ -115,6 +115,15 @@ describe('generate uploads to storage', () => {
     expect(got.bytes.equals(fromService)).toBe(true);
   });
 
+  it('--debug times each storage request, with no SAS or key in sight', async () => {
+    const user = storageUser(await makeUser(world), privateUrl);
+    const r = await user.cli(['generate', 'debugged upload', '--debug', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/storage PUT http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/private-videos\/[^ ?]+\.mp4 → 201 [\d.]+ ms/);
+    expect(r.stderr).not.toContain('sig=');
+    expect(r.stderr).not.toContain(DEV_KEY);
+  });
+
   it('a SAS in storage-url is used to write, and never becomes the recorded link', async () => {
     const key = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
     const sas = generateBlobSASQueryParameters(
