@@ -6,9 +6,10 @@ import { octoVersion } from '../core/version.js';
 import { targetKey, targetLabel } from '../db/open.js';
 import { deleteAllSessions, deleteSession, insertSession, readWhoami } from '../db/sessions.js';
 import type { Db } from '../db/types.js';
-import { changePassword, createUser, findUserForLogin, readOwnPasswordHash } from '../db/users.js';
+import { changePassword, createUser, findUserForLogin, readOwnPasswordHash, recordLoginFailure } from '../db/users.js';
 import { askSecret, askText, readStdin } from './input.js';
-import { checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
+import { heldBack, isMemberRefusal, loginAsMember, passwdAsMember, signupAsMember, WRONG_CREDENTIALS, type MemberLoggedIn } from './member-accounts.js';
+import { checkPasswordLength, checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
 import { hashToken, signToken, verifyToken } from './token.js';
 import { cachedToken, dropToken, keyringAccount, saveLogin } from './token-store.js';
 
@@ -35,7 +36,6 @@ export interface LoggedIn {
   password_upgraded?: boolean;
 }
 
-const WRONG_CREDENTIALS = 'wrong email or password';
 
 export function userAgent(): string {
   return `octo/${octoVersion()} (node ${process.versions.node}; ${platform()} ${arch()})`;
@@ -90,7 +90,7 @@ async function startSession(
   const key = targetKey(deps.databaseTarget());
   const { upgraded } = await insertSession(
     db,
-    { id: sessionId, userId: user.id, tokenHash: hashToken(token), expiresAt, userAgent: userAgent() },
+    { id: sessionId, userId: user.id, email: user.email, tokenHash: hashToken(token), expiresAt, userAgent: userAgent() },
     upgrade,
     await previousSession(deps, key),
   );
@@ -111,13 +111,13 @@ async function startSession(
 }
 
 /** The session this config held for the database, to end when a new login replaces it. */
-async function previousSession(deps: Deps, key: string): Promise<{ sessionId: string; tokenHash: string } | undefined> {
+async function previousSession(deps: Deps, key: string): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
   const cached = deps.config().session(key);
   const token = cached && (await cachedToken(cached, keyringAccount(deps.config(), key), deps.keyring));
   if (!token) return undefined;
   try {
     const claims = await verifyToken(token, undefined, new Date(0));
-    return /^[0-9a-f-]{36}$/i.test(claims.sessionId) ? { sessionId: claims.sessionId, tokenHash: hashToken(token) } : undefined;
+    return /^[0-9a-f-]{36}$/i.test(claims.sessionId) ? { sessionId: claims.sessionId, tokenHash: hashToken(token), token } : undefined;
   } catch {
     return undefined;
   }
@@ -131,20 +131,49 @@ export async function signup(deps: Deps, options: Credentials): Promise<LoggedIn
   checkPasswordRules(password);
   const passwordHash = await hashPassword(password);
   const db = await deps.db();
-  const user = await createUser(db, { email, name, passwordHash });
+  let user;
+  try {
+    user = await createUser(db, { email, name, passwordHash });
+  } catch (error) {
+    if (!isMemberRefusal(error)) throw error;
+    return saveMemberSession(deps, await signupAsMember(db, { email, name, password, userAgent: userAgent(), now: deps.now() }));
+  }
   const { expiresAt } = await startSession(deps, db, user, jwtSecretFor(deps, user.jwt_secret));
   return { id: user.id, email: user.email, name: user.name, session_expires_at: expiresAt, database: targetLabel(deps.databaseTarget()) };
+}
+
+/** Member mode: the database signed the token with its own secret, which a member never holds. */
+async function saveMemberSession(deps: Deps, user: MemberLoggedIn): Promise<LoggedIn> {
+  await saveLogin(
+    deps.config(),
+    targetKey(deps.databaseTarget()),
+    { token: user.token, email: user.email, expiresAt: user.expiresAt.toISOString() },
+    await deps.keyring().catch(() => undefined),
+  );
+  return { id: user.id, email: user.email, name: user.name, session_expires_at: user.expiresAt, database: targetLabel(deps.databaseTarget()) };
 }
 
 export async function login(deps: Deps, options: Credentials): Promise<LoggedIn> {
   refuseWithEnvToken(deps, 'login');
   const email = await readEmail(deps, options.email);
   const password = await readPassword(deps, options.passwordStdin, false);
+  checkPasswordLength(password);
   const db = await deps.db();
-  const row = await findUserForLogin(db, email);
+  let row;
+  try {
+    row = await findUserForLogin(db, email);
+  } catch (error) {
+    if (!isMemberRefusal(error)) throw error;
+    const presented = (await previousSession(deps, targetKey(deps.databaseTarget())))?.token;
+    return saveMemberSession(deps, await loginAsMember(db, { email, password, userAgent: userAgent(), presented, now: deps.now() }));
+  }
+  if (row.held_until) throw heldBack(new Date(row.held_until), deps.now());
   const check = await verifyPassword(password, row.id ? row.password_hash : undefined);
   if (!check.ok || !row.id || !row.email || !row.password_hash) {
-    throw new AuthError(WRONG_CREDENTIALS, { hint: 'check them, or create an account: octo signup' });
+    const heldUntil = await recordLoginFailure(db, email);
+    throw new AuthError(WRONG_CREDENTIALS, {
+      hint: heldUntil ? `that was the 5th failure in 15 minutes: logins are held back until ${heldUntil.toISOString()}` : 'check them, or create an account: octo signup',
+    });
   }
   const secret = jwtSecretFor(deps, row.jwt_secret);
   const upgrade = check.needsUpgrade ? { from: row.password_hash, to: await hashPassword(password) } : undefined;
@@ -185,7 +214,7 @@ export async function logout(deps: Deps, options: { all?: boolean }): Promise<Lo
     if (!token) throw new AuthError('the cached token cannot be read');
     // The signature is not checked here: the database matches the token's hash anyway.
     const claims = await verifyToken(token, undefined, new Date(0));
-    const session = { ...claims, tokenHash: hashToken(token), source: 'config' as const };
+    const session = { ...claims, token, tokenHash: hashToken(token), source: 'config' as const };
     const db = await deps.db();
     ended = options.all ? await deleteAllSessions(db, session) : (await deleteSession(db, session)) ? 1 : 0;
   } catch (error) {
@@ -241,7 +270,13 @@ export async function passwd(deps: Deps, options: PasswdOptions): Promise<{ sess
   }
   checkPasswordRules(next);
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  const user = await readOwnPasswordHash(db, session);
+  let user;
+  try {
+    user = await readOwnPasswordHash(db, session);
+  } catch (error) {
+    if (!isMemberRefusal(error)) throw error;
+    return { sessions_ended: await passwdAsMember(db, session, current, next, deps.now()) };
+  }
   const check = await verifyPassword(current, user.password_hash);
   if (!check.ok) throw new AuthError('the current password is wrong', { hint: undefined });
   const result = await changePassword(db, session, await hashPassword(next));

@@ -5,6 +5,8 @@ import { cachedToken, keyringAccount, type Keyring } from './token-store.js';
 
 /** The logged-in user as the local check sees it; the database confirms it in each query. */
 export interface Session extends TokenClaims {
+  /** The token itself: each statement presents it to the database (member mode). */
+  token: string;
   tokenHash: string;
   /** Where the token came from: shown by `whoami`. */
   source: 'OCTO_TOKEN' | 'config' | 'keyring';
@@ -33,5 +35,5 @@ export async function loadSession(input: {
   }
   const secret = input.env.OCTO_JWT_SECRET || cached?.jwtSecret;
   const claims = await verifyToken(token, secret, input.now);
-  return { ...claims, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : cached?.store === 'keyring' ? 'keyring' : 'config' };
+  return { ...claims, token, tokenHash: hashToken(token), source: fromEnv ? 'OCTO_TOKEN' : cached?.store === 'keyring' ? 'keyring' : 'config' };
 }

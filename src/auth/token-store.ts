@@ -101,3 +101,25 @@ export async function saveLogin(
   }
   return kept;
 }
+
+/**
+ * The session token a command will present to this database (OCTO_TOKEN, else the cached one),
+ * unchecked: a pg connection starts out carrying it (member mode, src/db/pg-driver.ts) and the
+ * database checks it on every statement. Synchronous unless the token is in the keyring.
+ */
+export function presentedToken(
+  env: Record<string, string | undefined>,
+  config: ConfigStore,
+  databaseKey: string,
+  keyring: () => Promise<Keyring | undefined>,
+): string | null | Promise<string | null> {
+  const fromEnv = env.OCTO_TOKEN?.trim();
+  if (fromEnv) return fromEnv;
+  const cached = config.session(databaseKey);
+  if (!cached) return null;
+  if (cached.store !== 'keyring') return cached.token ?? null;
+  return cachedToken(cached, keyringAccount(config, databaseKey), keyring).then(
+    (token) => token ?? null,
+    () => null,
+  );
+}

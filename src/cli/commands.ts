@@ -17,6 +17,7 @@ export const GROUPS: Record<string, string> = {
   costs: 'Spend reports and monthly budgets',
   'costs budget': 'Monthly budgets that generate cannot pass',
   db: 'Database schema: migrate and status; stop the embedded server',
+  'db members': 'Teams on one database: row-level security and a member login role',
   config: 'Read and write local settings',
 };
 
@@ -61,4 +62,6 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'db migrate', summary: 'Apply pending schema migrations (safe to run twice, or from two terminals)', load: () => import('../commands/db/migrate.js') },
   { name: 'db status', summary: 'Show applied and pending migrations (and the embedded server: pid, memory, idle time)', load: () => import('../commands/db/status.js') },
   { name: 'db stop', summary: 'Stop the embedded database server now (the next command starts it again)', noDatabase: true, load: () => import('../commands/db/stop.js') },
+  { name: 'db members enable', summary: "Install row-level security and a member login role; print the members' URL", load: () => import('../commands/db/members-enable.js') },
+  { name: 'db members disable', summary: 'Drop the member role and the row-level security policies', load: () => import('../commands/db/members-disable.js') },
 ];

@@ -1,6 +1,6 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
-import type { Keyring } from '../auth/token-store.js';
+import { presentedToken, type Keyring } from '../auth/token-store.js';
 import type { HeadStart } from '../db/head-start.js';
 import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
 import type { Db } from '../db/types.js';
@@ -84,6 +84,7 @@ export function createDeps(input: DepsInput): Deps {
     } else {
       opened = await openDatabase(target, {
         env,
+        sessionToken: target.kind === 'embedded' ? undefined : presentedToken(env, config(), targetKey(target), () => self.keyring()),
         onCreating: (dir) => {
           log.info(`Creating the embedded database in ${dir} (first run only; this takes a few seconds)…`);
         },

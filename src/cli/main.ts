@@ -7,6 +7,7 @@ import { openConfig } from '../config/store.js';
 import { createDeps, type Deps, type Io } from './deps.js';
 import * as errors from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
+import { osKeyring, presentedToken } from '../auth/token-store.js';
 import { startOpening, type HeadStart } from '../db/head-start.js';
 import { buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation } from './program.js';
 import { octoVersion } from '../core/version.js';
@@ -49,7 +50,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     // One store for the head start and the command, so the config file is read once.
     const config = openConfig(configDir(env));
     // The database starts connecting while the command module loads and argv is parsed.
-    headStart = entry && !entry.noDatabase && !options.overrides?.db ? startOpening(argv, env, config) : undefined;
+    headStart = entry && !entry.noDatabase && !options.overrides?.db ? startOpening(argv, env, config, (key) => presentedToken(env, config, key, () => osKeyring(env))) : undefined;
     const loaded = await entry?.load();
     const spec = loaded?.default;
     let invocation: Invocation | undefined;

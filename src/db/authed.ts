@@ -40,15 +40,15 @@ SELECT 1, to_jsonb(result) FROM result`;
 /** Runs `sql` (see above) as the session's user; one round trip. */
 export async function authedQuery<R extends Row = Row>(
   db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash'>,
+  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>,
   sql: string,
   values: unknown[] = [],
 ): Promise<R[]> {
-  const rows = await db.query<{ __auth: number; __row: Record<string, unknown> | null }>(authedSql(sql), [
-    session.sessionId,
-    session.tokenHash,
-    ...values,
-  ]);
+  const rows = await db.query<{ __auth: number; __row: Record<string, unknown> | null }>(
+    authedSql(sql),
+    [session.sessionId, session.tokenHash, ...values],
+    { sessionToken: session.token },
+  );
   const [head, ...rest] = rows;
   if (!head || Number(head.__auth) === 0) throw new AuthError('your session has expired or was revoked');
   return rest.map((row) => reviveDates(row.__row ?? {}) as R);

@@ -11,7 +11,7 @@ import type { Db } from './types.js';
  * counts what `budgetStatus` shows: month-to-date completed + in-flight estimates.
  */
 
-type SessionRef = Pick<Session, 'sessionId' | 'tokenHash'>;
+type SessionRef = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export interface Budget {
   profile_name: string | null;

@@ -131,7 +131,7 @@ SELECT
 /** Spend between two calendar days (inclusive) of `timeZone`, grouped `by`. One round trip. */
 export async function costSummary(
   db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash'>,
+  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>,
   input: { by: CostGrouping; timeZone: string; since: string; until: string },
 ): Promise<CostSummary> {
   const rows = await authedQuery<{

@@ -22,6 +22,19 @@ export class ConstraintError extends OctoError {
   }
 }
 
+/**
+ * The database refused the statement for lack of privilege (SQLSTATE 42501): with members
+ * enabled, what a member role may not do (read a password hash, write a session row…).
+ */
+export class PermissionError extends OctoError {
+  constructor(message: string, cause: unknown) {
+    super('failure', message, {
+      cause,
+      hint: 'this database URL belongs to a member role (octo db members enable); the owner runs schema and member commands',
+    });
+  }
+}
+
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENOENT']);
 
 /** Maps any driver's error to a typed one; SQL text and parameters never reach the message. */
@@ -32,7 +45,8 @@ export function toDbError(error: unknown, label: string): Error {
   if (code.startsWith('23')) {
     return new ConstraintError(code, e.constraint, e.message ?? 'constraint violated', error);
   }
-  if (code === '42P01' || code === '42703') {
+  if (code === '42501') return new PermissionError(`the database at ${label} refused: ${e.message ?? 'permission denied'}`, error);
+  if (code === '42P01' || code === '42703' || code === '42883') {
     return new FailureError(`the database at ${label} is missing octo's schema (${e.message})`, {
       hint: 'run: octo db migrate',
       cause: error,

@@ -98,7 +98,7 @@ SELECT (SELECT COALESCE(jsonb_agg(inserted ORDER BY batch_line), '[]'::jsonb) FR
  */
 export async function reserveGenerations(
   db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash' | 'userId'>,
+  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token' | 'userId'>,
   rows: NewGeneration[],
   timeZone: string,
 ): Promise<ReservedGeneration[]> {
@@ -116,7 +116,7 @@ export async function reserveGenerations(
       text: authedSql(RESERVE_SQL),
       values: [session.sessionId, session.tokenHash, JSON.stringify(payload), timeZone],
     },
-  ]);
+  ], { sessionToken: session.token });
   const [head, body] = result as { __auth: number; __row: { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] } | null }[];
   if (!head || Number(head.__auth) === 0 || !body?.__row) throw new AuthError('your session has expired or was revoked');
   const { inserted, blocked } = body.__row;
@@ -139,7 +139,7 @@ export function budgetError(b: BudgetOverrun): BudgetError {
 
 // ---- generate, jobs: everything after the reservation ----------------------------------------
 
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 /** Every profile of the user (one round trip, session checked): batch lines may name any. */
 export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileConfig[]> {

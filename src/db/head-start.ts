@@ -15,7 +15,13 @@ export interface HeadStart {
   hooks: { onRoundTrip?: (what: string, ms: number) => void };
 }
 
-export function startOpening(argv: string[], env: Record<string, string | undefined>, config: ConfigStore): HeadStart | undefined {
+export function startOpening(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  config: ConfigStore,
+  /** The session token the command will present to this database (member mode: see pg-driver). */
+  tokenFor?: (databaseKey: string) => string | null | Promise<string | null>,
+): HeadStart | undefined {
   try {
     const flagAt = argv.indexOf('--database-url');
     const target = databaseTargetFor(flagAt >= 0 ? argv[flagAt + 1] : undefined, env, config);
@@ -29,7 +35,11 @@ export function startOpening(argv: string[], env: Record<string, string | undefi
       return undefined;
     }
     const hooks: HeadStart['hooks'] = {};
-    const db = openDatabase(target, { env, onRoundTrip: (what, ms) => hooks.onRoundTrip?.(what, ms) });
+    const db = openDatabase(target, {
+      env,
+      sessionToken: tokenFor?.(targetKey(target)),
+      onRoundTrip: (what, ms) => hooks.onRoundTrip?.(what, ms),
+    });
     db.catch(() => undefined); // an error resurfaces when the command opens it
     return { key: targetKey(target), db, hooks };
   } catch {

@@ -16,7 +16,8 @@ export interface Migration {
 }
 
 export const SEED_MIGRATION = '000_seed_schema';
-const LOCK_KEY = 7_301_942; // any constant; names octo's migration lock
+/** Any constant; names octo's schema lock (migrations and `db members`). */
+export const LOCK_KEY = 7_301_942;
 
 export function listMigrations(root = packageRoot()): Migration[] {
   const seed = { name: SEED_MIGRATION, statements: splitSql(readFileSync(join(root, 'scripts', 'neon-schema.sql'), 'utf8')) };
@@ -73,5 +74,21 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
     ]);
     if ((results.at(-1) ?? []).length > 0) appliedNow.push(migration.name);
   }
+  await resyncMembers(db);
   return appliedNow;
+}
+
+/**
+ * With members enabled (`octo db members enable`), installs their policies and grants again, so
+ * a table that a migration added is covered the moment it exists for members at all (until
+ * then a member has no privilege on it). Returns the member role, or null.
+ */
+export async function resyncMembers(db: Db): Promise<string | null> {
+  const [probe] = await db.query<{ ready: boolean }>(`SELECT to_regprocedure('octo_members_sync(text)') IS NOT NULL AS ready`);
+  if (!probe?.ready) return null;
+  const [, synced] = await db.transaction([
+    { text: 'SELECT pg_advisory_xact_lock($1)', values: [LOCK_KEY] },
+    { text: `SELECT value AS role, octo_members_sync(value) AS tables FROM octo_settings WHERE key = 'members_role'` },
+  ]);
+  return (synced?.[0]?.role as string | undefined) ?? null;
 }

@@ -89,6 +89,11 @@ export function redactUrl(raw: string): string {
 
 export interface OpenOptions {
   env: Env;
+  /**
+   * Carry session tokens to the database (member mode): pg connections start with this one.
+   * Left out, statements carry no session on pg (tools and tests that own the database).
+   */
+  sessionToken?: string | null | Promise<string | null>;
   onCreating?: (dataDir: string) => { stop(): void } | void;
   onRoundTrip?: (what: string, ms: number) => void;
 }
@@ -119,5 +124,6 @@ export async function openDatabase(target: DatabaseTarget, options: OpenOptions)
     key: target.key,
     config: { connectionString: target.url },
     onRoundTrip: options.onRoundTrip,
+    sessionToken: options.sessionToken,
   });
 }

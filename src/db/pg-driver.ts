@@ -1,8 +1,8 @@
-import type { Pool, PoolConfig } from 'pg';
+import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { toDbError } from './errors.js';
 import { firstWords, roundTripMeter } from './round-trips.js';
 import { octoTypes } from './type-parsers.js';
-import type { Db, DriverName, Row, Statement } from './types.js';
+import type { Db, DriverName, QueryOptions, Row, Statement } from './types.js';
 
 export interface PgDriverOptions {
   driver?: DriverName;
@@ -11,7 +11,16 @@ export interface PgDriverOptions {
   config: PoolConfig;
   /** Called after each round trip with its duration (for --debug). */
   onRoundTrip?: (what: string, ms: number) => void;
+  /**
+   * Carry each statement's session token (member mode, src/db/members.ts). `undefined`: do not
+   * (the embedded server, tools); `null`: carry, no token yet; a token: every connection starts
+   * with it (a startup option), so the statements of a command cost no extra round trip.
+   */
+  sessionToken?: string | null | Promise<string | null>;
 }
+
+/** Tokens are JWTs (base64url and dots): anything else is never put in a startup option. */
+const TOKEN_SHAPE = /^[A-Za-z0-9_.-]{1,4096}$/;
 
 /**
  * `pg` over TCP or a Unix socket. A small pool, so a transaction holds its own connection
@@ -19,6 +28,12 @@ export interface PgDriverOptions {
  */
 export async function openPg(options: PgDriverOptions): Promise<Db> {
   const { default: pg } = await import('pg');
+  const carry = options.sessionToken !== undefined;
+  // A token kept in the OS keyring arrives a little later; the connection waits for it.
+  const presented = await options.sessionToken;
+  const startupToken = presented && TOKEN_SHAPE.test(presented) ? presented : undefined;
+  // The token each connection carries now, when a statement asked for another than the startup one.
+  const carried = new WeakMap<PoolClient, string>();
   const pool: Pool = new pg.Pool({
     // A batch's workers (--concurrency up to 8) each write their own rows.
     max: 8,
@@ -27,7 +42,7 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
     ...options.config,
     types: octoTypes,
     // The seed's timestamps have no zone: every session reads and writes them as UTC.
-    options: '-c TimeZone=UTC',
+    options: startupToken ? `-c TimeZone=UTC -c octo.token=${startupToken}` : '-c TimeZone=UTC',
   });
   pool.on('error', () => {
     // An idle client lost its connection; the next query reconnects and reports its own error.
@@ -41,6 +56,14 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
   );
   const meter = roundTripMeter(options.label, options.onRoundTrip);
   const timed = meter.timed;
+  let carriedAny = false;
+  /** Makes the connection carry `token` (one round trip, only when it carries another). */
+  const carrySession = async (client: PoolClient, token: string) => {
+    if ((carried.get(client) ?? startupToken) === token) return;
+    await timed('set session', () => client.query(`SELECT set_config('octo.token', $1, false)`, [token]));
+    carried.set(client, token);
+    carriedAny = true;
+  };
 
   return {
     driver: options.driver ?? 'pg',
@@ -49,12 +72,28 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
     get roundTrips() {
       return meter.count;
     },
-    async query<R extends Row = Row>(text: string, values: unknown[] = []) {
+    async query<R extends Row = Row>(text: string, values: unknown[] = [], queryOptions?: QueryOptions) {
       await warm;
-      const result = await timed(firstWords(text), () => pool.query(text, values));
-      return result.rows as R[];
+      const token = carry ? queryOptions?.sessionToken : undefined;
+      if (!token || (token === startupToken && !carriedAny)) {
+        const result = await timed(firstWords(text), () => pool.query(text, values));
+        return result.rows as R[];
+      }
+      let client: PoolClient;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw toDbError(error, options.label);
+      }
+      try {
+        await carrySession(client, token);
+        const result = await timed(firstWords(text), () => client.query(text, values));
+        return result.rows as R[];
+      } finally {
+        client.release();
+      }
     },
-    async transaction(statements: Statement[]) {
+    async transaction(statements: Statement[], queryOptions?: QueryOptions) {
       let client;
       try {
         await warm;
@@ -64,6 +103,8 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
       }
       const connection = client;
       try {
+        const token = carry ? queryOptions?.sessionToken : undefined;
+        if (token) await carrySession(connection, token);
         await timed('BEGIN', () => connection.query('BEGIN'));
         const results: Row[][] = [];
         for (const statement of statements) {

@@ -7,11 +7,12 @@ import type { Db } from './types.js';
 /**
  * Records a login; when `upgrade` is given, the user's argon2 hash is replaced by the bcrypt one
  * in the same statement (only if it is still the hash that was verified), and the session this
- * machine held before (`replaces`) ends, so logging in again leaves no orphan row. One round trip.
+ * machine held before (`replaces`) ends, so logging in again leaves no orphan row, and the email's
+ * failed logins are forgotten. One round trip.
  */
 export async function insertSession(
   db: Db,
-  row: { id: string; userId: string; tokenHash: string; expiresAt: Date; userAgent: string },
+  row: { id: string; userId: string; email: string; tokenHash: string; expiresAt: Date; userAgent: string },
   upgrade?: { from: string; to: string },
   replaces?: { sessionId: string; tokenHash: string },
 ): Promise<{ upgraded: boolean }> {
@@ -23,6 +24,8 @@ export async function insertSession(
        WHERE id = $2::uuid AND $6::text IS NOT NULL AND password_hash = $7 RETURNING id
      ), old AS (
        DELETE FROM sessions WHERE id = $8::uuid AND token_hash = $9 RETURNING id
+     ), cleared AS (
+       DELETE FROM octo_login_failures WHERE email = lower($10) RETURNING 1
      )
      SELECT (SELECT count(*) FROM old) AS replaced, (SELECT count(*) FROM s) AS made, (SELECT count(*) FROM up) AS upgraded`,
     [
@@ -35,17 +38,19 @@ export async function insertSession(
       upgrade?.from ?? null,
       replaces?.sessionId ?? null,
       replaces?.tokenHash ?? null,
+      row.email,
     ],
   );
   return { upgraded: Number(result?.upgraded ?? 0) > 0 };
 }
 
 /** Ends this session (logout). Returns false when it had already ended. */
-export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash'>): Promise<boolean> {
-  const rows = await db.query('DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id', [
-    session.sessionId,
-    session.tokenHash,
-  ]);
+export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>): Promise<boolean> {
+  const rows = await db.query(
+    'DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id',
+    [session.sessionId, session.tokenHash],
+    { sessionToken: session.token },
+  );
   return rows.length > 0;
 }
 

@@ -7,6 +7,15 @@ export interface Statement {
   values?: unknown[];
 }
 
+/**
+ * Per statement: the session token the statement runs as. With members enabled (`octo db members
+ * enable`), row-level security reads it (`set_config('octo.token', …)`) and the database matches
+ * it against the sessions table itself; for the owner it changes nothing.
+ */
+export interface QueryOptions {
+  sessionToken?: string;
+}
+
 export type DriverName = 'pg' | 'neon' | 'embedded' | 'pglite';
 
 export interface Db {
@@ -16,9 +25,9 @@ export interface Db {
   /** Identity of the database for the token cache (no password). */
   readonly key: string;
   /** One statement, one round trip. */
-  query<R extends Row = Row>(text: string, values?: unknown[]): Promise<R[]>;
+  query<R extends Row = Row>(text: string, values?: unknown[], options?: QueryOptions): Promise<R[]>;
   /** All-or-nothing; one round trip where the driver can (Neon), else BEGIN … COMMIT. */
-  transaction(statements: Statement[]): Promise<Row[][]>;
+  transaction(statements: Statement[], options?: QueryOptions): Promise<Row[][]>;
   /** Round trips made so far (the bench and tests count them). */
   readonly roundTrips: number;
   close(): Promise<void>;

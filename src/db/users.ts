@@ -15,17 +15,31 @@ export interface LoginRow {
   email: string | null;
   name: string | null;
   password_hash: string | null;
+  /** Set while this email's logins are held back (too many failures): until when. */
+  held_until: Date | null;
 }
 
-/** The user with this email (any case) and the database's JWT secret, in one round trip. */
+/**
+ * The user with this email (any case), the database's JWT secret and whether the email's logins
+ * are held back (scripts/migrations/060_login_throttle.sql), in one round trip.
+ */
 export async function findUserForLogin(db: Db, email: string): Promise<LoginRow> {
   const [row] = await db.query<LoginRow & Record<string, unknown>>(
-    `SELECT ${JWT_SECRET_SQL} AS jwt_secret, u.id, u.email, u.name, u.password_hash
+    `SELECT ${JWT_SECRET_SQL} AS jwt_secret, octo_login_held_until($1) AS held_until, u.id, u.email, u.name, u.password_hash
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (SELECT id, email, name, password_hash FROM users WHERE lower(email) = $1 ORDER BY (email = $1) DESC LIMIT 1) u ON TRUE`,
     [email],
   );
   return row as LoginRow;
+}
+
+/** A failed login, counted in the database (so the limit holds across machines). */
+export async function recordLoginFailure(db: Db, email: string): Promise<Date | null> {
+  const [row] = await db.query<{ held_until: Date | null }>(
+    'SELECT octo_login_held_until($1) AS held_until FROM (SELECT octo_login_failed($1)) AS recorded',
+    [email],
+  );
+  return row?.held_until ?? null;
 }
 
 export interface CreatedUser {
@@ -85,7 +99,7 @@ export async function changePassword(db: Db, session: Session, passwordHash: str
       text: authedSql('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id'),
       values: params,
     },
-  ]);
+  ], { sessionToken: session.token });
   const ok = Number(updated?.[0]?.__auth ?? 0) > 0 && (updated?.length ?? 0) > 1;
   return { ok, endedSessions: Math.max(0, (deleted?.length ?? 0) - 1) };
 }

@@ -6,7 +6,7 @@ import type { Db } from './types.js';
 
 /** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
 
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export type VideoRow = {
   id: string;

@@ -71,7 +71,7 @@ export interface LineResult {
 
 export interface RunnerOptions {
   db: Db;
-  session: Pick<Session, 'sessionId' | 'tokenHash'>;
+  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
   profiles: ProfileConfig[];
   view: ProgressView;
   signal: AbortSignal;

@@ -26,6 +26,8 @@ export interface TestDatabase {
   env: Record<string, string>;
   /** A `pg` connection string to inspect the database directly (psql-like checks). */
   inspectUrl: string;
+  /** With OCTO_TEST_MEMBERS=1 (pg, neon): `env` is a member role's; this is the owner's. */
+  ownerEnv?: Record<string, string>;
   /** HTTP requests the Neon endpoint served (round trips), for `neon` only. */
   neonRequests?: () => number;
   /** Stops what was started and drops what was made. */
@@ -69,7 +71,27 @@ async function embeddedPostgres(): Promise<{ url: string; host: string; dataDir:
 
 const BASE_ENV = { OCTO_SERVER_IDLE_MS: '120000' };
 
+/**
+ * OCTO_TEST_MEMBERS=1 runs the suite in member mode (issue 11): pg and neon databases get
+ * `db members enable` with a role of their own, and octo is given the member URL.
+ */
 export async function createTestDatabase(kind: DriverKind): Promise<TestDatabase> {
+  const database = await createOwnedDatabase(kind);
+  if (kind === 'embedded' || process.env.OCTO_TEST_MEMBERS !== '1') return database;
+  const { enableMembersOn, dropMemberRole } = await import('./members.js');
+  const members = await enableMembersOn(database);
+  return {
+    ...database,
+    env: members.env,
+    ownerEnv: database.env,
+    drop: async () => {
+      await database.drop();
+      await dropMemberRole(members.role);
+    },
+  };
+}
+
+export async function createOwnedDatabase(kind: DriverKind): Promise<TestDatabase> {
   if (kind === 'embedded') {
     const dataDir = embeddedDataDir();
     const layout = embeddedLayout(dataDir);

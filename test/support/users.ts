@@ -29,7 +29,7 @@ export async function createUserWithSession(
     expiresAt,
   ]);
   return {
-    session: { userId: user.id, sessionId, email, expiresAt, tokenHash: hashToken(token), source: 'OCTO_TOKEN' },
+    session: { userId: user.id, sessionId, email, expiresAt, token, tokenHash: hashToken(token), source: 'OCTO_TOKEN' },
     token,
     secret,
     email,
