@@ -13,6 +13,7 @@ import pg from 'pg';
 import { interleaved, median, startChild, timeOnce, timeWithUsage } from './measure.mjs';
 // One module per section; each exports an async function taking the shared context.
 import { benchEmbedded } from './embedded.mjs';
+import { benchMembers } from './members.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const octo = join(root, 'bin', 'octo.js');
@@ -152,6 +153,9 @@ async function main() {
       RUNS,
     );
     record({ target: 'videos list --json, 10k videos, pg ≤ 2× node -e 0', measured: `${ratio(listPg.median_ms, bare2.median_ms)}× (${listPg.median_ms.toFixed(1)} ms)`, value: ratio(listPg.median_ms, bare2.median_ms), ok: listPg.median_ms / bare2.median_ms <= 2 });
+
+    // Members (issue 11): row-level security's cost, in a database of its own (scripts/bench/members.mjs).
+    await benchMembers({ root, node, octo, adminUrl, baseEnv, work, runs: RUNS, rows: quick ? 1_000 : 10_000, record, log });
 
     // 4. Embedded default (scripts/bench/embedded.mjs).
     await benchEmbedded({ node, octo, env: baseEnv, pgEnv, quick, runs: RUNS, record, log });

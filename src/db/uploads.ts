@@ -8,7 +8,7 @@ import type { Db } from './types.js';
  * `uploaded` (and released) once the blob is whole. Every query is scoped to the session's user.
  */
 
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash'>;
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export interface UploadClaim {
   /** The blob's path below `<user id>/`: `<generation id>/<asset>.mp4`. */

@@ -21,7 +21,7 @@ import type { StorageSettings } from './settings.js';
 
 export interface StoreContext {
   db: Db;
-  session: Pick<Session, 'sessionId' | 'tokenHash'>;
+  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
   signal?: AbortSignal;
   now?: () => Date;
 }

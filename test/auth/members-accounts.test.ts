@@ -56,7 +56,7 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
   it('signup, login, passwd, logout --all run through the member URL; bcrypt is checked in the database', async () => {
     const alice = await signedUp({ ...database, env: members.env }, 'alice@x.io', 'alice pass 1');
     const [row] = await sql<{ password_hash: string }>(database, `SELECT password_hash FROM users WHERE email = 'alice@x.io'`);
-    expect(row.password_hash).toMatch(/^\$2a\$12\$/); // written by pgcrypto's crypt, not by octo
+    expect(row?.password_hash).toMatch(/^\$2a\$12\$/); // written by pgcrypto's crypt, not by octo
 
     const who = await alice.run(['whoami', '--json']);
     expect(who.code, who.stderr).toBe(0);
@@ -79,14 +79,14 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     expect(all.code, all.stderr).toBe(0);
     expect(all.json()).toMatchObject({ sessions_ended: 2 });
     const [count] = await sql<{ n: number }>(database, `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'alice@x.io'`);
-    expect(count.n).toBe(0);
+    expect(count?.n).toBe(0);
     expect((await second.run(['whoami'])).code).toBe(4);
   });
 
   it("an owner-made account (bcryptjs's $2b$ hash) logs in as a member; an argon2 one is told how to finish", async () => {
     await signedUp(database, 'carol@x.io', 'carol pass 1');
     const [row] = await sql<{ password_hash: string }>(database, `SELECT password_hash FROM users WHERE email = 'carol@x.io'`);
-    expect(row.password_hash).toMatch(/^\$2b\$12\$/);
+    expect(row?.password_hash).toMatch(/^\$2b\$12\$/);
     const carol = asMember('carol@x.io', 'carol pass 1');
     const login = await carol.run(['login', '--email', 'carol@x.io', '--password-stdin'], { stdin: 'carol pass 1\n' });
     expect(login.code, login.stderr).toBe(0);
@@ -115,7 +115,7 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     expect(held.code).toBe(4);
     expect(held.json().error.message).toMatch(/held back/);
     const [row] = await sql<{ n: number }>(database, `SELECT count(*)::int AS n FROM octo_login_failures WHERE email = 'erin@x.io'`);
-    expect(row.n).toBe(5);
+    expect(row?.n).toBe(5);
   });
 
   it("read commands take one round trip each and show only the member's own rows", async () => {
@@ -127,7 +127,7 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     expect(add.code, add.stderr).toBe(0);
     const budget = await frank.run(['costs', 'budget', 'set', '--monthly', '5']);
     expect(budget.code, budget.stderr).toBe(0);
-    const made = await frank.run(['generate', 'a member fox', '--seconds', '4', '--json', '--out', frank.env.HOME]);
+    const made = await frank.run(['generate', 'a member fox', '--seconds', '4', '--json', '--out', frank.env.HOME!]);
     expect(made.code, made.stderr).toBe(0);
 
     for (const argv of [['whoami'], ['profile', 'list'], ['videos', 'list'], ['jobs', 'list'], ['costs']]) {
@@ -148,7 +148,7 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     const ownerUser = await signedUp(database, 'olga@x.io', 'olga pass 12');
     expect((await ownerUser.run(['whoami'])).code).toBe(0);
     const [row] = await sql<{ n: number }>(database, 'SELECT count(*)::int AS n FROM profiles_config');
-    expect(row.n).toBeGreaterThan(0);
+    expect(row?.n).toBeGreaterThan(0);
   });
 
   it('db members disable drops the role and the policies; the owner keeps working', async () => {
@@ -161,7 +161,7 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     const gone = await asMember('frank@x.io', 'frank pass 1').run(['login', '--email', 'frank@x.io', '--password-stdin'], { stdin: 'frank pass 1\n' });
     expect(gone.code).toBe(1);
     const [row] = await sql<{ n: number }>(database, `SELECT count(*)::int AS n FROM pg_roles WHERE rolname = $1`, [role]);
-    expect(row.n).toBe(0);
+    expect(row?.n).toBe(0);
     expect((await userOn(database, 'olga@x.io', 'x').run(['login', '--email', 'olga@x.io', '--password-stdin'], { stdin: 'olga pass 12\n' })).code).toBe(0);
   });
 

@@ -96,7 +96,7 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     expect((await bob.run(['profile', 'add', 'main', '--endpoint', 'https://bob.openai.azure.com', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B })).code).toBe(0);
     expect((await bob.run(['costs', 'budget', 'set', '--monthly', '20'])).code).toBe(0);
     aliceToken = tokenOf(alice);
-    [{ id: bobId }] = await sql<{ id: string }>(database, `SELECT id FROM users WHERE email = 'bob@x.io'`);
+    bobId = (await sql<{ id: string }>(database, `SELECT id FROM users WHERE email = 'bob@x.io'`))[0]!.id;
     await sql(
       database,
       `WITH g AS (
@@ -108,7 +108,7 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     );
     tables = await sql(database, 'SELECT relname::text, access FROM octo_member_tables() ORDER BY relname');
     before = await bobsRows();
-    exec = kind === 'pg' ? pgExec(members.pgUrl) : await neonExec(members.url, database.env.OCTO_NEON_FETCH_ENDPOINT);
+    exec = kind === 'pg' ? pgExec(members.pgUrl) : await neonExec(members.url, database.env.OCTO_NEON_FETCH_ENDPOINT!);
   });
   afterAll(async () => {
     await database?.drop();
@@ -177,10 +177,10 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     const insert = await exec(`INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day') RETURNING id`, [bobId, hashToken('mine')]);
     expect(insert.refused).toBe('42501');
     // bob's stored token hash, or a token re-signed for bob, is no session
-    expect(nothing(await exec('SELECT * FROM profiles_config', [], session.token_hash))).toBe(true);
+    expect(nothing(await exec('SELECT * FROM profiles_config', [], session!.token_hash))).toBe(true);
     const [head, payload, signature] = aliceToken.split('.');
-    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
-    const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, userId: bobId, sub: bobId, sid: session.id })).toString('base64url')}.${signature}`;
+    const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    const forged = `${head}.${Buffer.from(JSON.stringify({ ...claims, userId: bobId, sub: bobId, sid: session!.id })).toString('base64url')}.${signature}`;
     expect(nothing(await exec('SELECT * FROM profiles_config', [], forged))).toBe(true);
     // the functions that issue sessions or change policies are not a member's to call
     expect((await exec(`SELECT * FROM octo_issue_session($1, 'bob@x.io', 'x')`, [bobId])).refused).toBe('42501');

@@ -35,7 +35,7 @@ export async function enableMembersOn(database: TestDatabase, role = memberRoleN
   const owner = await openOwner(database);
   try {
     const enabled = await enableMembers(owner, role, randomBytes(18).toString('base64url'));
-    const url = memberUrl(database.env.OCTO_DATABASE_URL, enabled.role, enabled.password);
+    const url = memberUrl(database.env.OCTO_DATABASE_URL!, enabled.role, enabled.password);
     return {
       role,
       url,
