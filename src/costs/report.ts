@@ -35,7 +35,7 @@ export interface CostReportOptions {
 }
 
 /** Reads and sums in the database (one round trip); builds the report. */
-export async function costReport(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash'>, options: CostReportOptions): Promise<CostReport> {
+export async function costReport(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>, options: CostReportOptions): Promise<CostReport> {
   const timeZone = validateTimeZone(options.timeZone);
   const range = resolveRange({ since: options.since, until: options.until, timeZone, now: options.now });
   const summary = await costSummary(db, session, { by: options.by, timeZone, since: range.since, until: range.until });

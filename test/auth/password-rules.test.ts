@@ -1,0 +1,53 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
+import { signedUp, sql, userOn } from './helpers.js';
+
+/** Issue 12, the password rows: blank and over-72-byte passwords refused; login throttling in the database. */
+describe.each(DRIVERS)('password rules and login throttling on %s', (kind) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it('refuses a blank password and one over 72 bytes (exit 2), at signup, login and passwd', async () => {
+    const user = userOn(database, 'rules@x.io', 'x');
+    const signup = (password: string) => user.run(['signup', '--email', 'rules@x.io', '--password-stdin', '--json'], { stdin: `${password}\n` });
+    const blank = await signup('        ');
+    expect(blank.code).toBe(2);
+    expect(blank.json().error.message).toMatch(/blank/);
+    const long = await signup('a'.repeat(80));
+    expect(long.code).toBe(2);
+    expect(long.json().error.message).toMatch(/72 bytes/);
+    expect((await signup('é'.repeat(37))).code).toBe(2); // 37 characters, 74 bytes
+    const ok = await signedUp(database, 'rules@x.io', 'a'.repeat(72)); // the refused ones made no account
+    expect(await sql(database, `SELECT count(*)::int AS n FROM users WHERE email = 'rules@x.io'`)).toEqual([{ n: 1 }]);
+    const login = await ok.run(['login', '--email', 'rules@x.io', '--password-stdin'], { stdin: `${'a'.repeat(72)}bcrypt-ignores-this\n` });
+    expect(login.code).toBe(2); // not "logged in with a different suffix"
+    const passwd = await ok.run(['passwd', '--password-stdin'], { stdin: `${'a'.repeat(72)}\n        ` });
+    expect(passwd.code).toBe(2);
+  });
+
+  it('holds back an account after 5 failed logins in 15 minutes (exit 4), counted in the database', async () => {
+    await signedUp(database, 'held@x.io', 'held pass 1');
+    for (let i = 0; i < 5; i += 1) {
+      const machine = userOn(database, 'held@x.io', 'x'); // a config folder of its own: another machine
+      const failed = await machine.run(['login', '--email', 'held@x.io', '--password-stdin'], { stdin: `wrong guess ${i}\n` });
+      expect(failed.code).toBe(4);
+      expect(failed.stderr).toContain('wrong email or password');
+    }
+    const held = await userOn(database, 'held@x.io', 'x').run(['login', '--email', 'held@x.io', '--password-stdin', '--json'], { stdin: 'held pass 1\n' });
+    expect(held.code).toBe(4);
+    expect(held.json().error.message).toMatch(/too many failed logins.*held back/);
+    expect(await sql(database, `SELECT count(*)::int AS n FROM octo_login_failures WHERE email = 'held@x.io'`)).toEqual([{ n: 5 }]);
+
+    // 15 minutes later the hold is over; a success forgets the failures.
+    await sql(database, `UPDATE octo_login_failures SET failed_at = failed_at - interval '16 minutes' WHERE email = 'held@x.io'`);
+    const later = await userOn(database, 'held@x.io', 'x').run(['login', '--email', 'held@x.io', '--password-stdin'], { stdin: 'held pass 1\n' });
+    expect(later.code, later.stderr).toBe(0);
+    expect(await sql(database, `SELECT count(*)::int AS n FROM octo_login_failures WHERE email = 'held@x.io'`)).toEqual([{ n: 0 }]);
+  });
+});
