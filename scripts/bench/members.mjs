@@ -39,7 +39,15 @@ async function seedUser(url, email, count) {
 async function neonEndpoint(root, work) {
   const { build } = await import('esbuild');
   const outfile = join(work, 'neon-http-endpoint.mjs');
-  await build({ entryPoints: [join(root, 'test', 'support', 'neon-http-endpoint.ts')], outfile, bundle: true, platform: 'node', format: 'esm', packages: 'external', logLevel: 'silent' });
+  await build({
+    entryPoints: [join(root, 'test', 'support', 'neon-http-endpoint.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
   return import(outfile);
 }
 
@@ -78,7 +86,11 @@ export async function benchMembers({ root, node, octo, adminUrl, baseEnv, work, 
     run(['signup', '--email', 'owner@octo.local', '--name', 'Owner', '--password-stdin'], ownerEnv, `${PASSWORD}\n`);
     run(['signup', '--email', 'member@octo.local', '--name', 'Member', '--password-stdin'], memberEnv, `${PASSWORD}\n`);
     for (const env of [ownerEnv, memberEnv]) {
-      run(['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], env, 'bench-key\n');
+      run(
+        ['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+        env,
+        'bench-key\n',
+      );
     }
     await seedUser(ownerUrl, 'owner@octo.local', rows);
     await seedUser(ownerUrl, 'member@octo.local', rows);
@@ -97,7 +109,12 @@ export async function benchMembers({ root, node, octo, adminUrl, baseEnv, work, 
       ownerTotal += owner;
       memberTotal += member;
       const r = Math.round((member / owner) * 100) / 100;
-      record({ target: `members: ${READS[i].join(' ')} member ≤ 1.15× owner (pg)`, measured: `${r}× (${member.toFixed(1)} ms vs ${owner.toFixed(1)} ms)`, value: r, ok: r <= 1.15 });
+      record({
+        target: `members: ${READS[i].join(' ')} member ≤ 1.15× owner (pg)`,
+        measured: `${r}× (${member.toFixed(1)} ms vs ${owner.toFixed(1)} ms)`,
+        value: r,
+        ok: r <= 1.15,
+      });
     }
     const all = Math.round((memberTotal / ownerTotal) * 100) / 100;
     record({ target: 'members: the five read commands together, member ≤ 1.15× owner (pg)', measured: `${all}×`, value: all, ok: all <= 1.15 });
@@ -113,13 +130,24 @@ export async function benchMembers({ root, node, octo, adminUrl, baseEnv, work, 
     const neonUrl = new URL(enabled.url);
     neonUrl.hostname = 'ep-bench.localtest.neon.tech';
     neonUrl.port = '';
-    const neonEnv = { ...memberEnv, OCTO_DATABASE_URL: neonUrl.toString(), OCTO_DB_DRIVER: 'neon', OCTO_NEON_FETCH_ENDPOINT: endpoint.url, OCTO_CONFIG_DIR: join(dir, 'neon') };
+    const neonEnv = {
+      ...memberEnv,
+      OCTO_DATABASE_URL: neonUrl.toString(),
+      OCTO_DB_DRIVER: 'neon',
+      OCTO_NEON_FETCH_ENDPOINT: endpoint.url,
+      OCTO_CONFIG_DIR: join(dir, 'neon'),
+    };
     run(['login', '--email', 'member@octo.local', '--password-stdin'], neonEnv, `${PASSWORD}\n`);
     for (const argv of READS) {
       const before = endpoint.requests;
       const n = roundTrips(node, octo, argv, neonEnv);
       const requests = endpoint.requests - before;
-      record({ target: `members: ${argv.join(' ')} round trips on Neon HTTP, member (target 1)`, measured: `${n} (${requests} HTTP request${requests === 1 ? '' : 's'})`, value: requests, ok: requests === 1 && n === 1 });
+      record({
+        target: `members: ${argv.join(' ')} round trips on Neon HTTP, member (target 1)`,
+        measured: `${n} (${requests} HTTP request${requests === 1 ? '' : 's'})`,
+        value: requests,
+        ok: requests === 1 && n === 1,
+      });
     }
   } finally {
     await endpoint?.close();

@@ -18,10 +18,7 @@ export interface MemberSessionRow {
 }
 
 /** `presented`: the token this machine held (its session ends when the new one starts). */
-export async function memberLogin(
-  db: Db,
-  input: { email: string; password: string; userAgent: string; presented?: string },
-): Promise<MemberSessionRow> {
+export async function memberLogin(db: Db, input: { email: string; password: string; userAgent: string; presented?: string }): Promise<MemberSessionRow> {
   const [row] = await db.query<MemberSessionRow & Record<string, unknown>>(
     'SELECT * FROM octo_login($1, $2, $3)',
     [input.email, input.password, input.userAgent],
@@ -30,10 +27,7 @@ export async function memberLogin(
   return row as MemberSessionRow;
 }
 
-export async function memberSignup(
-  db: Db,
-  input: { email: string; name: string | null; password: string; userAgent: string },
-): Promise<MemberSessionRow> {
+export async function memberSignup(db: Db, input: { email: string; name: string | null; password: string; userAgent: string }): Promise<MemberSessionRow> {
   const [row] = await db.query<MemberSessionRow & Record<string, unknown>>('SELECT * FROM octo_signup($1, $2, $3, $4)', [
     input.email,
     input.name,
@@ -50,10 +44,8 @@ export async function memberPasswd(
   current: string,
   next: string,
 ): Promise<{ status: string; sessions_ended: number; held_until: Date | null }> {
-  const [row] = await db.query<{ status: string; sessions_ended: number; held_until: Date | null }>(
-    'SELECT * FROM octo_passwd($1, $2)',
-    [current, next],
-    { sessionToken: session.token },
-  );
+  const [row] = await db.query<{ status: string; sessions_ended: number; held_until: Date | null }>('SELECT * FROM octo_passwd($1, $2)', [current, next], {
+    sessionToken: session.token,
+  });
   return row ?? { status: 'no_session', sessions_ended: 0, held_until: null };
 }

@@ -78,7 +78,10 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     const all = await alice.run(['logout', '--all', '--json']);
     expect(all.code, all.stderr).toBe(0);
     expect(all.json()).toMatchObject({ sessions_ended: 2 });
-    const [count] = await sql<{ n: number }>(database, `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'alice@x.io'`);
+    const [count] = await sql<{ n: number }>(
+      database,
+      `SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = 'alice@x.io'`,
+    );
     expect(count?.n).toBe(0);
     expect((await second.run(['whoami'])).code).toBe(4);
   });
@@ -121,9 +124,12 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
   it("read commands take one round trip each and show only the member's own rows", async () => {
     const frank = await signedUp({ ...database, env: members.env }, 'frank@x.io', 'frank pass 1');
     const gina = await signedUp({ ...database, env: members.env }, 'gina@x.io', 'gina pass 1');
-    const add = await frank.run(['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], {
-      stdin: KEY,
-    });
+    const add = await frank.run(
+      ['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      {
+        stdin: KEY,
+      },
+    );
     expect(add.code, add.stderr).toBe(0);
     const budget = await frank.run(['costs', 'budget', 'set', '--monthly', '5']);
     expect(budget.code, budget.stderr).toBe(0);
@@ -138,7 +144,11 @@ describe.each(['pg', 'neon'] as const)('members on %s', (kind) => {
     expect((await frank.run(['profile', 'list', '--json'])).json()).toHaveLength(1);
     expect((await frank.run(['videos', 'list', '--json'])).json()).toHaveLength(1);
     expect((await frank.run(['costs', '--json'])).json()).toMatchObject({ count: 1 });
-    for (const argv of [['profile', 'list'], ['videos', 'list'], ['jobs', 'list']]) {
+    for (const argv of [
+      ['profile', 'list'],
+      ['videos', 'list'],
+      ['jobs', 'list'],
+    ]) {
       expect((await gina.run([...argv, '--json'])).json(), argv.join(' ')).toEqual([]);
     }
     expect((await gina.run(['costs', '--json'])).json()).toMatchObject({ count: 0 });

@@ -89,11 +89,15 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     database = await createOwnedDatabase(kind);
     members = await enableMembersOn(database);
     const env = { ...members.env, OCTO_KEYRING: 'off' };
-    [alice, bob] = await Promise.all([
-      signedUp({ ...database, env }, 'alice@x.io', 'alice pass 1'),
-      signedUp({ ...database, env }, 'bob@x.io', 'bob pass 12'),
-    ]);
-    expect((await bob.run(['profile', 'add', 'main', '--endpoint', 'https://bob.openai.azure.com', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B })).code).toBe(0);
+    [alice, bob] = await Promise.all([signedUp({ ...database, env }, 'alice@x.io', 'alice pass 1'), signedUp({ ...database, env }, 'bob@x.io', 'bob pass 12')]);
+    expect(
+      (
+        await bob.run(
+          ['profile', 'add', 'main', '--endpoint', 'https://bob.openai.azure.com', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+          { stdin: KEY_B },
+        )
+      ).code,
+    ).toBe(0);
     expect((await bob.run(['costs', 'budget', 'set', '--monthly', '20'])).code).toBe(0);
     aliceToken = tokenOf(alice);
     bobId = (await sql<{ id: string }>(database, `SELECT id FROM users WHERE email = 'bob@x.io'`))[0]!.id;
@@ -117,7 +121,16 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
 
   it('covers every table octo and the web app use', () => {
     const names = tables.map((t) => t.relname);
-    for (const name of ['users', 'sessions', 'profiles_config', 'video_metadata', 'video_generations', 'octo_budgets', 'octo_settings', 'octo_login_failures']) {
+    for (const name of [
+      'users',
+      'sessions',
+      'profiles_config',
+      'video_metadata',
+      'video_generations',
+      'octo_budgets',
+      'octo_settings',
+      'octo_login_failures',
+    ]) {
       expect(names).toContain(name);
     }
   });
@@ -147,18 +160,25 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
           [bobId],
         );
         const bobs = relname === 'users' ? 'id = $1' : sample?.by_user ? 'user_id = $1' : 'true';
-        const forged = sample?.row ? { ...sample.row, ...('id' in sample.row ? { id: randomUUID() } : {}), ...(relname === 'users' ? { email: `x${Date.now()}@x.io` } : {}) } : null;
+        const forged = sample?.row
+          ? { ...sample.row, ...('id' in sample.row ? { id: randomUUID() } : {}), ...(relname === 'users' ? { email: `x${Date.now()}@x.io` } : {}) }
+          : null;
         if (forged) {
           if ('key' in forged) forged.key = `attack_${randomUUID()}`;
           if ('token_hash' in forged) forged.token_hash = hashToken('attacker token');
           if ('name' in forged && relname === 'profiles_config') forged.name = `attack ${randomUUID()}`;
-          const insert = await exec(`INSERT INTO ${relname} SELECT * FROM jsonb_populate_record(NULL::${relname}, $1::jsonb) RETURNING 1`, [JSON.stringify(forged)], token);
+          const insert = await exec(
+            `INSERT INTO ${relname} SELECT * FROM jsonb_populate_record(NULL::${relname}, $1::jsonb) RETURNING 1`,
+            [JSON.stringify(forged)],
+            token,
+          );
           expect(nothing(insert) && insert.refused !== undefined, `insert into ${relname}: ${JSON.stringify(insert)}`).toBe(relname !== 'octo_create_pacing');
         }
         const column = sample?.row ? Object.keys(sample.row).find((c) => !['id', 'user_id'].includes(c)) : undefined;
         if (column) {
           const update = await exec(`UPDATE ${relname} SET ${column} = ${column} WHERE ${bobs} RETURNING 1`, bobs.includes('$1') ? [bobId] : [], token);
-          if (!['octo_create_pacing', 'schema_migrations'].includes(relname)) expect(nothing(update), `update ${relname}: ${JSON.stringify(update)}`).toBe(true);
+          if (!['octo_create_pacing', 'schema_migrations'].includes(relname))
+            expect(nothing(update), `update ${relname}: ${JSON.stringify(update)}`).toBe(true);
           const stolen = await exec(`UPDATE ${relname} SET user_id = $1 RETURNING 1`, [bobId], token);
           if (sample?.by_user) expect(nothing(stolen), `hand a row to bob in ${relname}`).toBe(true);
         }
@@ -174,7 +194,10 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     expect(nothing(await exec('SELECT api_key FROM profiles_config', [], aliceToken))).toBe(true);
     expect((await exec('SELECT password_hash FROM users', [], aliceToken)).refused).toBe('42501');
     const [session] = await sql<{ id: string; token_hash: string }>(database, 'SELECT id, token_hash FROM sessions WHERE user_id = $1', [bobId]);
-    const insert = await exec(`INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day') RETURNING id`, [bobId, hashToken('mine')]);
+    const insert = await exec(`INSERT INTO sessions (user_id, token_hash, expires_at) VALUES ($1, $2, now() + interval '1 day') RETURNING id`, [
+      bobId,
+      hashToken('mine'),
+    ]);
     expect(insert.refused).toBe('42501');
     // bob's stored token hash, or a token re-signed for bob, is no session
     expect(nothing(await exec('SELECT * FROM profiles_config', [], session!.token_hash))).toBe(true);
