@@ -67,6 +67,9 @@ export function cliEnv(extra: Record<string, string> = {}): CliEnv {
     NO_COLOR: '1',
     // Never a developer's real keyring; tests of the keyring set it themselves.
     OCTO_KEYRING: 'off',
+    // No credential chain reaches the network (see vitest.config.ts).
+    AZURE_TOKEN_CREDENTIALS: 'dev',
+    AZURE_POD_IDENTITY_AUTHORITY_HOST: 'http://127.0.0.1:9',
     ...extra,
   };
 }
