@@ -169,7 +169,10 @@ export async function openBlobStore(s: StorageSettings, o: OpenOptions = {}): Pr
         if (!got.equals(body)) throw new FailureError(`the link answered ${got.length} bytes, not the ${body.length} written`);
         return { public: link.expiresAt === null, bytes: got.length };
       } finally {
-        await container.getBlobClient(probe).deleteIfExists().catch(() => undefined);
+        await container
+          .getBlobClient(probe)
+          .deleteIfExists()
+          .catch(() => undefined);
       }
     },
   };

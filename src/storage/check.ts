@@ -22,7 +22,8 @@ function describeStorageError(error: unknown): string {
     const why = (e.errors ?? [e]).map((x) => firstLine(x.message)).join('; ');
     return `no Entra ID credential worked (${why}); run az login, use a managed identity, or set AZURE_STORAGE_CONNECTION_STRING`;
   }
-  if (e.code === 'ContainerNotFound') return 'the container does not exist (create it, public-read or private, in the Azure portal or with az storage container create)';
+  if (e.code === 'ContainerNotFound')
+    return 'the container does not exist (create it, public-read or private, in the Azure portal or with az storage container create)';
   if (e.statusCode === 403 || e.code === 'AuthorizationFailure' || e.code === 'AuthenticationFailed' || e.code === 'AuthorizationPermissionMismatch') {
     return `not allowed to write: ${firstLine(e.message)}`;
   }

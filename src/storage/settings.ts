@@ -53,7 +53,9 @@ export function parseContainerUrl(raw: string): { containerUrl: string; account:
   const account = pathStyle ? parts[0] : url.hostname.split('.')[0];
   const container = pathStyle ? parts[1] : parts[0];
   if (!account || !container || parts.length !== (pathStyle ? 2 : 1)) {
-    throw new UsageError('storage-url must name one container: https://ACCOUNT.blob.core.windows.net/CONTAINER (Azurite: http://127.0.0.1:PORT/devstoreaccount1/CONTAINER)');
+    throw new UsageError(
+      'storage-url must name one container: https://ACCOUNT.blob.core.windows.net/CONTAINER (Azurite: http://127.0.0.1:PORT/devstoreaccount1/CONTAINER)',
+    );
   }
   return { containerUrl: `${url.origin}/${pathStyle ? `${account}/` : ''}${container}`, account, container };
 }

@@ -66,17 +66,15 @@ export function blobStoreFor(settings: StorageSettings, o: OpenOptions = {}): Pr
  * Claims, uploads and marks `assets`, then returns their playable URLs. With `video`, the
  * video_metadata row is pointed at them in the same statement as the marks.
  */
-export async function storeAssets(
-  store: BlobStore,
-  ctx: StoreContext,
-  assets: Asset[],
-  video?: (blobs: StoredBlob[]) => VideoUrls,
-): Promise<StoredBlob[]> {
+export async function storeAssets(store: BlobStore, ctx: StoreContext, assets: Asset[], video?: (blobs: StoredBlob[]) => VideoUrls): Promise<StoredBlob[]> {
   const claims = await claim(store, ctx, assets);
   const names = claims.map((c) => c.blob_name);
-  const renew = setInterval(() => {
-    renewUploads(ctx.db, ctx.session, names, OWNER, LEASE_SECONDS).catch(() => undefined);
-  }, (LEASE_SECONDS * 1000) / 3);
+  const renew = setInterval(
+    () => {
+      renewUploads(ctx.db, ctx.session, names, OWNER, LEASE_SECONDS).catch(() => undefined);
+    },
+    (LEASE_SECONDS * 1000) / 3,
+  );
   renew.unref();
   try {
     const stored: StoredBlob[] = [];
@@ -86,7 +84,13 @@ export async function storeAssets(
       const bytes = await transfer(store, c, asset, ctx.signal);
       stored.push({ blob_name: c.blob_name, bytes, ...(await store.playableUrl(c.blob_name, ctx.now?.())) });
     }
-    const marked = await markUploaded(ctx.db, ctx.session, stored.map(({ blob_name, bytes }) => ({ blob_name, bytes })), OWNER, video?.(stored));
+    const marked = await markUploaded(
+      ctx.db,
+      ctx.session,
+      stored.map(({ blob_name, bytes }) => ({ blob_name, bytes })),
+      OWNER,
+      video?.(stored),
+    );
     if (marked !== stored.length) throw new FailureError('another octo process took over these uploads (this one was too slow); it records them');
     return stored;
   } catch (error) {
@@ -161,7 +165,12 @@ async function transfer(store: BlobStore, c: ClaimedUpload, asset: Asset, signal
  * `_`, `-`, no leading dot, so a hostile id cannot leave `<user id>/<generation id>/`.
  */
 export function blobSegment(id: string): string {
-  return id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length)).slice(0, 128) || 'video';
+  return (
+    id
+      .replace(/[^A-Za-z0-9._-]/g, '_')
+      .replace(/^\.+/, (dots) => '_'.repeat(dots.length))
+      .slice(0, 128) || 'video'
+  );
 }
 
 /** The blob names a generation's asset gets, and the content types the browser needs. */

@@ -71,9 +71,10 @@ function sourcesOf(v: StoredVideo, deps: Deps): Asset[] {
   const local = (path: string | null) => (path && isAbsolute(path) && existsSync(path) ? path : null);
   const expires = v.expires_at ?? new Date(new Date(v.created_at).getTime() + 24 * 3_600_000);
   const p = v.profile;
-  const service = p && v.azure_video_id && expires.getTime() > deps.now().getTime()
-    ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
-    : null;
+  const service =
+    p && v.azure_video_id && expires.getTime() > deps.now().getTime()
+      ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
+      : null;
   const videoFile = local(v.url);
   if (!videoFile && !service) {
     throw new FailureError(`no local file (${v.url}) and the service's copy is gone (Sora keeps videos 24 h)`);
@@ -82,7 +83,14 @@ function sourcesOf(v: StoredVideo, deps: Deps): Asset[] {
   const asset = blobSegment(v.azure_video_id ?? v.id);
   const open = (variant: 'video' | 'thumbnail') => () => service!.open(v.azure_video_id!, { variant, signal: deps.signal });
   const assets: Asset[] = [
-    { rel: `${dir}/${asset}.mp4`, kind: 'video', contentType: 'video/mp4', generationId: v.generation_id, file: videoFile, open: service ? open('video') : undefined },
+    {
+      rel: `${dir}/${asset}.mp4`,
+      kind: 'video',
+      contentType: 'video/mp4',
+      generationId: v.generation_id,
+      file: videoFile,
+      open: service ? open('video') : undefined,
+    },
   ];
   const thumbFile = local(v.thumbnail_url);
   const ext = thumbFile ? extname(thumbFile).slice(1).toLowerCase() : (p?.sora_version ?? v.sora_version) === 'sora-2' ? 'webp' : 'jpg';

@@ -95,7 +95,9 @@ describe('kill -9 between download and upload', () => {
     const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), ...args], { cwd: user.out, env });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
     await Promise.race([uploading, exited.then(() => Promise.reject(new Error(`octo ended before uploading: ${stderr}`)))]);
 
     // The upload has started: the file is downloaded, the row is not completed, the blob is claimed.

@@ -33,8 +33,10 @@ export async function startAzurite(): Promise<Azurite> {
     process.execPath,
     [
       join(root, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'),
-      '--blobHost', '127.0.0.1',
-      '--blobPort', '0',
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      '0',
       '--inMemoryPersistence',
       '--disableTelemetry',
       '--skipApiVersionCheck',

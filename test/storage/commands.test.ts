@@ -42,7 +42,10 @@ describe('videos upload', () => {
     const r = await user.cli(['videos', 'upload', '--all', '--json'], { env });
     expect(r.code, r.stderr).toBe(0);
     expect(r.json().map((x: any) => [x.id, x.status])).toEqual(before.map((v: any) => [v.id, 'uploaded']));
-    const after = await world.db.query<any>(`SELECT id, url, file_id, thumbnail_url, generation_id, azure_video_id FROM video_metadata WHERE user_id = $1 ORDER BY created_at`, [user.userId]);
+    const after = await world.db.query<any>(
+      `SELECT id, url, file_id, thumbnail_url, generation_id, azure_video_id FROM video_metadata WHERE user_id = $1 ORDER BY created_at`,
+      [user.userId],
+    );
     for (const v of after) {
       expect(v.file_id).toBe(`${user.userId}/${v.generation_id}/${v.azure_video_id}.mp4`);
       expect(new URL(v.url).searchParams.get('sp')).toBe('r');

@@ -30,7 +30,10 @@ afterAll(async () => {
 type VideoRow = { id: string; url: string; thumbnail_url: string | null; file_id: string; azure_video_id: string; generation_id: string };
 
 async function videoOf(generationId: string): Promise<VideoRow> {
-  const [row] = await world.db.query<VideoRow>(`SELECT id, url, thumbnail_url, file_id, azure_video_id, generation_id FROM video_metadata WHERE generation_id = $1`, [generationId]);
+  const [row] = await world.db.query<VideoRow>(
+    `SELECT id, url, thumbnail_url, file_id, azure_video_id, generation_id FROM video_metadata WHERE generation_id = $1`,
+    [generationId],
+  );
   return row!;
 }
 

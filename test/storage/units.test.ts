@@ -16,7 +16,13 @@ describe('storage settings', () => {
       account: 'devstoreaccount1',
       container: 'videos',
     });
-    for (const bad of ['ftp://a/b', 'not a url', 'https://acct.blob.core.windows.net/', 'https://acct.blob.core.windows.net/a/b', 'http://127.0.0.1:1/onlyaccount']) {
+    for (const bad of [
+      'ftp://a/b',
+      'not a url',
+      'https://acct.blob.core.windows.net/',
+      'https://acct.blob.core.windows.net/a/b',
+      'http://127.0.0.1:1/onlyaccount',
+    ]) {
       expect(() => parseContainerUrl(bad), bad).toThrow(/storage-url/);
     }
   });
@@ -34,7 +40,10 @@ describe('storage settings', () => {
     expect(credentialKind({ rawUrl: 'https://a.blob.core.windows.net/c?sv=1&sig=abc', connectionString: 'AccountName=a;AccountKey=k' })).toBe('sas');
     expect(credentialKind({ rawUrl: 'https://a.blob.core.windows.net/c', connectionString: 'AccountName=a;AccountKey=k' })).toBe('connection-string');
     expect(credentialKind({ rawUrl: 'https://a.blob.core.windows.net/c', connectionString: undefined })).toBe('entra-id');
-    expect(parseConnectionString('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k==;EndpointSuffix=core.windows.net')).toEqual({ account: 'a', key: 'k==' });
+    expect(parseConnectionString('DefaultEndpointsProtocol=https;AccountName=a;AccountKey=k==;EndpointSuffix=core.windows.net')).toEqual({
+      account: 'a',
+      key: 'k==',
+    });
     expect(parseConnectionString('BlobEndpoint=https://a.blob.core.windows.net/;SharedAccessSignature=?sv=1&sig=s')).toEqual({ sas: 'sv=1&sig=s' });
     expect(parseConnectionString('UseDevelopmentStorage=true')).toMatchObject({ account: 'devstoreaccount1' });
     expect(() => parseConnectionString('AccountName=a')).toThrow(/AccountKey/);
