@@ -60,13 +60,23 @@ async function readPassword(deps: Deps, fromStdin: boolean | undefined, confirm:
     if (!password) throw new UsageError('--password-stdin: nothing was read from stdin');
     return password;
   }
-  const password = await askSecret(deps, 'Password', '--password-stdin');
-  if (confirm) {
-    checkPasswordRules(password);
+  if (!confirm) return askSecret(deps, 'Password', '--password-stdin');
+  // A new password: a short one is asked again (the prompt says why), and so are two that differ.
+  const rules = (value: string) => {
+    try {
+      checkPasswordRules(value);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    const password = await askSecret(deps, 'Password', '--password-stdin', rules);
     const again = await askSecret(deps, 'Password again', '--password-stdin');
-    if (again !== password) throw new UsageError('the two passwords differ');
+    if (again === password) return password;
+    if (attempt === 3) throw new UsageError('the two passwords differ');
+    deps.log.warn('the two passwords differ; once more');
   }
-  return password;
 }
 
 function jwtSecretFor(deps: Deps, fromDb: string | null): string {

@@ -45,10 +45,11 @@ export async function askText(deps: Deps, message: string, flag: string, options
   );
 }
 
-export async function askSecret(deps: Deps, message: string, flag: string): Promise<string> {
+/** `validate` returns true or what is wrong: the prompt says so and asks again. */
+export async function askSecret(deps: Deps, message: string, flag: string, validate?: (value: string) => true | string): Promise<string> {
   if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { password } = await import('@inquirer/prompts');
-  return prompting(() => password({ message, mask: '*' }, context(deps)));
+  return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, context(deps)));
 }
 
 export async function askChoice<T extends string>(deps: Deps, message: string, flag: string, choices: T[]): Promise<T> {

@@ -36,6 +36,7 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'profile test', summary: 'Check a profile with one cheap authenticated call (default: the active one)', load: () => import('../commands/profile/test.js') },
   { name: 'config get', summary: 'Print one setting', noDatabase: true, load: () => import('../commands/config/get.js') },
   { name: 'config set', summary: 'Change one setting (empty value clears it)', noDatabase: true, load: () => import('../commands/config/set.js') },
+  { name: 'config unset', summary: 'Remove one setting (its default applies again)', noDatabase: true, load: () => import('../commands/config/unset.js') },
   { name: 'config list', summary: 'Print all settings', noDatabase: true, load: () => import('../commands/config/list.js') },
   { name: 'version', summary: 'Print the version (also -v, --version)', noDatabase: true, load: () => import('../commands/version.js') },
   { name: '__complete', summary: 'Values for the completion scripts (profiles, jobs, videos)', hidden: true, load: () => import('../commands/complete.js') },

@@ -112,7 +112,10 @@ export function planGeneration(
     v = validateRequest(family, { size, seconds, variants: input.variants, model: profile.deployment });
   } catch (error) {
     if (error instanceof SoraValidationError && input.size === undefined && size !== undefined && error.param === 'size') {
-      throw new UsageError(`${error.message} (from config default-size)`);
+      throw new UsageError(`${error.message} (from config default-size)`, { hint: 'pass --size, or: octo config unset default-size' });
+    }
+    if (error instanceof SoraValidationError && input.seconds === undefined && seconds !== undefined && error.param === 'seconds') {
+      throw new UsageError(`${error.message} (from config default-seconds)`, { hint: 'pass --seconds, or: octo config unset default-seconds' });
     }
     throw error;
   }

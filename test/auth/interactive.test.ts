@@ -57,4 +57,36 @@ describe('interactive prompts', () => {
     expect(login.code, login.err).toBe(0);
     expect(signup.out + signup.err + login.out + login.err).not.toContain('typed secret 1');
   });
+
+  it('signup asks again for a short password, and again for two that differ, instead of aborting', async () => {
+    const env = cliEnv(database.env);
+    const stdin = tty();
+    const stdout = tty();
+    const stderr = tty();
+    let err = '';
+    stderr.on('data', (c) => (err += c));
+    const done = run(['signup'], { stdin, stdout, stderr }, { env });
+    const waitFor = async (text: string, from = 0) => {
+      for (let i = 0; i < 200 && err.indexOf(text, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      expect(err.indexOf(text, from), `waiting for ${text} in:\n${err}`).toBeGreaterThanOrEqual(from);
+      return err.indexOf(text, from) + 1;
+    };
+    let at = await waitFor('? Email');
+    stdin.write('again@x.io\n');
+    at = await waitFor('? Name', at);
+    stdin.write('Again\n');
+    at = await waitFor('? Password', at);
+    stdin.write('short\n');
+    at = await waitFor('at least 8 characters', at);
+    stdin.write('\u0015long enough 1\n');
+    at = await waitFor('? Password again', at);
+    stdin.write('long enough 2\n');
+    at = await waitFor('the two passwords differ; once more', at);
+    at = await waitFor('? Password', at);
+    stdin.write('long enough 3\n');
+    at = await waitFor('? Password again', at);
+    stdin.write('long enough 3\n');
+    expect(await done, err).toBe(0);
+    transcript.push(err);
+  });
 });

@@ -130,7 +130,7 @@ describe('config', () => {
     const env = cliEnv();
     expect((await runCli(['config', 'set', 'colour', 'x'], { env })).code).toBe(2);
     expect((await runCli(['config', 'set', 'default-size', 'big'], { env })).code).toBe(2);
-    expect((await runCli(['config', 'get', 'download-dir'], { env })).code).toBe(3);
+    expect((await runCli(['config', 'get', 'download-dir'], { env })).stdout).toBe('./octo-videos (the default; not set)\n');
   });
 });
 

@@ -1,8 +1,8 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { NotFoundError } from '../../core/errors.js';
 import { redactUrl } from '../../db/open.js';
 import { redactSas } from '../../storage/settings.js';
 import { message } from '../../output/result.js';
+import { DEFAULTS } from './defaults.js';
 import { requireKey } from './keys.js';
 
 export default defineCommand({
@@ -11,8 +11,8 @@ export default defineCommand({
   async run({ deps, args }) {
     const key = requireKey(requiredArg(args, 0));
     const value = deps.config().get(key);
-    if (value === undefined) throw new NotFoundError(`setting "${key}" is not set`);
+    if (value === undefined) return message(`${DEFAULTS[key]} (the default; not set)`, { key, value: null, default: DEFAULTS[key], is_default: true });
     const shown = key === 'database-url' ? redactUrl(value) : key === 'storage-url' ? redactSas(value) : value;
-    return message(shown, { key, value: shown });
+    return message(shown, { key, value: shown, default: DEFAULTS[key], is_default: false });
   },
 });

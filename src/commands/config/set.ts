@@ -2,11 +2,10 @@ import { defineCommand, requiredArg } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { message } from '../../output/result.js';
 import { linkDaysProblem, redactSas, storageUrlProblem } from '../../storage/settings.js';
+import { checkGenerationDefault } from './defaults.js';
 import { requireKey } from './keys.js';
 
 const VALIDATORS: Record<string, (value: string) => string | undefined> = {
-  'default-size': (v) => (/^\d+x\d+$/.test(v) ? undefined : 'must look like 1280x720'),
-  'default-seconds': (v) => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : 'must be a whole number of seconds'),
   'database-url': (v) => (/^postgres(ql)?:\/\//.test(v) ? undefined : 'must start with postgres:// or postgresql://'),
   'storage-url': storageUrlProblem,
   'storage-link-days': linkDaysProblem,
@@ -23,8 +22,10 @@ export default defineCommand({
       await deps.config().unset(key);
       return message(`Cleared ${key}.`, { key, value: null });
     }
-    const problem = VALIDATORS[key]?.(value);
+    const generation = checkGenerationDefault(key, value);
+    const problem = VALIDATORS[key]?.(value) ?? generation.problem;
     if (problem) throw new UsageError(`${key} ${problem} (got "${key === 'database-url' ? '…' : key === 'storage-url' ? redactSas(value) : value}")`);
+    if (generation.note) deps.log.warn(generation.note);
     await deps.config().set(key, value);
     return message(`Set ${key}.`, { key, set: true });
   },
