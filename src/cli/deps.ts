@@ -108,7 +108,7 @@ export function createDeps(input: DepsInput): Deps {
     db,
     session: memo(async () => {
       const { loadSession } = await import('../auth/session.js');
-      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: deps.now(), keyring: () => self.keyring() });
+      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: self.now(), keyring: () => self.keyring() });
     }),
     keyring: memo(async () => {
       const { osKeyring } = await import('../auth/token-store.js');

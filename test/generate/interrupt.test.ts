@@ -126,3 +126,16 @@ describe('a lost database connection', () => {
     expect(world.emulator.stats.creates['sora-2'] - before).toBe(4);
   });
 });
+
+describe('Ctrl-C while a line waits', () => {
+  it('during create pacing: the waiting lines are interrupted, not errors ("The operation was aborted")', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    writeFileSync(join(user.out, 'paced.txt'), ['paced 1', 'paced 2', 'paced 3'].join('\n'));
+    // One create per minute: lines 2 and 3 sleep in the limiter when Ctrl-C comes.
+    const r = await user.cli(['generate', '--file', 'paced.txt', '--concurrency', '3', '--creates-per-minute', '1'], { signal: abortAfterCreates(1).signal });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('continue it with: octo generate --file paced.txt --resume');
+    expect(r.stderr).toMatch(/line 1: submitted/);
+    expect(r.stderr).not.toMatch(/aborted|line \d+: error/i);
+  });
+});
