@@ -30,11 +30,15 @@ export function authedSql(sql: string): string {
     ctes = `, ${list}`;
     body = rest;
   }
-  // `result` may be a SELECT or an INSERT/UPDATE/DELETE ... RETURNING.
+  // `result` may be a SELECT or an INSERT/UPDATE/DELETE ... RETURNING. The session row comes
+  // first and the rows keep the order they were produced in because the outer ORDER BY says so
+  // (a UNION ALL's order is not guaranteed); row_number() OVER () numbers them as `result` yields them.
   return `WITH ${AUTH_CTE}${ctes}, result AS (${body})
-SELECT (SELECT count(*) FROM auth) AS __auth, NULL::jsonb AS __row
-UNION ALL
-SELECT 1, to_jsonb(result) FROM result`;
+SELECT __auth, __row FROM (
+  SELECT 0::bigint AS __n, (SELECT count(*) FROM auth) AS __auth, NULL::jsonb AS __row
+  UNION ALL
+  SELECT row_number() OVER (), 1, to_jsonb(result) FROM result
+) numbered ORDER BY __n`;
 }
 
 /** Runs `sql` (see above) as the session's user; one round trip. */
@@ -54,11 +58,15 @@ export async function authedQuery<R extends Row = Row>(
   return rest.map((row) => reviveDates(row.__row ?? {}) as R);
 }
 
-/** to_jsonb turns timestamps into ISO strings and numerics into numbers; dates come back as Date. */
-const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/;
+/**
+ * to_jsonb turns timestamps into ISO strings: columns named `*_at` (the schema's convention for
+ * timestamps) come back as Date. Nothing else is touched, however ISO-like: a prompt or a tag
+ * stays the text the user wrote.
+ */
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}(:\d{2})?|Z)$/;
 function reviveDates(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) out[key] = typeof value === 'string' && ISO.test(value) ? new Date(value) : value;
+  for (const [key, value] of Object.entries(row)) out[key] = key.endsWith('_at') && typeof value === 'string' && ISO.test(value) ? new Date(value) : value;
   return out;
 }
 
