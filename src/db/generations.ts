@@ -299,8 +299,11 @@ export type JobListRow = {
 };
 
 /** `jobs list` (one round trip, session checked). */
+/** The rows hold both spellings of a cancelled job (the web app's and octo's). */
+const statusSpellings = (status: string): string[] => (status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : [status]);
+
 export async function listJobs(db: Db, session: SessionKeys, o: { status?: string; limit: number }): Promise<{ jobs: JobListRow[]; total: number }> {
-  const where = 'g.user_id = (SELECT user_id FROM auth) AND ($3::text IS NULL OR g.status = $3)';
+  const where = 'g.user_id = (SELECT user_id FROM auth) AND ($3::text[] IS NULL OR g.status = ANY($3::text[]))';
   const found = await authedQuery<JobListRow & { total_count: number }>(
     db,
     session,
@@ -309,7 +312,7 @@ export async function listJobs(db: Db, session: SessionKeys, o: { status?: strin
        FROM video_generations g
       WHERE ${where}
       ORDER BY g.created_at DESC, g.batch_line DESC NULLS LAST LIMIT $4`,
-    [o.status ?? null, o.limit],
+    [o.status === undefined ? null : statusSpellings(o.status), o.limit],
   );
   const jobs = found.map(({ total_count: _, ...j }) => j);
   return { jobs, total: found[0]?.total_count ?? 0 };

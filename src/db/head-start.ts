@@ -15,6 +15,20 @@ export interface HeadStart {
   hooks: { onRoundTrip?: (what: string, ms: number) => void };
 }
 
+/** `--database-url URL` or `--database-url=URL` (the last one wins, as in commander), before any `--`. */
+export function databaseUrlFlag(argv: readonly string[]): string | undefined {
+  let url: string | undefined;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i];
+    if (arg === undefined || arg === '--') break;
+    if (arg === '--database-url') {
+      url = argv[i + 1];
+      i += 1;
+    } else if (arg.startsWith('--database-url=')) url = arg.slice('--database-url='.length);
+  }
+  return url;
+}
+
 export function startOpening(
   argv: string[],
   env: Record<string, string | undefined>,
@@ -23,8 +37,7 @@ export function startOpening(
   tokenFor?: (databaseKey: string) => string | null | Promise<string | null>,
 ): HeadStart | undefined {
   try {
-    const flagAt = argv.indexOf('--database-url');
-    const target = databaseTargetFor(flagAt >= 0 ? argv[flagAt + 1] : undefined, env, config);
+    const target = databaseTargetFor(databaseUrlFlag(argv), env, config);
     if (target.kind === 'embedded') {
       // Start the server (or create the database) while the command loads and does its own
       // work (signup hashes the password first); the command's open then waits for the same

@@ -101,7 +101,7 @@ export async function deleteVideo(db: Db, session: SessionKeys, id: string): Pro
     session,
     `WITH target AS (
        SELECT v.id FROM video_metadata v
-        WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3)
+        WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3)
         ORDER BY v.created_at DESC LIMIT 1)
      DELETE FROM video_metadata v USING target WHERE v.id = target.id RETURNING ${COLUMNS}`,
     [id, UUID.test(id) ? id : null],

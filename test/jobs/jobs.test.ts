@@ -70,4 +70,19 @@ describe('octo jobs', () => {
     expect((await alice.cli(['jobs', 'cancel', done.id])).stdout).toContain('already completed');
     expect((await alice.cli(['jobs', 'cancel', '00000000-0000-4000-8000-000000000000'])).code).toBe(3);
   });
+
+  it('list --status cancelled and --status canceled both find both spellings (the web app writes cancelled)', async () => {
+    const carol = await makeUser(world);
+    const ids = [];
+    for (const status of ['canceled', 'cancelled']) {
+      const g = (await carol.cli(['generate', `was ${status}`, '--no-wait', '--json'])).json();
+      await world.db.query(`UPDATE video_generations SET status = $2 WHERE id = $1`, [g.id, status]);
+      ids.push(g.id);
+    }
+    for (const spelling of ['cancelled', 'canceled']) {
+      const r = await carol.cli(['jobs', 'list', '--status', spelling, '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.json().map((j: any) => j.id).sort()).toEqual([...ids].sort());
+    }
+  });
 });

@@ -143,4 +143,12 @@ describe('octo videos', () => {
     const g = firstRow(await world.db.query(`SELECT status FROM video_generations WHERE id = $1`, [s1.id]));
     expect(g.status).toBe('completed');
   });
+
+  it('delete finds by Azure video id what show finds', async () => {
+    const shown = (await alice.cli(['videos', 'show', s2.job_id, '--json'])).json();
+    const r = await alice.cli(['videos', 'delete', s2.job_id, '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.json()).toMatchObject({ id: shown.id, deleted: true });
+    expect((await alice.cli(['videos', 'show', s2.job_id])).code).toBe(3);
+  });
 });

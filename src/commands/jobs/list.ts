@@ -3,7 +3,8 @@ import { positiveInt } from '../../generate/options.js';
 import { formatUsd } from '../../costs/money.js';
 import { rows, shownOf } from '../../output/result.js';
 
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled'];
+/** `cancelled` too: the web app writes that spelling, octo `canceled`; either finds both. */
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled'];
 
 export default defineCommand({
   options: [
