@@ -12,8 +12,8 @@ export type { CommandEntry };
 /** Command groups and what they are for (shown in `octo --help`). */
 export const GROUPS: Record<string, string> = {
   profile: 'Manage Azure OpenAI profiles (endpoints, keys, deployments)',
-  jobs: 'List, wait for and cancel generation jobs',
-  videos: 'List, show, download, upload, link and delete generated videos',
+  jobs: 'List, show, wait for and cancel generation jobs',
+  videos: 'List, show, open, download, upload, link and delete generated videos',
   costs: 'Spend reports and monthly budgets',
   'costs budget': 'Monthly budgets that generate cannot pass',
   db: 'Database schema: migrate and status; stop the embedded server',
