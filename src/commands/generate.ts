@@ -34,7 +34,6 @@ export default defineCommand({
     {
       flags: '--creates-per-minute <n>',
       description: "sora-2: creates per minute and profile (Azure's default quota is 2; 0 = unpaced, 429s still pause all workers)",
-      default: 2,
       parse: positiveInt('--creates-per-minute', 0),
     },
   ],

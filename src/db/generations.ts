@@ -175,19 +175,20 @@ export type GenerationRow = {
   files: string[];
 };
 
-const ROW_COLUMNS = `g.id, g.job_id, g.status, g.prompt, g.sora_model, g.duration, g.resolution, g.variants,
+export const ROW_COLUMNS = `g.id, g.job_id, g.status, g.prompt, g.sora_model, g.duration, g.resolution, g.variants,
   g.generation_mode, g.estimated_cost::float8 AS estimated_cost, g.profile_name, g.batch_id, g.batch_line, g.request, g.tags,
   g.submitted_at, g.finished_at, g.failure_reason, g.created_at,
   COALESCE((SELECT jsonb_agg(m.url ORDER BY m.file_id) FROM video_metadata m WHERE m.generation_id = g.id), '[]'::jsonb) AS files`;
 
-/** The rows of one batch, by line (one round trip). */
-export async function batchGenerations(db: Db, session: SessionKeys, batchId: string): Promise<GenerationRow[]> {
-  return authedQuery<GenerationRow>(
+/** The rows recorded under these idempotency keys (a batch's lines), in the keys' order; one round trip. */
+export async function generationsByKeys(db: Db, session: SessionKeys, keys: string[]): Promise<(GenerationRow & { idempotency_key: string })[]> {
+  return authedQuery<GenerationRow & { idempotency_key: string }>(
     db,
     session,
-    `SELECT ${ROW_COLUMNS} FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.batch_id = $3::uuid ORDER BY g.batch_line`,
-    [batchId],
+    `SELECT ${ROW_COLUMNS}, g.idempotency_key FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.idempotency_key = ANY($3::text[])
+      ORDER BY array_position($3::text[], g.idempotency_key)`,
+    [keys],
   );
 }
 
@@ -213,78 +214,6 @@ export async function unfinishedGenerations(db: Db, session: SessionKeys, idOrJo
 
 function describeJob(g: GenerationRow): string {
   return `${g.status}  ${g.prompt.slice(0, 40)}`;
-}
-
-/** Just before the create request: from now on the job may exist at the service. */
-export async function markSubmitted(db: Db, session: SessionKeys, id: string): Promise<void> {
-  await authedQuery(db, session, `UPDATE video_generations SET submitted_at = NOW(), updated_at = NOW()
-    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id]);
-}
-
-/** Right after the create answered (or a crashed create was found in the service's list). */
-export async function recordJobId(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<void> {
-  await authedQuery(db, session, `UPDATE video_generations
-      SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
-    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id, jobId, status]);
-}
-
-export async function updateGenerationStatus(db: Db, session: SessionKeys, id: string, status: string, progress: number | null): Promise<void> {
-  await authedQuery(db, session, `UPDATE video_generations SET status = $4, progress = $5, updated_at = NOW()
-    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) AND status NOT IN ('completed', 'failed', 'canceled') RETURNING id`, [
-    id,
-    status,
-    progress,
-  ]);
-}
-
-/** Ends a generation without videos: `failed` (with the service's reason) or `canceled`. */
-export async function finishGeneration(
-  db: Db,
-  session: SessionKeys,
-  id: string,
-  status: 'failed' | 'canceled',
-  reason: string | null,
-): Promise<void> {
-  await authedQuery(db, session, `UPDATE video_generations SET status = $4, failure_reason = $5, finished_at = NOW(), updated_at = NOW()
-    WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) RETURNING id`, [id, status, reason]);
-}
-
-export type NewVideo = {
-  file_id: string;
-  url: string;
-  thumbnail_url: string | null;
-  prompt: string;
-  width: number;
-  height: number;
-  duration: number;
-  sora_version: string;
-  azure_video_id: string;
-  expires_at: string | null;
-};
-
-/**
- * Inserts the downloaded videos and marks the generation completed, as one statement (so
- * atomic on every driver). A generation already completed inserts nothing twice.
- */
-export async function completeGeneration(db: Db, session: SessionKeys, id: string, videos: NewVideo[]): Promise<void> {
-  await authedQuery(
-    db,
-    session,
-    `WITH gen AS (
-       UPDATE video_generations SET status = 'completed', progress = 100, finished_at = NOW(), failure_reason = NULL, updated_at = NOW()
-        WHERE id = $3::uuid AND user_id = (SELECT user_id FROM auth) AND status <> 'completed'
-        RETURNING id, user_id),
-     ins AS (
-       INSERT INTO video_metadata (user_id, file_id, url, thumbnail_url, prompt, width, height, duration, sora_version,
-         azure_video_id, expires_at, generation_id)
-       SELECT gen.user_id, v.file_id, v.url, v.thumbnail_url, v.prompt, v.width::text, v.height::text, v.duration::text,
-         v.sora_version, v.azure_video_id, v.expires_at, gen.id
-         FROM gen, jsonb_to_recordset($4::jsonb) AS v(file_id TEXT, url TEXT, thumbnail_url TEXT, prompt TEXT, width INTEGER,
-           height INTEGER, duration INTEGER, sora_version TEXT, azure_video_id TEXT, expires_at TIMESTAMPTZ)
-       RETURNING id)
-     SELECT (SELECT count(*) FROM gen) AS updated, (SELECT count(*) FROM ins) AS inserted`,
-    [id, JSON.stringify(videos)],
-  );
 }
 
 export type JobListRow = {
@@ -336,15 +265,4 @@ export async function generationWithProfile(
     [idOrJobId, idPrefix(idOrJobId)],
   );
   return pickById(found, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
-}
-
-/** Job ids the user's rows already own (recent ones): an orphan never matches one of these. */
-export async function knownJobIds(db: Db, session: SessionKeys): Promise<string[]> {
-  const rows = await authedQuery<{ job_id: string }>(
-    db,
-    session,
-    `SELECT g.job_id FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.job_id IS NOT NULL AND g.created_at > NOW() - INTERVAL '3 days'`,
-  );
-  return rows.map((r) => r.job_id);
 }

@@ -10,9 +10,12 @@ export type ProfileConfig = {
   deployment: string;
   sora_version: 'sora-1' | 'sora-2';
   is_active: boolean;
+  /** The resource's create pace set on the profile (creates per minute), if any. */
+  creates_per_minute?: number | null;
 };
 
 /** A profiles_config row (alias `p`) as a ProfileConfig: anything but sora-2 is sora-1. */
 export const profileColumns = (p: string) =>
   `${p}.name, ${p}.endpoint, ${p}.api_key, COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${p}.deployment,
-   CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active`;
+   CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active,
+   ${p}.creates_per_minute`;

@@ -4,13 +4,14 @@ import type { Deps } from '../cli/deps.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, checkSoraAuth, createSoraClient, soraAuth } from '../sora/index.js';
 import { onlyRow } from '../db/rows.js';
-import { batchGenerations, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
+import { generationsByKeys, loadUserProfiles, reserveGenerations, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
-import { batchIdFor, lineError, parseBatchFile } from './batch-file.js';
+import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-file.js';
 import { downloadDir, runnerOptions } from './options.js';
+import { ensureWritableDir } from './out-dir.js';
 import { systemTimeZone } from '../costs/period.js';
 import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
 import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
@@ -31,7 +32,8 @@ export interface GenerateFlags {
   file?: string;
   concurrency: number;
   resume?: boolean;
-  createsPerMinute: number;
+  /** Unset: the profile's pace, else 2. */
+  createsPerMinute?: number;
 }
 
 /** `octo generate`: one prompt, or a batch file. */
@@ -134,7 +136,9 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
 
   // A missing key variable or a credential that gives no token fails here, before anything is recorded.
   await checkSoraAuth(profile, deps.env);
+
   const out = downloadDir(deps, opts.out);
+  if (opts.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
   const recorded = newGeneration(plan, { out, download: opts.download });
   const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env)), 'reserve generation');
   const row = freshRow(recorded, reserved.id);
@@ -176,14 +180,16 @@ async function readBatch(deps: Deps, file: string): Promise<{ text: string; path
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of deps.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return { text: Buffer.concat(chunks).toString('utf8'), path: '-' };
+    return { text: decodeBatchFile(Buffer.concat(chunks), 'stdin'), path: '-' };
   }
   const path = isAbsolute(file) ? file : resolve(deps.cwd, file);
+  let bytes: Buffer;
   try {
-    return { text: readFileSync(path, 'utf8'), path };
+    bytes = readFileSync(path);
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+  return { text: decodeBatchFile(bytes, file), path };
 }
 
 async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Promise<CommandResult> {
@@ -195,7 +201,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
   const config = deps.config();
   const defaults = { size: config.get('default-size'), seconds: config.get('default-seconds') };
   const prices = loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd });
-  const plans = lines.map(({ line, input }) => {
+  const plans = lines.map(({ line, input, key }) => {
     try {
       const merged: GenerationInput = {
         ...input,
@@ -206,7 +212,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
         tags: { ...opts.tag, ...input.tags },
       };
       const profile = resolveProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
-      return { line, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
+      return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
       if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);
       throw error;
@@ -224,22 +230,37 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
 
   for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, deps.env);
   const out = downloadDir(deps, opts.out);
+  if (opts.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
   const batchId = batchIdFor(path === '-' ? '-' : path, text);
-  const reserved = await reserveGenerations(
-    db,
-    session,
-    plans.map(({ line, plan }) => newGeneration(plan, { out, download: opts.download, batchId, line })),
-    systemTimeZone(deps.env),
-  );
-  if (!opts.resume && reserved.length < plans.length) {
-    throw new UsageError(`this file was already run (batch ${batchId}); nothing new was submitted`, {
-      hint: `continue it with: octo generate --file ${file} --resume (or see: octo jobs list)`,
+  const keys = plans.map((p) => `${batchId}:${p.key}`);
+  // Lines already recorded (by content: an edited or appended file keeps them) are never recorded
+  // again; without --resume, a file with any of them is refused before anything is recorded.
+  const known = await generationsByKeys(db, session, keys);
+  if (!opts.resume && known.length > 0) {
+    throw new UsageError(`${known.length} of the ${plans.length} lines of this file were already run (batch ${batchId}); nothing was recorded or submitted`, {
+      hint: `run the new or unfinished lines with: octo generate --file ${file} --resume (or see: octo jobs list)`,
     });
   }
-  const batchRows = await batchGenerations(db, session, batchId);
+  const knownKeys = new Set(known.map((r) => r.idempotency_key));
+  const fresh = plans.filter((_, i) => !knownKeys.has(keys[i]!));
+  if (fresh.length > 0) {
+    await reserveGenerations(
+      db,
+      session,
+      fresh.map(({ line, key, plan }) => newGeneration(plan, { out, download: opts.download, batchId, line, lineKey: key })),
+      systemTimeZone(deps.env),
+    );
+  }
+  // Labelled by where each line is in the file now.
+  const lineOf = new Map(keys.map((k, i) => [k, plans[i]!.line]));
+  const batchRows = (fresh.length > 0 ? await generationsByKeys(db, session, keys) : known).map((r) => ({ ...r, batch_line: lineOf.get(r.idempotency_key) ?? r.batch_line }));
   if (opts.resume) {
-    const done = batchRows.filter((r) => TERMINAL.has(r.status)).length;
-    deps.log.info(`Resuming batch ${batchId}: ${done} of ${batchRows.length} lines already finished`);
+    const done = known.filter((r) => TERMINAL.has(r.status)).length;
+    const running = known.length - done;
+    deps.log.info(
+      `Resuming batch ${batchId}: ${done} of ${plans.length} lines already finished` +
+        `${running ? `, ${running} to continue` : ''}${fresh.length ? `, ${fresh.length} new line${fresh.length === 1 ? '' : 's'} to run` : ''}`,
+    );
   }
   const view = await createProgress(deps.io, deps.globals, { single: false });
   let results: LineResult[];

@@ -3,6 +3,7 @@ import type { Deps } from '../cli/deps.js';
 import { UsageError } from '../core/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 import { storageSettings } from '../storage/settings.js';
+import { leaseMs } from './leases.js';
 import type { RunnerOptions } from './runner.js';
 
 /** Flag parsers and environment knobs shared by generate and jobs. */
@@ -36,6 +37,12 @@ export function pollSchedule(env: Record<string, string | undefined>): Partial<P
   return { initialDelayMs: ms, baseDelayMs: ms, factor: 1, maxDelayMs: Math.max(ms, 50), jitter: 0.1, errorBaseDelayMs: ms, early404GraceMs: Math.max(30_000, ms * 10) };
 }
 
+/** How often a run looks again at lines another process holds: a fraction of a poll, at most 2 s. */
+export function recheckMs(env: Record<string, string | undefined>): number {
+  const ms = Number(env.OCTO_POLL_MS);
+  return env.OCTO_POLL_MS && Number.isFinite(ms) && ms > 0 ? Math.min(2000, Math.max(20, ms * 2)) : 2000;
+}
+
 /** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
 export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): string {
   const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
@@ -45,7 +52,7 @@ export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): s
 /** What generate and jobs wait hand the runner alike; each adds its concurrency and labels. */
 export function runnerOptions(
   deps: Deps,
-  flags: { wait: boolean; timeout?: number; createsPerMinute: number; out?: string },
+  flags: { wait: boolean; timeout?: number; createsPerMinute?: number; out?: string; outOverride?: string },
   ctx: Pick<RunnerOptions, 'db' | 'session' | 'profiles' | 'view'>,
 ): Omit<RunnerOptions, 'concurrency' | 'label'> {
   return {
@@ -57,6 +64,11 @@ export function runnerOptions(
     createsPerMinute: flags.createsPerMinute,
     defaultOut: downloadDir(deps, flags.out),
     storage: storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined),
+    outOverride: flags.outOverride,
+    now: () => deps.now().getTime(),
+    leaseMs: leaseMs(deps.env),
+    recheckMs: recheckMs(deps.env),
+    quotaWindowMs: deps.env.OCTO_QUOTA_WINDOW_MS ? Math.max(100, Number(deps.env.OCTO_QUOTA_WINDOW_MS)) || undefined : undefined,
     onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
     env: deps.env,
   };

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
 import { NotFoundError, UsageError } from '../core/errors.js';
+import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../costs/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
@@ -89,6 +90,11 @@ export function planGeneration(
   o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable },
 ): Plan {
   if (!input.prompt?.trim()) throw new UsageError('the prompt is empty');
+  checkText('the prompt', input.prompt);
+  for (const [k, v] of Object.entries(input.tags ?? {})) {
+    checkText(`tag name ${JSON.stringify(k)}`, k);
+    checkText(`tag ${k}`, v);
+  }
   const family = profile.sora_version;
   let image: string | null = null;
   if (input.image) {
@@ -153,7 +159,7 @@ export function storedRequest(plan: Plan, o: { out: string; download: boolean })
   };
 }
 
-export function newGeneration(plan: Plan, o: { out: string; download: boolean; batchId?: string; line?: number }): NewGeneration {
+export function newGeneration(plan: Plan, o: { out: string; download: boolean; batchId?: string; line?: number; lineKey?: string }): NewGeneration {
   return {
     prompt: plan.input.prompt,
     sora_model: plan.model,
@@ -163,7 +169,7 @@ export function newGeneration(plan: Plan, o: { out: string; download: boolean; b
     generation_mode: plan.mode,
     estimated_cost: plan.estimatedCost,
     profile_name: plan.profile.name,
-    idempotency_key: o.batchId ? `${o.batchId}:${o.line}` : null,
+    idempotency_key: o.batchId ? `${o.batchId}:${o.lineKey ?? o.line}` : null,
     batch_id: o.batchId ?? null,
     batch_line: o.line ?? null,
     request: storedRequest(plan, o) as unknown as Record<string, unknown>,

@@ -1,6 +1,7 @@
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
-import { finishGeneration, generationWithProfile } from '../db/generations.js';
+import { cancelUnsubmitted, finishGeneration } from '../db/generation-state.js';
+import { generationWithProfile } from '../db/generations.js';
 import { message, record, type CommandResult } from '../output/result.js';
 import { createSoraClient, soraAuth } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';
@@ -16,8 +17,11 @@ export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> 
     return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
   }
   if (!row.job_id && !row.submitted_at) {
-    await finishGeneration(db, session, row.id, 'canceled', 'canceled before submission');
-    return { output: shown() };
+    // Compare-and-set: wins over a process about to submit it; loses to one that just did.
+    if (await cancelUnsubmitted(db, session, row.id, 'canceled before submission')) return { output: shown() };
+    throw new FailureError(`job ${row.id} was being submitted by another octo process as you canceled it; it was not canceled`, {
+      hint: `see: octo jobs list (then octo jobs cancel ${row.id} again, for a sora-1 job)`,
+    });
   }
   const p = row.profile;
   if (!p) throw new FailureError(`profile ${row.profile_name ?? '(none)'} no longer exists; cannot reach job ${row.job_id ?? row.id}`);

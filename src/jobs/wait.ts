@@ -4,14 +4,16 @@ import { loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
 import { formatUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type Column, type CommandResult } from '../output/result.js';
-import { runnerOptions } from '../generate/options.js';
+import { downloadDir, runnerOptions } from '../generate/options.js';
+import { ensureWritableDir } from '../generate/out-dir.js';
 import { FAILED, runGenerations, type LineResult } from '../generate/runner.js';
 
 export interface WaitFlags {
   all?: boolean;
   timeout?: number;
   concurrency: number;
-  createsPerMinute: number;
+  createsPerMinute?: number;
+  out?: string;
 }
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
@@ -23,11 +25,15 @@ export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefin
   const [profiles, found] = await Promise.all([loadUserProfiles(db, session), unfinishedGenerations(db, session, id ?? null)]);
   if (id && found.length === 0) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
   if (found.length === 0) return { output: rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' }) };
+  const outOverride = opts.out === undefined ? undefined : downloadDir(deps, opts.out);
+  // Every folder a download will go to, checked before a line still to submit is submitted.
+  const folders = new Set(found.filter((r) => (r.request as { download?: boolean } | null)?.download !== false).map((r) => outOverride ?? (r.request as { out?: string } | null)?.out ?? downloadDir(deps)));
+  for (const dir of folders) await ensureWritableDir(dir, 'pass another folder with: octo jobs wait --out DIR');
   const view = await createProgress(deps.io, deps.globals, { single: Boolean(id) });
   let results;
   try {
     results = await runGenerations(found, {
-      ...runnerOptions(deps, { ...opts, wait: true }, { db, session, profiles, view }),
+      ...runnerOptions(deps, { ...opts, wait: true, outOverride }, { db, session, profiles, view }),
       concurrency: opts.concurrency,
       label: (r) => (r.batch_line !== null ? `line ${r.batch_line}` : r.id.slice(0, 8)),
     });

@@ -1,5 +1,6 @@
 import type { Column } from '../output/result.js';
 import type { Deps } from '../cli/deps.js';
+import { checkText } from '../core/text.js';
 import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import {
@@ -83,9 +84,11 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
   const profileName = checkName(name);
   const endpoint = (options.endpoint ?? deps.env.AZURE_OPENAI_ENDPOINT ?? (await askText(deps, 'Endpoint', '--endpoint URL'))).trim();
   const { normalizeEndpoint } = await import('../sora/endpoint.js');
+  checkText('--endpoint', endpoint, 500);
   normalizeEndpoint(endpoint); // validates; the profile keeps what the user gave (the web app's form too)
   const deployment = (options.deployment ?? (await askText(deps, 'Deployment', '--deployment NAME'))).trim();
   if (!deployment) throw new UsageError('--deployment must not be empty');
+  checkText('--deployment', deployment, 255);
   const soraVersion = (options.soraVersion ?? (await askChoice(deps, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS))) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
   const { credential, apiKeyEnv } = credentialFrom(options);
@@ -96,6 +99,7 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
     else if (deps.env.AZURE_OPENAI_API_KEY?.trim()) apiKey = deps.env.AZURE_OPENAI_API_KEY.trim();
     else apiKey = (await askSecret(deps, 'API key', '--api-key-stdin, --api-key-env NAME or --auth azure-cli (or set AZURE_OPENAI_API_KEY)')).trim();
     if (!apiKey) throw new UsageError('the API key is empty');
+    checkText('the API key', apiKey, 500);
   } else if (apiKeyEnv && !deps.env[apiKeyEnv]?.trim()) {
     deps.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }

@@ -50,12 +50,14 @@ export async function makeUser(world: World, o: { endpoint?: string; active?: 's
     ['s2', 'sora-2', 'sora-2'],
   ] as const) {
     await world.db.query(
-      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      // Unpaced (creates_per_minute 0): the create quota is shared through the database by every
+      // test of a file; a test about pacing passes --creates-per-minute.
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, creates_per_minute) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)`,
       [session.userId, name, endpoint, API_KEY, deployment, version, name === (o.active ?? 's1')],
     );
   }
   const out = mkdtempSync(join(tmpdir(), 'octo-out-'));
-  const env = cliEnv({ ...world.database.env, OCTO_TOKEN: token, OCTO_POLL_MS: '25' });
+  const env = cliEnv({ ...world.database.env, OCTO_TOKEN: token, OCTO_POLL_MS: '25', OCTO_LEASE_MS: '1500' });
   return {
     userId: session.userId,
     env,

@@ -12,11 +12,11 @@ export default defineCommand({
   options: [
     { flags: '--all', description: 'every unfinished job of yours' },
     { flags: '--timeout <duration>', description: 'stop waiting after this long (exit 8)', parse: parseDuration },
+    { flags: '--out <dir>', description: 'download folder; wins over the one stored when the job was started' },
     { flags: '--concurrency <n>', description: 'jobs followed at once', default: 4, parse: positiveInt('--concurrency') },
     {
       flags: '--creates-per-minute <n>',
       description: 'sora-2: pace for lines never submitted (0 = unpaced; 429s still pause all)',
-      default: 2,
       parse: positiveInt('--creates-per-minute', 0),
     },
   ],

@@ -1,0 +1,236 @@
+import type { Session } from '../auth/session.js';
+import { authedQuery } from './authed.js';
+import { ROW_COLUMNS, type GenerationRow } from './generations.js';
+import type { Db } from './types.js';
+
+/**
+ * Who works on a generation row, and every change of its state.
+ *
+ * Claims: a row octo may submit, poll or download is worked on by one process at a time, under a
+ * lease (`claimed_by`, `claim_expires_at`) taken in one statement with `FOR UPDATE SKIP LOCKED`,
+ * renewed while the process works and free for anyone once it has expired (a killed process).
+ * Times are the database's (`NOW()`), so clocks of different machines never matter.
+ *
+ * Compare-and-set: every write names the state it expects and reports whether it happened, so a
+ * finished or canceled row is never overwritten, a cancel of a line not yet submitted beats a
+ * submit, and a process that lost its lease cannot start a create.
+ */
+
+type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
+
+/** In flight: the only states a worker may move a row out of. */
+const OPEN = `('queued', 'running')`;
+const MINE = `id = $3::uuid AND user_id = (SELECT user_id FROM auth)`;
+
+export type ClaimedRow = GenerationRow & {
+  claimed_by: string | null;
+  held: boolean;
+  /** Since submitted_at, on the database's clock (null: never submitted). */
+  submitted_age_ms: number | null;
+};
+
+const AGE = `(EXTRACT(EPOCH FROM (NOW() - g.submitted_at)) * 1000)::float8 AS submitted_age_ms`;
+const STATE_COLUMNS = `${ROW_COLUMNS}, g.claimed_by, COALESCE(g.claim_expires_at > NOW(), false) AS held, ${AGE}`;
+
+/**
+ * Claims the first of `ids` (by creation, then line) that is unfinished and not held by anyone
+ * (never claimed, released, or its lease expired); `unsubmittedOnly` skips rows with a job id.
+ * One statement: rows another transaction is claiming right now are skipped, not waited for.
+ */
+export async function claimNext(
+  db: Db,
+  session: SessionKeys,
+  o: { ids: string[]; owner: string; leaseMs: number; unsubmittedOnly?: boolean },
+): Promise<ClaimedRow | undefined> {
+  if (o.ids.length === 0) return undefined;
+  const [row] = await authedQuery<ClaimedRow>(
+    db,
+    session,
+    `WITH cand AS (
+       SELECT c.id FROM video_generations c
+        WHERE c.user_id = (SELECT user_id FROM auth) AND c.id = ANY($3::uuid[]) AND c.status IN ${OPEN}
+          AND (c.claimed_by IS NULL OR c.claim_expires_at IS NULL OR c.claim_expires_at <= NOW())
+          AND (NOT $6::boolean OR c.job_id IS NULL)
+        ORDER BY c.created_at, c.batch_line
+        LIMIT 1
+        FOR UPDATE OF c SKIP LOCKED)
+     UPDATE video_generations g SET claimed_by = $4, claim_expires_at = NOW() + ($5::float8 * interval '1 millisecond')
+       FROM cand WHERE g.id = cand.id
+     RETURNING ${ROW_COLUMNS}, g.claimed_by, true AS held, ${AGE}`,
+    [o.ids, o.owner, o.leaseMs, Boolean(o.unsubmittedOnly)],
+  );
+  return row;
+}
+
+/** Extends the leases `owner` still holds among `ids`; returns the ids it still holds. */
+export async function renewClaims(db: Db, session: SessionKeys, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await authedQuery<{ id: string }>(
+    db,
+    session,
+    `UPDATE video_generations SET claim_expires_at = NOW() + ($5::float8 * interval '1 millisecond')
+      WHERE id = ANY($3::uuid[]) AND user_id = (SELECT user_id FROM auth) AND claimed_by = $4 RETURNING id`,
+    [ids, owner, leaseMs],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Gives a row back (done with it, or stopping): anyone may claim it at once. */
+export async function releaseClaim(db: Db, session: SessionKeys, owner: string, id: string): Promise<void> {
+  await authedQuery(
+    db,
+    session,
+    `UPDATE video_generations SET claimed_by = NULL, claim_expires_at = NULL
+      WHERE ${MINE} AND claimed_by = $4 RETURNING id`,
+    [id, owner],
+  );
+}
+
+/** The rows as they are now, with whether someone holds a live lease on each. */
+export async function currentRows(db: Db, session: SessionKeys, ids: string[]): Promise<ClaimedRow[]> {
+  if (ids.length === 0) return [];
+  return authedQuery<ClaimedRow>(
+    db,
+    session,
+    `SELECT ${STATE_COLUMNS} FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($3::uuid[]) ORDER BY g.created_at, g.batch_line`,
+    [ids],
+  );
+}
+
+const changed = (rows: unknown[]) => rows.length > 0;
+
+/**
+ * Just before the create request: from now on the job may exist at the service. Happens only
+ * while `owner`'s lease is live and the row is still queued without a job id (a cancel, another
+ * process or a lost lease make it false: then nothing may be created).
+ */
+export async function markSubmitted(db: Db, session: SessionKeys, id: string, owner: string): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations SET submitted_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND claimed_by = $4 AND claim_expires_at > NOW() AND status = 'queued' AND job_id IS NULL RETURNING id`,
+      [id, owner],
+    ),
+  );
+}
+
+/**
+ * Right after the create answered (or a crashed create was found in the service's list): only on
+ * an unfinished row with no job id yet, and only for a job no other row of the user owns.
+ */
+export async function recordJobId(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations
+          SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
+        WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN}
+          AND NOT EXISTS (SELECT 1 FROM video_generations o WHERE o.user_id = (SELECT user_id FROM auth) AND o.job_id = $4)
+        RETURNING id`,
+      [id, jobId, status],
+    ),
+  );
+}
+
+/** queued → running (and progress) while polling job `jobId`. */
+export async function updateGenerationStatus(db: Db, session: SessionKeys, id: string, jobId: string, status: string, progress: number | null): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations SET status = $4, progress = $5, updated_at = NOW()
+        WHERE ${MINE} AND job_id = $6 AND status IN ${OPEN} RETURNING id`,
+      [id, status, progress, jobId],
+    ),
+  );
+}
+
+/** Ends an unfinished generation without videos: `failed` (with the reason) or `canceled`. */
+export async function finishGeneration(
+  db: Db,
+  session: SessionKeys,
+  id: string,
+  status: 'failed' | 'canceled',
+  reason: string | null,
+): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations SET status = $4, failure_reason = $5, finished_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND status IN ${OPEN} RETURNING id`,
+      [id, status, reason],
+    ),
+  );
+}
+
+/**
+ * `jobs cancel` of a line never submitted: wins over any process about to submit it (whose
+ * markSubmitted then changes nothing). False when the row was submitted or finished meanwhile.
+ */
+export async function cancelUnsubmitted(db: Db, session: SessionKeys, id: string, reason: string): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations SET status = 'canceled', failure_reason = $4, finished_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND status = 'queued' AND job_id IS NULL AND submitted_at IS NULL RETURNING id`,
+      [id, reason],
+    ),
+  );
+}
+
+export type NewVideo = {
+  file_id: string;
+  url: string;
+  thumbnail_url: string | null;
+  prompt: string;
+  width: number;
+  height: number;
+  duration: number;
+  sora_version: string;
+  azure_video_id: string;
+  expires_at: string | null;
+};
+
+/**
+ * Inserts the downloaded videos and marks the generation completed, as one statement (so atomic
+ * on every driver), only if it is still unfinished: a row finished or canceled meanwhile, or
+ * completed by another process, gets no second set of videos. True when this call completed it.
+ */
+export async function completeGeneration(db: Db, session: SessionKeys, id: string, videos: NewVideo[]): Promise<boolean> {
+  const [row] = await authedQuery<{ updated: number }>(
+    db,
+    session,
+    `WITH gen AS (
+       UPDATE video_generations SET status = 'completed', progress = 100, finished_at = NOW(), failure_reason = NULL, updated_at = NOW()
+        WHERE ${MINE} AND status IN ${OPEN}
+        RETURNING id, user_id),
+     ins AS (
+       INSERT INTO video_metadata (user_id, file_id, url, thumbnail_url, prompt, width, height, duration, sora_version,
+         azure_video_id, expires_at, generation_id)
+       SELECT gen.user_id, v.file_id, v.url, v.thumbnail_url, v.prompt, v.width::text, v.height::text, v.duration::text,
+         v.sora_version, v.azure_video_id, v.expires_at, gen.id
+         FROM gen, jsonb_to_recordset($4::jsonb) AS v(file_id TEXT, url TEXT, thumbnail_url TEXT, prompt TEXT, width INTEGER,
+           height INTEGER, duration INTEGER, sora_version TEXT, azure_video_id TEXT, expires_at TIMESTAMPTZ)
+       RETURNING id)
+     SELECT (SELECT count(*) FROM gen)::int AS updated, (SELECT count(*) FROM ins)::int AS inserted`,
+    [id, JSON.stringify(videos)],
+  );
+  return Number(row?.updated ?? 0) > 0;
+}
+
+/** Job ids the user's rows already own (recent ones): an orphan never matches one of these. */
+export async function knownJobIds(db: Db, session: SessionKeys): Promise<string[]> {
+  const rows = await authedQuery<{ job_id: string }>(
+    db,
+    session,
+    `SELECT g.job_id FROM video_generations g
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.job_id IS NOT NULL AND g.created_at > NOW() - INTERVAL '3 days'`,
+  );
+  return rows.map((r) => r.job_id);
+}

@@ -1,0 +1,57 @@
+import { leavePacing, pauseCreates, takeCreateTurn } from '../db/pacing.js';
+import type { ProfileConfig } from '../db/profile-config.js';
+import type { Db } from '../db/types.js';
+import type { Sleep } from '../sora/sleep.js';
+import type { Limiter } from './limiter.js';
+
+/** The resource a quota belongs to: the endpoint's host and the deployment (lower case). */
+export function resourceKey(p: Pick<ProfileConfig, 'endpoint' | 'deployment'>): string {
+  let host = p.endpoint;
+  try {
+    host = new URL(p.endpoint).host;
+  } catch {
+    // Stored endpoints are validated URLs; keep the raw text if one is not.
+  }
+  return `${host.toLowerCase()}/${p.deployment.toLowerCase()}`;
+}
+
+/**
+ * When a create may go out. sora-2: the resource's quota in the database, shared with every other
+ * process and user on the resource (src/db/pacing.ts). sora-1 has no create quota, only its
+ * two-running-jobs limit; its 429s pause this run's workers.
+ */
+export class CreatePacer {
+  private used = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly owner: string,
+    /** This process's pace for a profile (creates per minute; 0 or null: unpaced). */
+    private readonly paceFor: (p: ProfileConfig) => number | null,
+    private readonly limiter: Limiter,
+    private readonly sleep: Sleep,
+    /** The quota's window (OCTO_QUOTA_WINDOW_MS; tests shorten it). */
+    private readonly windowMs?: number,
+  ) {}
+
+  async turn(p: ProfileConfig, signal: AbortSignal): Promise<void> {
+    if (p.sora_version === 'sora-1') return this.limiter.beforeCreate(p.name, signal);
+    this.used = true;
+    for (;;) {
+      const t = await takeCreateTurn(this.db, { resource: resourceKey(p), owner: this.owner, pace: this.paceFor(p), windowMs: this.windowMs });
+      if (t.granted) return;
+      // Short naps: a stricter pace or a pause set by another process applies at the next try.
+      await this.sleep(Math.min(t.waitMs, 5_000), signal);
+    }
+  }
+
+  /** A 429: every worker (sora-1) or every process on the resource (sora-2) waits `ms`. */
+  async rateLimited(p: ProfileConfig, ms: number): Promise<void> {
+    this.limiter.pause(ms);
+    if (p.sora_version === 'sora-2') await pauseCreates(this.db, resourceKey(p), ms);
+  }
+
+  async close(): Promise<void> {
+    if (this.used) await leavePacing(this.db, this.owner).catch(() => undefined);
+  }
+}

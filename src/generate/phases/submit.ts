@@ -1,0 +1,56 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { GenerationFailedError, InterruptedError } from '../../core/errors.js';
+import { finishGeneration, markSubmitted } from '../../db/generation-state.js';
+import type { GenerationRow } from '../../db/generations.js';
+import type { ProfileConfig } from '../../db/profile-config.js';
+import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
+import type { RunContext } from '../context.js';
+import { imageContentType, type StoredRequest } from '../plan.js';
+
+const MAX_CREATE_ATTEMPTS = 8;
+
+export type SubmitOutcome =
+  | { job: Job }
+  /** The service refused the request (recorded failed; nothing created, nothing billed). */
+  | { refused: string }
+  /** Not ours to submit any more: canceled, or taken by another process, before the create. */
+  | { skipped: true };
+
+/**
+ * Phase 2, submit: waits for the resource's create turn, records `submitted_at` (only while this
+ * process's lease is live and the row still queued: a cancel wins here), then creates the job.
+ */
+export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<SubmitOutcome> {
+  const image = req.image ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) } : undefined;
+  for (let attempt = 1; ; attempt++) {
+    await ctx.pacer.turn(profile, ctx.signal);
+    if (ctx.signal.aborted) throw new InterruptedError();
+    if (!(await markSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner))) return { skipped: true };
+    try {
+      // No abort signal: a create cut off mid-flight leaves a job nobody knows about.
+      const job = req.remix
+        ? await client.remix(req.remix, req.prompt)
+        : await client.create({ prompt: req.prompt, size: req.size, seconds: req.seconds, variants: req.variants, image });
+      return { job };
+    } catch (error) {
+      if (error instanceof SoraRateLimitError && attempt < MAX_CREATE_ATTEMPTS) {
+        const wait = error.retryAfterMs ?? 2000 * 2 ** attempt;
+        await ctx.pacer.rateLimited(profile, wait);
+        ctx.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s`);
+        continue;
+      }
+      if (error instanceof SoraNetworkError && !error.sent && attempt < 4) {
+        await ctx.sleep(500 * 2 ** attempt, ctx.signal);
+        continue;
+      }
+      if (error instanceof SoraValidationError || error instanceof GenerationFailedError) {
+        const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
+        await finishGeneration(ctx.db, ctx.session, row.id, 'failed', reason);
+        ctx.view.event(`${ctx.label(row)}: failed (${reason})`);
+        return { refused: reason };
+      }
+      throw error;
+    }
+  }
+}

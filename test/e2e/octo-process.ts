@@ -1,0 +1,33 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+/** The built CLI (bin/octo.js) as a child process: what a second terminal or machine runs. */
+
+const root = join(import.meta.dirname, '..', '..');
+
+export interface OctoRun {
+  child: ChildProcess;
+  stderrSoFar(): string;
+  done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+export function octoProcess(user: { env: Record<string, string>; out: string }, args: string[], env: Record<string, string> = {}): OctoRun {
+  const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), ...args], { cwd: user.out, env: { ...user.env, OCTO_POLL_MS: '20', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c) => (stdout += c));
+  child.stderr!.on('data', (c) => (stderr += c));
+  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, done, stderrSoFar: () => stderr };
+}
+
+/** Resolves once `check` is true (polled every 20 ms), or rejects after `ms`. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
