@@ -14,6 +14,7 @@ import { interleaved, median, startChild, timeOnce, timeWithUsage } from './meas
 // One module per section; each exports an async function taking the shared context.
 import { benchEmbedded } from './embedded.mjs';
 import { benchMembers } from './members.mjs';
+import { benchManyProcesses } from './many-processes.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const octo = join(root, 'bin', 'octo.js');
@@ -180,6 +181,9 @@ async function main() {
 
     // 5. Batch throughput and 7. memory, against the emulator.
     await batchAndMemory();
+
+    // 8. Many processes, one database, one quota (scripts/bench/many-processes.mjs).
+    await benchManyProcesses({ node, octo, env: baseEnv, dbUrl, record, log });
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });

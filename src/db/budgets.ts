@@ -7,7 +7,7 @@ import type { Db } from './types.js';
 
 /**
  * Monthly budgets (`octo_budgets`): one for all of a user's spend (profile_name NULL) and any
- * per profile. The check against them is `reserveGenerations` (src/db/generations.ts), which
+ * per profile. The check against them is `reserveGenerationRows` (src/db/generations.ts), which
  * counts what `budgetStatus` shows: month-to-date completed + in-flight estimates.
  */
 

@@ -1,6 +1,4 @@
 import type { Session } from '../auth/session.js';
-import { BudgetError } from '../core/errors.js';
-import { formatUsd } from '../costs/money.js';
 import { authedQuery, authedSql } from './authed.js';
 import { costStateSql } from './costs.js';
 import { AuthError } from '../core/errors.js';
@@ -89,19 +87,20 @@ SELECT (SELECT COALESCE(jsonb_agg(inserted ORDER BY batch_line), '[]'::jsonb) FR
  * Records generations as `queued` (with their estimates) and reserves them against the user's
  * monthly budgets, in one atomic step: month-to-date completed + in-flight + these estimates
  * must fit every budget that applies (all spend, and the profile's own), or nothing is
- * written and BudgetError (exit 5) says the numbers.
+ * written and `blocked` lists the budgets it would exceed (the caller words the refusal:
+ * src/generate/reserve.ts).
  *
  * A per-user advisory lock serialises concurrent reservations: under READ COMMITTED two
  * statements would otherwise both see the old sums and together overshoot.
  *
  * Lines whose idempotency key is already recorded (a resumed batch) are skipped, not errors.
  */
-export async function reserveGenerations(
+export async function reserveGenerationRows(
   db: Db,
   session: Pick<Session, 'sessionId' | 'tokenHash' | 'token' | 'userId'>,
   rows: NewGeneration[],
   timeZone: string,
-): Promise<ReservedGeneration[]> {
+): Promise<{ inserted: ReservedGeneration[]; blocked: BudgetOverrun[] }> {
   const payload = rows.map((row) => ({
     ...row,
     idempotency_key: row.idempotency_key ?? null,
@@ -119,23 +118,9 @@ export async function reserveGenerations(
   ], { sessionToken: session.token });
   const [head, body] = result as { __auth: number; __row: { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] } | null }[];
   if (!head || Number(head.__auth) === 0 || !body?.__row) throw new AuthError('your session has expired or was revoked');
-  const { inserted, blocked } = body.__row;
-  const [overrun] = blocked;
-  if (overrun) throw budgetError(overrun);
-  return inserted;
+  return body.__row;
 }
 
-
-/** The error for the first budget a reservation would exceed. */
-export function budgetError(b: BudgetOverrun): BudgetError {
-  const scope = b.profile_name ? `the monthly budget of profile ${b.profile_name}` : 'your monthly budget';
-  return new BudgetError(
-    `${scope} would be exceeded: ${formatUsd(b.committed)} spent or in flight this month + ${formatUsd(b.requested)} estimated = ${formatUsd(
-      Number(b.committed) + Number(b.requested),
-    )} > ${formatUsd(b.monthly_usd)}`,
-    { hint: 'see: octo costs budget show (raise it with: octo costs budget set --monthly USD)' },
-  );
-}
 
 // ---- generate, jobs: everything after the reservation ----------------------------------------
 

@@ -11,7 +11,8 @@ import {
   releaseClaim,
   renewClaims,
 } from '../../src/db/generation-state.js';
-import { reserveGenerations, type NewGeneration } from '../../src/db/generations.js';
+import type { NewGeneration } from '../../src/db/generations.js';
+import { reserveGenerations } from '../../src/generate/reserve.js';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import { pauseCreates, takeCreateTurn } from '../../src/db/pacing.js';
 import type { Db } from '../../src/db/types.js';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError, BudgetError } from '../../src/core/errors.js';
-import { reserveGenerations, type NewGeneration } from '../../src/db/generations.js';
+import type { NewGeneration } from '../../src/db/generations.js';
+import { reserveGenerations } from '../../src/generate/reserve.js';
 import { openDatabase, resolveDatabase } from '../../src/db/open.js';
 import type { Db } from '../../src/db/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';

@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClaimedRow } from '../../src/db/generation-state.js';
+import type { Db } from '../../src/db/types.js';
+import { startEmulator, type Emulator } from '../../src/emulator/server.js';
+import type { RunContext } from '../../src/generate/context.js';
+import { pollRow } from '../../src/generate/phases/poll.js';
+import type { ProgressView } from '../../src/output/progress.js';
+import { createSoraClient } from '../../src/sora/client.js';
+
+/**
+ * Issue 14, defect 11: the poll phase's once-a-second ticker redraws the job's line from the last
+ * status seen (it read `lastSeen` before its declaration). Polls here are 2.5 s apart, so the line
+ * drawn at 1 s comes from the ticker alone and must show the job's last seen state and progress,
+ * not the bare recorded status it started from.
+ */
+
+let emulator: Emulator;
+beforeAll(async () => {
+  emulator = await startEmulator({ jobMs: 4_000, early404Ms: 0, apiKey: 'k' });
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+
+describe('the poll phase', () => {
+  it('redraws a job from the last status it saw, every second between polls', async () => {
+    const client = createSoraClient({ endpoint: emulator.url, apiKey: 'k', deployment: 'sora-2', soraVersion: 'sora-2' });
+    const job = await client.create({ prompt: 'ticker', size: '720x1280', seconds: 4 });
+    await new Promise((r) => setTimeout(r, 300));
+    const lines: string[] = [];
+    const view = { update: (_id: string, text: string) => lines.push(text), event: () => {}, remove: () => {}, totals: () => {}, stop: () => {} } as unknown as ProgressView;
+    const unreachable = { query: () => Promise.reject(new Error('no database in this test')) } as unknown as Db;
+    const controller = new AbortController();
+    const ctx = {
+      db: unreachable,
+      session: { sessionId: 's', tokenHash: 't' },
+      now: () => Date.now(),
+      signal: controller.signal,
+      view,
+      label: () => 'job',
+      wait: true,
+      schedule: { initialDelayMs: 0, baseDelayMs: 2_500, factor: 1, maxDelayMs: 2_500, jitter: 0, minDelayMs: 2_500 },
+      onDebug: () => {},
+    } as unknown as RunContext;
+    const row = { id: 'row-1', prompt: 'ticker', submitted_at: new Date() } as unknown as ClaimedRow;
+    const polling = pollRow(ctx, row, job.id, 'queued', client);
+    await new Promise((r) => setTimeout(r, 1_300));
+    controller.abort();
+    await polling.catch(() => undefined);
+    const ticked = lines.find((l) => / {2}1s {2}/.test(l));
+    expect(ticked, lines.join('\n')).toBeDefined();
+    // The status and progress of the job as last polled (the recorded fallback has no percentage).
+    expect(ticked).toMatch(/^job {2}(queued|in_progress) \d+% {2}1s {2}ticker$/);
+  });
+});
