@@ -178,7 +178,7 @@ describe('one create quota per Azure resource, shared by three users', () => {
 
   it('three processes of three users, 3 lines each, pace 3 per window: 9 creates, no 429, paced through the database', async () => {
     const users = await Promise.all([0, 1, 2].map(() => makeUser(world, { endpoint: limited.url, active: 's2' })));
-    users.forEach((u, i) => writeFileSync(join(u.out, 'q.txt'), [1, 2, 3].map((n) => `user ${i} line ${n}`).join('\n')));
+    for (const [i, u] of users.entries()) writeFileSync(join(u.out, 'q.txt'), [1, 2, 3].map((n) => `user ${i} line ${n}`).join('\n'));
     const started = Date.now();
     const runs = await Promise.all(
             // octo's window is the service's plus a margin for the time a create takes to arrive.
