@@ -147,11 +147,14 @@ export async function openBlobStore(s: StorageSettings, o: OpenOptions = {}): Pr
         // A user delegation key lives at most 7 days.
         const limit = new Date(now.getTime() + 7 * 86_400_000 - 60_000);
         if (expiresOn > limit) expiresOn = limit;
-        if (!delegation || delegation.until < expiresOn) {
+        // One key per run serves every link (fetched again only when it would cut a link by over an hour).
+        if (!delegation || delegation.until.getTime() < expiresOn.getTime() - 3_600_000) {
           const service = new BlobServiceClient(s.containerUrl.slice(0, s.containerUrl.lastIndexOf('/')), entra);
           delegation = { key: await service.getUserDelegationKey(startsOn, expiresOn), until: expiresOn };
         }
-        const sas = generateBlobSASQueryParameters({ ...values, expiresOn }, delegation.key, s.account);
+        if (expiresOn > delegation.until) expiresOn = delegation.until;
+        // 2025-11-05: the newest user delegation SAS format Azurite (3.35) also verifies; Azure takes it as well.
+        const sas = generateBlobSASQueryParameters({ ...values, expiresOn, version: '2025-11-05' }, delegation.key, s.account);
         return { url: `${plainUrl(blobName)}?${sas.toString()}`, expiresAt: expiresOn };
       }
       throw new FailureError(`the container ${s.containerUrl} is private, and a SAS cannot sign the read-only links the web app needs`, {

@@ -27,7 +27,8 @@ export interface Azurite {
 
 const root = join(import.meta.dirname, '..', '..');
 
-export async function startAzurite(): Promise<Azurite> {
+/** `tls`: serve https with this certificate and accept Entra ID (OAuth) tokens, checked for shape only. */
+export async function startAzurite(tls?: { cert: string; key: string }): Promise<Azurite> {
   const location = mkdtempSync(join(tmpdir(), 'octo-azurite-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -40,6 +41,7 @@ export async function startAzurite(): Promise<Azurite> {
       '--inMemoryPersistence',
       '--disableTelemetry',
       '--skipApiVersionCheck',
+      ...(tls ? ['--cert', tls.cert, '--key', tls.key, '--oauth', 'basic'] : []),
     ],
     // In memory: nothing is written; its working folder is a fresh temporary one all the same.
     { stdio: ['ignore', 'pipe', 'pipe'], cwd: location },
@@ -49,7 +51,7 @@ export async function startAzurite(): Promise<Azurite> {
     const timer = setTimeout(() => reject(new Error(`Azurite did not start: ${out}`)), 30_000);
     child.stdout!.on('data', (chunk) => {
       out += chunk;
-      const m = /listens on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
         clearTimeout(timer);
         resolve(Number(m[1]));
@@ -59,13 +61,13 @@ export async function startAzurite(): Promise<Azurite> {
     child.on('exit', (code) => reject(new Error(`Azurite exited (${code}): ${out}`)));
   });
   child.stdout!.resume();
-  const url = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   const credential = new StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY);
   const container = (name: string) => new ContainerClient(`${url}/${name}`, credential);
   return {
     url,
     port,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${url};`,
+    connectionString: `DefaultEndpointsProtocol=${tls ? 'https' : 'http'};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};BlobEndpoint=${url};`,
     container,
     async createContainer(name, access) {
       await container(name).create(access ? { access } : {});
