@@ -22,8 +22,8 @@ export const KNOWN_LAYER_BREAKS = new Set([
   // "members": accounts and prompts still take Deps.
   'src/auth/accounts.ts -> src/cli/deps.ts',
   'src/auth/input.ts -> src/cli/deps.ts',
-  // "tooling": profiles to plain values next (rebased over the keyless-profile change).
-  'src/db/profiles.ts -> src/cli/deps.ts',
+  // The profile commands' work (prompts, checks, update) still takes Deps; selection and the
+  // profile a command uses (loadProfile) take plain values.
   'src/profiles/index.ts -> src/cli/deps.ts',
 ]);
 

@@ -55,9 +55,9 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
   let profile: ResolvedProfile | undefined;
   if (databaseOk) {
     try {
-      const { loadProfile } = await import('../db/profiles.js');
-      profile = await loadProfile(deps);
-      const session = await deps.session();
+      const { loadProfile } = await import('../profiles/index.js');
+      const [session, db] = await Promise.all([deps.session(), deps.db()]);
+      profile = await loadProfile(db, session, { named: deps.globals.profile, configDefault: deps.config().get('default-profile') });
       checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
       checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.soraVersion}, deployment ${profile.deployment}` });
     } catch (error) {

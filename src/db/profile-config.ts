@@ -14,8 +14,14 @@ export type ProfileConfig = {
   creates_per_minute?: number | null;
 };
 
-/** A profiles_config row (alias `p`) as a ProfileConfig: anything but sora-2 is sora-1. */
+/**
+ * The one place `sora_version` is normalised: anything but sora-2 (NULL, older spellings) is
+ * sora-1, for generate, jobs, videos and the profile commands alike.
+ */
+export const soraVersionSql = (p: string) => `CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END`;
+
+/** A profiles_config row (alias `p`) as a ProfileConfig. */
 export const profileColumns = (p: string) =>
   `${p}.name, ${p}.endpoint, ${p}.api_key, COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${p}.deployment,
-   CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END AS sora_version, COALESCE(${p}.is_active, false) AS is_active,
+   ${soraVersionSql(p)} AS sora_version, COALESCE(${p}.is_active, false) AS is_active,
    ${p}.creates_per_minute`;

@@ -1,9 +1,9 @@
 import { NotFoundError, UsageError } from '../core/errors.js';
-import type { Deps } from '../cli/deps.js';
 import type { Session } from '../auth/session.js';
 import { authedQuery } from './authed.js';
 import { onlyRow } from './rows.js';
 import { ConstraintError } from './errors.js';
+import { soraVersionSql } from './profile-config.js';
 import type { Db } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ export interface ProfileRow {
   name: string;
   endpoint: string;
   deployment: string;
-  sora_version: string;
+  sora_version: SoraVersion;
   is_active: boolean;
   /** api-key, api-key-env, azure-cli or entra. */
   credential: string;
@@ -32,7 +32,6 @@ export interface ProfileRow {
 
 /** A profile ready for the Sora client. */
 export interface ResolvedProfile {
-  id: string;
   name: string;
   endpoint: string;
   apiKey: string;
@@ -44,56 +43,8 @@ export interface ResolvedProfile {
 
 /** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
 const HINT_SQL = `CASE WHEN COALESCE(credential, 'api-key') <> 'api-key' THEN NULL WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
-const PUBLIC_COLUMNS = `name, endpoint, deployment, COALESCE(sora_version, 'sora-1') AS sora_version, COALESCE(is_active, FALSE) AS is_active,
+const PUBLIC_COLUMNS = `name, endpoint, deployment, ${soraVersionSql('profiles_config')} AS sora_version, COALESCE(is_active, FALSE) AS is_active,
   COALESCE(credential, 'api-key') AS credential, api_key_env, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
-
-/**
- * A CTE `profile` holding the profile a command should use, for folding into a command's own
- * authed query (src/db/authed.ts): the one named by `$nameParam` when it is not null (--profile,
- * OCTO_PROFILE), else the active one, else the one named by `$defaultParam` (config
- * `default-profile`). Columns: id, name, endpoint, api_key, deployment, sora_version.
- */
-export function resolveProfileSql(nameParam: number, defaultParam: number): string {
-  return `profile AS (
-    SELECT id, name, endpoint, api_key, COALESCE(credential, 'api-key') AS credential, api_key_env, deployment, COALESCE(sora_version, 'sora-1') AS sora_version
-    FROM profiles_config
-    WHERE user_id = (SELECT user_id FROM auth)
-      AND CASE WHEN $${nameParam}::text IS NOT NULL THEN name = $${nameParam}::text
-               ELSE (is_active OR name = $${defaultParam}::text) END
-    ORDER BY COALESCE(is_active, FALSE) DESC
-    LIMIT 1
-  )`;
-}
-
-/** Turns a `profile` CTE row into what the Sora client takes; NotFoundError when there is none. */
-export function toResolvedProfile(row: Record<string, unknown> | undefined, name: string | undefined): ResolvedProfile {
-  if (!row) {
-    if (name) throw notFound(name);
-    throw new NotFoundError('no active profile', { hint: 'run: octo profile add NAME … or octo profile use NAME' });
-  }
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    endpoint: String(row.endpoint),
-    apiKey: String(row.api_key),
-    credential: String(row.credential ?? 'api-key'),
-    apiKeyEnv: row.api_key_env === null || row.api_key_env === undefined ? null : String(row.api_key_env),
-    deployment: String(row.deployment),
-    soraVersion: row.sora_version === 'sora-2' ? 'sora-2' : 'sora-1',
-  };
-}
-
-/**
- * The profile to use (name, else --profile / OCTO_PROFILE, else the active one, else config
- * `default-profile`), with its API key. One round trip, session check included.
- */
-export async function loadProfile(deps: Deps, name?: string): Promise<ResolvedProfile> {
-  const wanted = name ?? deps.globals.profile ?? undefined;
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  const fallback = deps.config().get('default-profile') ?? null;
-  const rows = await authedQuery(db, session, `WITH ${resolveProfileSql(3, 4)} SELECT * FROM profile`, [wanted ?? null, fallback]);
-  return toResolvedProfile(rows[0], wanted);
-}
 
 export async function listProfiles(db: Db, session: Session): Promise<ProfileRow[]> {
   return authedQuery<ProfileRow & Record<string, unknown>>(

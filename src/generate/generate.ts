@@ -14,7 +14,8 @@ import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-
 import { downloadDir, runnerOptions } from './options.js';
 import { ensureWritableDir } from './out-dir.js';
 import { systemTimeZone } from '../costs/period.js';
-import { newGeneration, planGeneration, resolveProfile, type GenerationInput, type Plan } from './plan.js';
+import { selectProfile } from '../profiles/select.js';
+import { newGeneration, planGeneration, type GenerationInput, type Plan } from './plan.js';
 import { FAILED, TERMINAL, runGenerations, type LineResult } from './runner.js';
 
 export interface GenerateFlags {
@@ -120,7 +121,7 @@ async function context(deps: Deps) {
 async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
   const { session, db, profiles } = await context(deps);
   const config = deps.config();
-  const profile = resolveProfile(profiles, deps.globals.profile, config.get('default-profile'));
+  const profile = selectProfile(profiles, deps.globals.profile, config.get('default-profile'));
   const input = flagInput(opts, prompt);
   const planOptions = {
     cwd: deps.cwd,
@@ -212,7 +213,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
         image: input.image ?? opts.image,
         tags: { ...opts.tag, ...input.tags },
       };
-      const profile = resolveProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
+      const profile = selectProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
       return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
       if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);

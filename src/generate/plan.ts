@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve } from 'node:path';
-import { NotFoundError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../costs/money.js';
@@ -67,19 +67,6 @@ export function imageContentType(path: string): string {
 }
 
 /** Picks the profile: the named one, else the active one, else config `default-profile`. */
-export function resolveProfile(profiles: ProfileConfig[], named: string | undefined, configDefault: string | undefined): ProfileConfig {
-  if (named) {
-    const found = profiles.find((p) => p.name === named);
-    // Not found (exit 3), as for every profile command; a batch line reports it with its file:line.
-    if (!found) throw new NotFoundError(`no profile named "${named}"`, { hint: 'see: octo profile list' });
-    return found;
-  }
-  const active = profiles.find((p) => p.is_active) ?? (configDefault ? profiles.find((p) => p.name === configDefault) : undefined);
-  if (active) return active;
-  if (profiles.length === 0) throw new UsageError('you have no Azure profile yet', { hint: 'run: octo profile add NAME --endpoint URL --deployment NAME --sora-version sora-2' });
-  throw new UsageError('no profile is active', { hint: 'run: octo profile use NAME, or pass --profile NAME' });
-}
-
 /**
  * Validates and prices one generation. Throws UsageError (SoraValidationError is one) naming the
  * bad value; the caller adds the file:line of a batch.

@@ -3,11 +3,15 @@ import type { Deps } from '../cli/deps.js';
 import { checkText } from '../core/text.js';
 import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
+import { loadUserProfiles } from '../db/generations.js';
+import type { ProfileConfig } from '../db/profile-config.js';
+import type { Db } from '../db/types.js';
+import type { Session } from '../auth/session.js';
+import { selectProfile } from './select.js';
 import {
   addProfile as insertProfile,
   getProfile,
   listProfiles,
-  loadProfile,
   removeProfile as deleteProfile,
   changeProfile,
   useProfile as switchProfile,
@@ -20,6 +24,25 @@ import {
 /** `octo profile …` as `(deps, options) → data`; the command files wire flags to these. */
 
 export const SORA_VERSIONS: SoraVersion[] = ['sora-1', 'sora-2'];
+
+/**
+ * The profile a command uses, with its credential: `name`, else --profile / OCTO_PROFILE, else the
+ * active one, else config `default-profile` (selectProfile: the same rule generate applies).
+ * One round trip, session check included.
+ */
+export async function loadProfile(db: Db, session: Session, choice: { named?: string; configDefault?: string }): Promise<ResolvedProfile> {
+  return resolvedFrom(selectProfile(await loadUserProfiles(db, session), choice.named, choice.configDefault));
+}
+
+function resolvedFrom(p: ProfileConfig): ResolvedProfile {
+  return { name: p.name, endpoint: p.endpoint, apiKey: p.api_key, credential: p.credential, apiKeyEnv: p.api_key_env, deployment: p.deployment, soraVersion: p.sora_version };
+}
+
+/** loadProfile with what a command's deps hold. */
+async function profileFor(deps: Deps, name?: string): Promise<ResolvedProfile> {
+  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  return loadProfile(db, session, { named: name ?? deps.globals.profile, configDefault: deps.config().get('default-profile') });
+}
 
 export interface AddOptions {
   endpoint?: string;
@@ -104,13 +127,13 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
     deps.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  if (options.check !== false) await checkSettings(deps, { id: '', name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
+  if (options.check !== false) await checkSettings(deps, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
   return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
 export async function updateProfile(deps: Deps, name: string, options: AddOptions): Promise<ProfileRow> {
-  const current = await loadProfile(deps, name);
+  const current = await profileFor(deps, name);
   const endpoint = options.endpoint?.trim() ?? current.endpoint;
   if (options.endpoint) {
     const { normalizeEndpoint } = await import('../sora/endpoint.js');
@@ -171,7 +194,7 @@ export interface ProfileTestResult {
 
 /** One cheap authenticated call (list one job) with the profile's key; typed Sora errors pass through. */
 export async function testProfile(deps: Deps, name?: string): Promise<ProfileTestResult> {
-  return testLoadedProfile(deps, await loadProfile(deps, name));
+  return testLoadedProfile(deps, await profileFor(deps, name));
 }
 
 /** testProfile for a profile already read (doctor's). */

@@ -156,6 +156,22 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect(results.map((r) => r.json().is_active).sort()).toEqual([false, true]);
   });
 
+  it('profile list and show report sora_version as generate reads it (anything but sora-2 is sora-1)', async () => {
+    const dave = await signedUp(database, 'dave@x.io', 'dave pass 123');
+    const { id } = (await dave.run(['whoami', '--json'])).json();
+    // Spellings octo never writes but a row may hold (the web app, a hand edit).
+    await sql(database, `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
+      VALUES ($1, 'odd', 'https://odd.openai.azure.com', 'sk-odd-0000000000-secret', 'sora', 'Sora-2', TRUE),
+             ($1, 'old', 'https://old.openai.azure.com', 'sk-old-0000000000-secret', 'sora', NULL, FALSE)`, [id]);
+    const list = await dave.run(['profile', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.json().map((p: any) => [p.name, p.sora_version])).toEqual([
+      ['odd', 'sora-1'],
+      ['old', 'sora-1'],
+    ]);
+    expect((await dave.run(['profile', 'show', 'odd', '--json'])).json().sora_version).toBe('sora-1');
+  });
+
   it("user A gets 'not found' for each of B's profiles", async () => {
     const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_B });
     expect(added.code, added.stderr).toBe(0);
