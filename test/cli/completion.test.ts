@@ -55,7 +55,7 @@ describe('octo completion bash, in bash', () => {
     expect(tab('generate', '--se')).toEqual(['--seconds']);
     expect(tab('videos', 'list', '--')).toEqual(expect.arrayContaining(['--limit', '--search', '--json', '--profile']));
     expect(tab('videos', 'list', '--')).not.toContain('--seconds');
-    expect(tab('jobs', 'list', '--status', '')).toEqual(['canceled', 'completed', 'failed', 'queued', 'running']);
+    expect(tab('jobs', 'list', '--status', '')).toEqual(['canceled', 'cancelled', 'completed', 'failed', 'queued', 'running']);
     expect(tab('config', 'get', 'download')).toEqual(['download-dir']);
   });
 
