@@ -82,8 +82,17 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     const g = invocation.globals;
     const controller = new AbortController();
     const onSignal = () => controller.abort(new errors.InterruptedError());
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    // \`on\`, not \`once\`: ora's signal-exit re-raises a signal nobody else listens to any more,
+    // which killed octo before it could say how to pick the work up again.
+    let signals = 0;
+    const onProcessSignal = () => {
+      signals += 1;
+      if (signals === 1) onSignal();
+      // A second Ctrl-C while the first one is being handled: leave now.
+      else process.exit(130);
+    };
+    process.on('SIGINT', onProcessSignal);
+    process.on('SIGTERM', onProcessSignal);
     options.signal?.addEventListener('abort', onSignal, { once: true });
     try {
       deps = createDeps({
@@ -112,8 +121,8 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       deps.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
       return commandResult.exitCode ?? 0;
     } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onProcessSignal);
+      process.off('SIGTERM', onProcessSignal);
       options.signal?.removeEventListener('abort', onSignal);
     }
   } catch (error) {

@@ -33,22 +33,35 @@ export interface Screen {
 }
 
 /** Runs `octo ARGS` in a fresh tmux server of the given width and returns the screen once it ends. */
-export async function inTmux(env: Record<string, string>, cwd: string, args: string[], width: number, o: { height?: number; tz?: string } = {}): Promise<Screen> {
+export async function inTmux(
+  env: Record<string, string>,
+  cwd: string,
+  args: string[],
+  width: number,
+  o: { height?: number; tz?: string; keys?: { after: RegExp; send: string }[] } = {},
+): Promise<Screen> {
   const dir = mkdtempSync(join(tmpdir(), 'octo-tmux-'));
   const script = join(dir, 'run.sh');
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const exports = Object.entries({ ...env, ...(o.tz ? { TZ: o.tz } : {}) })
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
-  writeFileSync(script, `${exports}\ncd ${quote(cwd)}\n${quote(process.execPath)} ${quote(octo)} ${args.map(quote).join(' ')}\necho "__DONE__ $?"\nsleep 60\n`);
+  // The shell outlives a Ctrl-C (it goes to the whole foreground group); octo gets it as usual.
+  writeFileSync(script, `trap 'true' INT\n${exports}\ncd ${quote(cwd)}\n${quote(process.execPath)} ${quote(octo)} ${args.map(quote).join(' ')}\necho "__DONE__ $?"\nsleep 60\n`);
   const socket = `octo-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
   tmux('new-session', '-d', '-x', String(width), '-y', String(o.height ?? 60), 'sh', script);
   try {
     const deadline = Date.now() + 30_000;
+    const keys = [...(o.keys ?? [])];
     for (;;) {
       const text = tmux('capture-pane', '-p', '-J');
       if (text.includes('__DONE__')) break;
+      const next = keys[0];
+      if (next && next.after.test(text)) {
+        keys.shift();
+        tmux('send-keys', next.send);
+      }
       if (Date.now() > deadline) throw new Error(`timed out in tmux:\n${text}`);
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -59,7 +72,11 @@ export async function inTmux(env: Record<string, string>, cwd: string, args: str
     };
     return { lines: clean(tmux('capture-pane', '-p')), joined: clean(tmux('capture-pane', '-p', '-J')) };
   } finally {
-    tmux('kill-server');
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
   }
 }
 
@@ -129,4 +146,24 @@ describe.skipIf(!hasTmux)('at a real terminal (tmux)', () => {
     const piped = await user.cli(['jobs', 'list', '--limit', '2']);
     expect(piped.stdout).not.toContain('showing');
   }, 30_000);
+});
+
+describe.skipIf(!hasTmux)('Ctrl-C at a real terminal (tmux)', () => {
+  let world: World;
+  let user: TestUser;
+  beforeAll(async () => {
+    world = await startWorld('pg', { jobMs: 60_000 });
+    user = await makeUser(world, { active: 's2' });
+  }, 60_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a single generate says it keeps running and how to pick it up (exit 130)', async () => {
+    const screen = await inTmux(user.env, user.out, ['generate', 'a slow paper boat'], 100, { keys: [{ after: /job\s+(queued|in_progress)/, send: 'C-c' }] });
+    const text = screen.joined.join('\n');
+    expect(text).toMatch(/__DONE__ 130/);
+    expect(text).toMatch(/keeps running remotely/);
+    expect(text).toMatch(/octo jobs wait [0-9a-f-]{36}/);
+  }, 60_000);
 });
