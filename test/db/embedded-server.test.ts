@@ -143,6 +143,43 @@ describe('embedded server: crashes and stale state (issue 10)', () => {
     expect(readState(dir).pid).not.toBe(pid);
   });
 
+  it('restarts once for a batch whose workers all find the server killed at once; only statements sent while it died fail', async () => {
+    const dir = track(embeddedDataDir());
+    await run(process.execPath, [octo, 'db', 'status'], { env: cliEnv(dir) });
+    const db = await openEmbedded({ dataDir: dir });
+    const { pid } = readState(dir);
+    const errors: string[] = [];
+    try {
+      await db.query('CREATE TABLE batch (worker INTEGER, line INTEGER)');
+      let killed: Promise<void> | undefined;
+      let afterDeath = 0;
+      const worker = async (w: number) => {
+        for (let line = 1; line <= 15; line += 1) {
+          if (line === 5 && w === 0) {
+            process.kill(pid, 'SIGKILL');
+            killed = waitFor(() => deadOrZombie(pid));
+          }
+          if (line === 6) await killed;
+          try {
+            await db.query('INSERT INTO batch VALUES ($1, $2)', [w, line]);
+          } catch (error) {
+            errors.push(`worker ${w} line ${line}: ${(error as Error).message}`);
+            if (line >= 6) afterDeath += 1;
+          }
+        }
+      };
+      await Promise.all([0, 1, 2, 3].map(worker));
+      const row = firstRow(await db.query<{ n: number }>('SELECT count(*)::int AS n FROM batch'));
+      // Only statements sent while the server was dying may fail (they may have run: never
+      // retried); every statement sent once it is dead restarts it or waits for that restart.
+      expect(afterDeath, errors.join('\n')).toBe(0);
+      expect(errors.length, errors.join('\n')).toBeLessThanOrEqual(8);
+      expect(row.n).toBe(60 - errors.length);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('never signals a process that only reuses the pid in a stale server.json or lock', async () => {
     const dir = track(embeddedDataDir());
     const stranger = spawn('sleep', ['300'], { stdio: 'ignore' });

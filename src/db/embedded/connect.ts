@@ -151,15 +151,38 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
     });
   let db = await connect();
 
+  // One reconnection at a time: a batch's workers all find the server gone at once, and each
+  // must retry on the new pool, not close the one another worker just opened.
+  let reconnecting: Promise<void> | undefined;
+  const retired = new Set<Db>();
+  const retire = async (old: Db) => {
+    if (retired.delete(old)) await old.close().catch(() => undefined);
+  };
+  const reconnect = (failed: Db): Promise<void> => {
+    if (failed !== db) return Promise.resolve(); // already replaced
+    reconnecting ??= (async () => {
+      try {
+        state = await ensureServer(options);
+        db = await connect();
+        // Statements already queued on the old pool fail on their own (and retry here); closing
+        // it under them would fail them with "pool ended", which is not safe to retry blindly.
+        retired.add(failed);
+        setTimeout(() => void retire(failed), 5000).unref();
+      } finally {
+        reconnecting = undefined;
+      }
+    })();
+    return reconnecting;
+  };
+
   const retrying = async <T>(work: (current: Db) => Promise<T>): Promise<T> => {
+    const current = db;
     try {
-      return await work(db);
+      return await work(current);
     } catch (error) {
       const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
       if (!NOT_LISTENING.has(code)) throw error;
-      await db.close();
-      state = await ensureServer(options);
-      db = await connect();
+      await reconnect(current);
       return work(db);
     }
   };
@@ -173,7 +196,10 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
     },
     query: (text, values) => retrying((current) => current.query(text, values)),
     transaction: (statements) => retrying((current) => current.transaction(statements)),
-    close: () => db.close(),
+    close: async () => {
+      await Promise.all([...retired].map(retire));
+      await db.close();
+    },
   };
 }
 
