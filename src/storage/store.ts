@@ -77,13 +77,19 @@ export async function storeAssets(store: BlobStore, ctx: StoreContext, assets: A
   );
   renew.unref();
   try {
-    const stored: StoredBlob[] = [];
-    for (const [i, asset] of assets.entries()) {
-      const c = claims[i];
-      if (!c) throw new FailureError(`no upload row was claimed for ${asset.rel}`);
-      const bytes = await transfer(store, c, asset, ctx.signal);
-      stored.push({ blob_name: c.blob_name, bytes, ...(await store.playableUrl(c.blob_name, ctx.now?.())) });
-    }
+    // Video and thumbnail side by side (each streams in bounded blocks); both end before the
+    // leases are released, so no upload of ours is still running when another process may start.
+    const settled = await Promise.allSettled(
+      assets.map(async (asset, i): Promise<StoredBlob> => {
+        const c = claims[i];
+        if (!c) throw new FailureError(`no upload row was claimed for ${asset.rel}`);
+        const bytes = await transfer(store, c, asset, ctx.signal);
+        return { blob_name: c.blob_name, bytes, ...(await store.playableUrl(c.blob_name, ctx.now?.())) };
+      }),
+    );
+    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const stored = settled.map((r) => (r as PromiseFulfilledResult<StoredBlob>).value);
     const marked = await markUploaded(
       ctx.db,
       ctx.session,
