@@ -197,4 +197,25 @@ describe('one create quota per Azure resource, shared by three users', () => {
     expect(pacing).toEqual({ creates: 9, rate_limited: 0 });
     measured.push(`quota 3/2 s, 3 users × 3 lines: 9 creates, 0 × 429, ${wall} ms`);
   });
+
+  it('paces that disagree: the strict process finishing first does not let the lax one burst into its window (0 × 429)', async () => {
+    const service = await startEmulator({ jobMs: 200, early404Ms: 20, apiKey: API_KEY, rateLimit: 3, rateLimitWindowMs: 2_000 });
+    try {
+      const [strict, lax] = await Promise.all([0, 1].map(() => makeUser(world, { endpoint: service.url, active: 's2' })));
+      writeFileSync(join(strict!.out, 's.txt'), 'strict line 1\nstrict line 2\n');
+      writeFileSync(join(lax!.out, 'l.txt'), [1, 2, 3, 4].map((n) => `lax line ${n}`).join('\n'));
+      const env = { OCTO_QUOTA_WINDOW_MS: '2400' };
+      const a = octoProcess(strict!, ['generate', '--file', 's.txt', '--json', '--creates-per-minute', '3'], env);
+      await until(() => service.stats.creates['sora-2'] >= 1, 20_000, "the strict user's first create");
+      const b = octoProcess(lax!, ['generate', '--file', 'l.txt', '--json', '--creates-per-minute', '10'], env);
+      const [ra, rb] = await Promise.all([a.done, b.done]);
+      expect(ra.code, ra.stderr).toBe(0);
+      expect(rb.code, rb.stderr).toBe(0);
+      expect(service.stats.creates['sora-2']).toBe(6);
+      // The strict pace (3) governs the window its own creates are in, after its process is gone.
+      expect(service.stats.responses['429'] ?? 0).toBe(0);
+    } finally {
+      await service.close();
+    }
+  });
 });
