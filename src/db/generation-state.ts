@@ -169,6 +169,22 @@ export async function finishGeneration(
 }
 
 /**
+ * A create that provably never reached the service (connection refused, no DNS): the line goes
+ * back to never submitted, so `jobs cancel` ends it and `jobs wait` or `--resume` submits it.
+ */
+export async function unmarkSubmitted(db: Db, session: SessionKeys, id: string, owner: string): Promise<boolean> {
+  return changed(
+    await authedQuery(
+      db,
+      session,
+      `UPDATE video_generations SET submitted_at = NULL, updated_at = NOW()
+        WHERE ${MINE} AND claimed_by = $4 AND status = 'queued' AND job_id IS NULL RETURNING id`,
+      [id, owner],
+    ),
+  );
+}
+
+/**
  * `jobs cancel` of a line never submitted: wins over any process about to submit it (whose
  * markSubmitted then changes nothing). False when the row was submitted or finished meanwhile.
  */

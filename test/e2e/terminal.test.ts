@@ -58,7 +58,7 @@ export async function inTmux(
       const text = tmux('capture-pane', '-p', '-J');
       if (text.includes('__DONE__')) break;
       const next = keys[0];
-      if (next && next.after.test(text)) {
+      if (next?.after.test(text)) {
         keys.shift();
         tmux('send-keys', next.send);
       }

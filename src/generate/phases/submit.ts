@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { GenerationFailedError, InterruptedError } from '../../core/errors.js';
-import { finishGeneration, markSubmitted } from '../../db/generation-state.js';
+import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
+import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/generation-state.js';
 import type { GenerationRow } from '../../db/generations.js';
 import type { ProfileConfig } from '../../db/profile-config.js';
 import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
@@ -9,6 +9,8 @@ import type { RunContext } from '../context.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
 
 const MAX_CREATE_ATTEMPTS = 8;
+/** Creates that never left this machine (refused, no DNS) are tried this often, 1 s then 2 s apart. */
+const CONNECT_ATTEMPTS = 3;
 
 export type SubmitOutcome =
   | { job: Job }
@@ -23,8 +25,10 @@ export type SubmitOutcome =
  */
 export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<SubmitOutcome> {
   const image = req.image ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) } : undefined;
+  let unsent = 0;
   for (let attempt = 1; ; attempt++) {
-    await ctx.pacer.turn(profile, ctx.signal);
+    // A create that never reached the service used no quota: its retry takes no new turn.
+    if (unsent === 0) await ctx.pacer.turn(profile, ctx.signal);
     if (ctx.signal.aborted) throw new InterruptedError();
     if (!(await markSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner))) return { skipped: true };
     try {
@@ -40,9 +44,20 @@ export async function submitRow(ctx: RunContext, row: GenerationRow, req: Stored
         ctx.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s`);
         continue;
       }
-      if (error instanceof SoraNetworkError && !error.sent && attempt < 4) {
-        await ctx.sleep(500 * 2 ** attempt, ctx.signal);
-        continue;
+      if (error instanceof SoraNetworkError && !error.sent) {
+        unsent += 1;
+        if (unsent < CONNECT_ATTEMPTS) {
+          const wait = 1000 * 2 ** (unsent - 1);
+          ctx.view.event(`${ctx.label(row)}: could not reach the service (${error.message}); retry ${unsent} of ${CONNECT_ATTEMPTS - 1} in ${wait / 1000} s`);
+          await ctx.sleep(wait, ctx.signal);
+          continue;
+        }
+        // Provably never sent: nothing was created or billed, and the line is not submitted.
+        await unmarkSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner);
+        throw new FailureError(`the create never reached the service (${error.message}, ${unsent} attempts); nothing was created or billed`, {
+          hint: `check the profile (octo profile test ${profile.name}); then retry: octo jobs wait ${row.id.slice(0, 8)}, or end it: octo jobs cancel ${row.id.slice(0, 8)}`,
+          cause: error,
+        });
       }
       if (error instanceof SoraValidationError || error instanceof GenerationFailedError) {
         const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
