@@ -34,12 +34,14 @@ export class CreatePacer {
     private readonly windowMs?: number,
   ) {}
 
-  async turn(p: ProfileConfig, signal: AbortSignal): Promise<void> {
+  /** `onWait(ms)`: the turn is this far off (called again whenever that changes). */
+  async turn(p: ProfileConfig, signal: AbortSignal, onWait?: (ms: number) => void): Promise<void> {
     if (p.sora_version === 'sora-1') return this.limiter.beforeCreate(p.name, signal);
     this.used = true;
     for (;;) {
       const t = await takeCreateTurn(this.db, { resource: resourceKey(p), owner: this.owner, pace: this.paceFor(p), windowMs: this.windowMs });
       if (t.granted) return;
+      onWait?.(t.waitMs);
       // Short naps: a stricter pace or a pause set by another process applies at the next try.
       await this.sleep(Math.min(t.waitMs, 5_000), signal);
     }

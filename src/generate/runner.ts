@@ -116,6 +116,9 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
   };
   for (const r of rows) if (TERMINAL.has(r.status)) settle(r.id, resultOf(r));
   drawTotals();
+  // The totals' clock keeps running between events (a terminal redraws it; piped output ignores it).
+  const clock = setInterval(drawTotals, 1000);
+  clock.unref();
 
   const open = () => order.filter((id) => !settled.has(id) && !active.has(id));
   const timedOut = () => o.timeoutMs !== undefined && o.now() - started >= o.timeoutMs;
@@ -205,6 +208,7 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
       if (held > 0 && !o.wait) o.view.event(`${held} line(s) are being submitted by another octo process; follow them with: octo jobs wait --all`);
     }
   } finally {
+    clearInterval(clock);
     leases.stop();
     await pacer.close();
   }

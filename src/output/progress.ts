@@ -102,3 +102,23 @@ class LiveBlock implements ProgressView {
     this.drawn = out.length;
   }
 }
+
+/** `1.5 MB`, `400 MB`, `812 kB`: byte counts for people (SI units, as download tools print them). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** `12 MB of 400 MB (3%) · 8.1 MB/s`: a download's progress, from its bytes and how long it took. */
+export function transferText(bytes: number, total: number | null, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? `${formatBytes(Math.round((bytes * 1000) / elapsedMs))}/s` : '';
+  const amount = total ? `${formatBytes(bytes)} of ${formatBytes(total)} (${Math.floor((bytes * 100) / total)}%)` : formatBytes(bytes);
+  return rate ? `${amount} · ${rate}` : amount;
+}

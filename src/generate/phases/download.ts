@@ -7,6 +7,7 @@ import type { ProfileConfig } from '../../db/profile-config.js';
 import type { Job, SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import type { StoredRequest } from '../plan.js';
+import { transferText } from '../../output/progress.js';
 import { resultOf, short, type LineResult } from '../results.js';
 
 /**
@@ -30,10 +31,15 @@ export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job,
     let url = client.contentUrl(asset.id);
     let thumb: string | null = null;
     if (download) {
-      ctx.view.update(row.id, `${label}  downloading ${basename(base)}.mp4  ${short(row.prompt)}`);
+      const name = `${basename(base)}.mp4`;
+      ctx.view.update(row.id, `${label}  downloading ${name}  ${short(row.prompt)}`);
       await removePartials([`${base}.mp4`, `${base}${thumbExt}`]);
+      const began = ctx.now();
+      // Bytes, percent and rate on the live line (a terminal redraws it; piped output ignores it).
+      const onProgress = (bytes: number, total: number | null) =>
+        ctx.view.update(row.id, `${label}  downloading ${name}  ${transferText(bytes, total, ctx.now() - began)}  ${short(row.prompt)}`);
       [url, thumb] = await bothOrNeither(ctx.signal, [
-        (signal) => client.download(asset.id, { dest: `${base}.mp4`, signal }),
+        (signal) => client.download(asset.id, { dest: `${base}.mp4`, signal, onProgress }),
         (signal) => client.download(asset.id, { variant: 'thumbnail', dest: `${base}${thumbExt}`, signal }),
       ]);
       files.push(url);

@@ -7,6 +7,7 @@ import type { ProfileConfig } from '../../db/profile-config.js';
 import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
+import { short } from '../results.js';
 
 const MAX_CREATE_ATTEMPTS = 8;
 /** Creates that never left this machine (refused, no DNS) are tried this often, 1 s then 2 s apart. */
@@ -20,6 +21,30 @@ export type SubmitOutcome =
   | { skipped: true };
 
 /**
+ * The resource's create turn, shown while it is coming: on a terminal the line counts down to
+ * the next create every second; piped, one event line when the wait starts.
+ */
+async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: ProfileConfig): Promise<void> {
+  const label = ctx.label(row);
+  let until = 0;
+  const show = () => {
+    const s = Math.max(1, Math.ceil((until - ctx.now()) / 1000));
+    ctx.view.update(row.id, `${label}  waiting for quota, next create in ${s} s  ${short(row.prompt)}`);
+  };
+  const ticker = setInterval(() => until && show(), 1000);
+  ticker.unref();
+  try {
+    await ctx.pacer.turn(profile, ctx.signal, (ms) => {
+      if (!until) ctx.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
+      until = ctx.now() + ms;
+      show();
+    });
+  } finally {
+    clearInterval(ticker);
+  }
+}
+
+/**
  * Phase 2, submit: waits for the resource's create turn, records `submitted_at` (only while this
  * process's lease is live and the row still queued: a cancel wins here), then creates the job.
  */
@@ -28,7 +53,7 @@ export async function submitRow(ctx: RunContext, row: GenerationRow, req: Stored
   let unsent = 0;
   for (let attempt = 1; ; attempt++) {
     // A create that never reached the service used no quota: its retry takes no new turn.
-    if (unsent === 0) await ctx.pacer.turn(profile, ctx.signal);
+    if (unsent === 0) await waitForTurn(ctx, row, profile);
     if (ctx.signal.aborted) throw new InterruptedError();
     if (!(await markSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner))) return { skipped: true };
     try {
