@@ -45,7 +45,8 @@ export default defineCommand({
   ],
   async run({ deps, opts, args }) {
     const { generate } = await import('../generate/generate.js');
-    return generate(deps, opts, args[0]);
+    const { runEnv } = await import('../cli/run-env.js');
+    return generate(runEnv(deps), opts, args[0]);
   },
 });
 

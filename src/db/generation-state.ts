@@ -118,8 +118,8 @@ export async function markSubmitted(db: Db, session: SessionKeys, id: string, ow
 }
 
 /**
- * Right after the create answered (or a crashed create was found in the service's list): only on
- * an unfinished row with no job id yet, and only for a job no other row of the user owns.
+ * Right after the create answered (or a crashed create was found in the service's list, among
+ * the jobs no row owns): only on an unfinished row with no job id yet.
  */
 export async function recordJobId(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<boolean> {
   return changed(
@@ -128,9 +128,7 @@ export async function recordJobId(db: Db, session: SessionKeys, id: string, jobI
       session,
       `UPDATE video_generations
           SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
-        WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN}
-          AND NOT EXISTS (SELECT 1 FROM video_generations o WHERE o.user_id = (SELECT user_id FROM auth) AND o.job_id = $4)
-        RETURNING id`,
+        WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN} RETURNING id`,
       [id, jobId, status],
     ),
   );

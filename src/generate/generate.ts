@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { Deps } from '../cli/deps.js';
+import type { RunEnv } from './env.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, checkSoraAuth, createSoraClient, soraAuth } from '../sora/index.js';
 import { onlyRow } from '../db/rows.js';
@@ -39,7 +39,7 @@ export interface GenerateFlags {
 }
 
 /** `octo generate`: one prompt, or a batch file. */
-export async function generate(deps: Deps, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
+export async function generate(deps: RunEnv, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
   if (opts.file !== undefined && prompt !== undefined) throw new UsageError('give a PROMPT or --file, not both');
   if (opts.resume && opts.file === undefined) throw new UsageError('--resume continues a batch: pass the same --file as before');
   if (opts.file === undefined && prompt === undefined) throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
@@ -111,22 +111,21 @@ const RESULT_FIELDS: Column<LineResult>[] = [
   { key: 'files', header: 'files', format: (v) => (Array.isArray(v) ? v.join(', ') : '') },
 ];
 
-async function context(deps: Deps) {
+async function context(deps: RunEnv) {
   const session = await deps.session();
   const db = await deps.db();
   const profiles = await loadUserProfiles(db, session);
   return { session, db, profiles };
 }
 
-async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
+async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
   const { session, db, profiles } = await context(deps);
-  const config = deps.config();
-  const profile = selectProfile(profiles, deps.globals.profile, config.get('default-profile'));
+  const profile = selectProfile(profiles, deps.globals.profile, deps.setting('default-profile'));
   const input = flagInput(opts, prompt);
   const planOptions = {
     cwd: deps.cwd,
-    defaults: { size: config.get('default-size'), seconds: config.get('default-seconds') },
-    prices: loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd }),
+    defaults: { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') },
+    prices: loadPricing({ pricingFile: deps.setting('pricing-file'), cwd: deps.cwd }),
   };
   let plan = planGeneration(input, profile, planOptions);
   if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
@@ -178,7 +177,7 @@ async function generateOne(deps: Deps, opts: GenerateFlags, prompt: string): Pro
   return { output };
 }
 
-async function readBatch(deps: Deps, file: string): Promise<{ text: string; path: string }> {
+async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; path: string }> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of deps.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
@@ -194,15 +193,14 @@ async function readBatch(deps: Deps, file: string): Promise<{ text: string; path
   return { text: decodeBatchFile(bytes, file), path };
 }
 
-async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Promise<CommandResult> {
+async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): Promise<CommandResult> {
   if (opts.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
   const { text, path } = await readBatch(deps, file);
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
   const { session, db, profiles } = await context(deps);
-  const config = deps.config();
-  const defaults = { size: config.get('default-size'), seconds: config.get('default-seconds') };
-  const prices = loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd });
+    const defaults = { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') };
+  const prices = loadPricing({ pricingFile: deps.setting('pricing-file'), cwd: deps.cwd });
   const plans = lines.map(({ line, input, key }) => {
     try {
       const merged: GenerationInput = {
@@ -213,7 +211,7 @@ async function generateBatch(deps: Deps, opts: GenerateFlags, file: string): Pro
         image: input.image ?? opts.image,
         tags: { ...opts.tag, ...input.tags },
       };
-      const profile = selectProfile(profiles, input.profile ?? deps.globals.profile, config.get('default-profile'));
+      const profile = selectProfile(profiles, input.profile ?? deps.globals.profile, deps.setting('default-profile'));
       return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
       if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);
@@ -303,7 +301,7 @@ function batchOutput(results: LineResult[]) {
 }
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */
-async function remixSource(deps: Deps, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
+async function remixSource(deps: RunEnv, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
   const client = createSoraClient({ endpoint: profile.endpoint, ...soraAuth(profile, deps.env), deployment: profile.deployment, soraVersion: profile.sora_version });
   let source;
   try {

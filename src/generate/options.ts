@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { Deps } from '../cli/deps.js';
+import type { RunEnv } from './env.js';
 import { UsageError } from '../core/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 import { storageSettings } from '../storage/settings.js';
@@ -44,14 +44,14 @@ export function recheckMs(env: Record<string, string | undefined>): number {
 }
 
 /** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
-export function downloadDir(deps: Pick<Deps, 'config' | 'cwd'>, out?: string): string {
-  const dir = out ?? deps.config().get('download-dir') ?? 'octo-videos';
+export function downloadDir(deps: Pick<RunEnv, 'setting' | 'cwd'>, out?: string): string {
+  const dir = out ?? deps.setting('download-dir') ?? 'octo-videos';
   return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
 }
 
 /** What generate and jobs wait hand the runner alike; each adds its concurrency and labels. */
 export function runnerOptions(
-  deps: Deps,
+  deps: RunEnv,
   flags: { wait: boolean; timeout?: number; createsPerMinute?: number; out?: string; outOverride?: string },
   ctx: Pick<RunnerOptions, 'db' | 'session' | 'profiles' | 'view'>,
 ): Omit<RunnerOptions, 'concurrency' | 'label'> {
@@ -63,7 +63,7 @@ export function runnerOptions(
     schedule: pollSchedule(deps.env),
     createsPerMinute: flags.createsPerMinute,
     defaultOut: downloadDir(deps, flags.out),
-    storage: storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined),
+    storage: storageSettings(deps.env, deps.setting, deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined),
     outOverride: flags.outOverride,
     now: () => deps.now().getTime(),
     leaseMs: leaseMs(deps.env),

@@ -1,4 +1,4 @@
-import type { Deps } from '../cli/deps.js';
+import type { RunEnv } from '../generate/env.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { cancelUnsubmitted, finishGeneration } from '../db/generation-state.js';
 import { generationWithProfile } from '../db/generations.js';
@@ -7,7 +7,7 @@ import { createSoraClient, soraAuth } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';
 
 /** `jobs cancel ID`. */
-export async function cancelJob(deps: Deps, id: string): Promise<CommandResult> {
+export async function cancelJob(deps: Pick<RunEnv, 'session' | 'db' | 'env' | 'signal' | 'log'>, id: string): Promise<CommandResult> {
   const session = await deps.session();
   const db = await deps.db();
   const row = await generationWithProfile(db, session, id);

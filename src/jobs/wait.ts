@@ -1,4 +1,4 @@
-import type { Deps } from '../cli/deps.js';
+import type { RunEnv } from '../generate/env.js';
 import { GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { loadUserProfiles, unfinishedGenerations } from '../db/generations.js';
 import { formatUsd } from '../costs/money.js';
@@ -17,7 +17,7 @@ export interface WaitFlags {
 }
 
 /** `jobs wait [ID|--all]`: the generate engine on rows already recorded. */
-export async function waitJobs(deps: Deps, opts: WaitFlags, id: string | undefined): Promise<CommandResult> {
+export async function waitJobs(deps: RunEnv, opts: WaitFlags, id: string | undefined): Promise<CommandResult> {
   if (!id && !opts.all) throw new UsageError('name a job (generation id or job id) or pass --all');
   if (id && opts.all) throw new UsageError('give an ID or --all, not both');
   const session = await deps.session();

@@ -23,7 +23,7 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
   }
   const p = video.profile;
   const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: p.sora_version });
-  const folder = await prepareDownloadDir(downloadDir(deps, out));
+  const folder = await prepareDownloadDir(downloadDir({ cwd: deps.cwd, setting: (key) => deps.config().get(key) }, out));
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });

@@ -23,6 +23,7 @@ export default defineCommand({
   examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
   async run({ deps, opts, args }) {
     const { waitJobs } = await import('../../jobs/wait.js');
-    return waitJobs(deps, opts, args[0]);
+    const { runEnv } = await import('../../cli/run-env.js');
+    return waitJobs(runEnv(deps), opts, args[0]);
   },
 });
