@@ -19,6 +19,9 @@ export interface PgDriverOptions {
   sessionToken?: string | null | Promise<string | null>;
 }
 
+/** How long the server lets a connection sit idle inside a transaction before ending it. */
+export const IDLE_IN_TRANSACTION_MS = 10_000;
+
 /** Tokens are JWTs (base64url and dots): anything else is never put in a startup option. */
 const TOKEN_SHAPE = /^[A-Za-z0-9_.-]{1,4096}$/;
 
@@ -34,6 +37,11 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
   const startupToken = presented && TOKEN_SHAPE.test(presented) ? presented : undefined;
   // The token each connection carries now, when a statement asked for another than the startup one.
   const carried = new WeakMap<PoolClient, string>();
+  // octo's transactions never wait on the client between statements. One left idle that long
+  // belongs to a process that froze or vanished (a closed laptop, a lost machine) while holding
+  // row locks everyone needs (a resource's create pacing row): the server ends it and frees them.
+  // Not on the embedded server (PGlite serves one connection at a time; it has no such timeout).
+  const idleGuard = (options.driver ?? 'pg') === 'pg' ? ` -c idle_in_transaction_session_timeout=${IDLE_IN_TRANSACTION_MS}` : '';
   const pool: Pool = new pg.Pool({
     // A batch's workers (--concurrency up to 8) each write their own rows.
     max: 8,
@@ -42,7 +50,7 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
     ...options.config,
     types: octoTypes,
     // The seed's timestamps have no zone: every session reads and writes them as UTC.
-    options: startupToken ? `-c TimeZone=UTC -c octo.token=${startupToken}` : '-c TimeZone=UTC',
+    options: `-c TimeZone=UTC${idleGuard}${startupToken ? ` -c octo.token=${startupToken}` : ''}`,
   });
   pool.on('error', () => {
     // An idle client lost its connection; the next query reconnects and reports its own error.
