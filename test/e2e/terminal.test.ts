@@ -38,7 +38,7 @@ export async function inTmux(
   cwd: string,
   args: string[],
   width: number,
-  o: { height?: number; tz?: string; keys?: { after: RegExp; send: string }[] } = {},
+  o: { height?: number; tz?: string; keys?: { after: RegExp; send: string }[]; snapshots?: { after: RegExp; gapMs: number; into: string[] } } = {},
 ): Promise<Screen> {
   const dir = mkdtempSync(join(tmpdir(), 'octo-tmux-'));
   const script = join(dir, 'run.sh');
@@ -57,6 +57,12 @@ export async function inTmux(
     for (;;) {
       const text = tmux('capture-pane', '-p', '-J');
       if (text.includes('__DONE__')) break;
+      const snap = o.snapshots;
+      if (snap && snap.into.length < 2 && snap.after.test(text)) {
+        snap.into.push(text);
+        if (snap.into.length < 2) await new Promise((r) => setTimeout(r, snap.gapMs));
+        continue;
+      }
       const next = keys[0];
       if (next?.after.test(text)) {
         keys.shift();
@@ -165,5 +171,33 @@ describe.skipIf(!hasTmux)('Ctrl-C at a real terminal (tmux)', () => {
     expect(text).toMatch(/__DONE__ 130/);
     expect(text).toMatch(/keeps running remotely/);
     expect(text).toMatch(/octo jobs wait [0-9a-f-]{36}/);
+  }, 60_000);
+});
+
+describe.skipIf(!hasTmux)('long work at a real terminal (tmux)', () => {
+  let world: World;
+  let user: TestUser;
+  beforeAll(async () => {
+    world = await startWorld('pg', { jobMs: 4000 });
+    user = await makeUser(world, { active: 's2' });
+  }, 60_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('a line waiting for quota counts down to the next create, and the totals clock runs', async () => {
+    writeFileSync(join(user.out, 'paced.txt'), ['paced one', 'paced two', 'paced three'].join('\n'));
+    const into: string[] = [];
+    const env = { ...user.env, OCTO_QUOTA_WINDOW_MS: '8000' };
+    const screen = await inTmux(env, user.out, ['generate', '--file', 'paced.txt', '--creates-per-minute', '2', '--concurrency', '3'], 120, {
+      snapshots: { after: /waiting for quota, next create in \d+ s/, gapMs: 2100, into },
+    });
+    expect(screen.joined.at(-1)).toBe('__DONE__ 0');
+    expect(into).toHaveLength(2);
+    if (process.env.OCTO_SHOW_SCREENS) console.log(into.join("\n=====\n"));
+    const countdown = (t: string) => Number(/waiting for quota, next create in (\d+) s/.exec(t)?.[1]);
+    const clock = (t: string) => /waiting · (\d+)s/.exec(t)?.[1] ?? /· (\d+)s$/m.exec(t)?.[1];
+    expect(countdown(into[0]!)).toBeGreaterThan(countdown(into[1]!));
+    expect(Number(clock(into[1]!))).toBeGreaterThan(Number(clock(into[0]!)));
   }, 60_000);
 });
