@@ -87,7 +87,7 @@ export async function benchMembers({ root, node, octo, adminUrl, baseEnv, work, 
     run(['signup', '--email', 'member@octo.local', '--name', 'Member', '--password-stdin'], memberEnv, `${PASSWORD}\n`);
     for (const env of [ownerEnv, memberEnv]) {
       run(
-        ['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+        ['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
         env,
         'bench-key\n',
       );

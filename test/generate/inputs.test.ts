@@ -115,8 +115,8 @@ describe.each(['pg', 'neon'] as const)('before anything is spent, on %s', (kind)
       [['generate', 'a\u0000b'], 'the prompt contains a NUL character'],
       [['generate', 'a\ud800b'], 'the prompt contains invalid Unicode'],
       [['generate', 'tagged', '--tag', 'k=\ud800'], 'tag k contains invalid Unicode'],
-      [['profile', 'add', 'long', '--endpoint', `https://${'a'.repeat(480)}.openai.azure.com`, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], '--endpoint is 505 characters long; at most 500 fit'],
-      [['profile', 'add', 'long', '--endpoint', 'https://x.openai.azure.com', '--deployment', 'd'.repeat(256), '--sora-version', 'sora-2', '--api-key-stdin'], '--deployment is 256 characters long; at most 255 fit'],
+      [['profile', 'add', 'long', '--endpoint', `https://${'a'.repeat(480)}.openai.azure.com`, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], '--endpoint is 505 characters long; at most 500 fit'],
+      [['profile', 'add', 'long', '--endpoint', 'https://x.openai.azure.com', '--deployment', 'd'.repeat(256), '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], '--deployment is 256 characters long; at most 255 fit'],
     ];
     for (const [argv, expected] of cases) {
       const r = await user.cli(argv, { stdin: 'key-1234\n' });
