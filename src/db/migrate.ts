@@ -84,11 +84,11 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
  * then a member has no privilege on it). Returns the member role, or null.
  */
 export async function resyncMembers(db: Db): Promise<string | null> {
-  const [probe] = await db.query<{ ready: boolean }>(`SELECT to_regprocedure('octo_members_sync(text)') IS NOT NULL AS ready`);
+  const [probe] = await db.query<{ ready: boolean }>(`SELECT to_regprocedure('octo_members_resync()') IS NOT NULL AS ready`);
   if (!probe?.ready) return null;
   const [, synced] = await db.transaction([
     { text: 'SELECT pg_advisory_xact_lock($1)', values: [LOCK_KEY] },
-    { text: `SELECT value AS role, octo_members_sync(value) AS tables FROM octo_settings WHERE key = 'members_role'` },
+    { text: 'SELECT octo_members_resync() AS role' },
   ]);
-  return (synced?.[0]?.role as string | undefined) ?? null;
+  return (synced?.[0]?.role as string | null | undefined) ?? null;
 }

@@ -127,7 +127,9 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     expect((await desktop.run(['whoami'])).code).toBe(4);
   });
 
-  it("logs in an account migrated with an argon2id hash and upgrades it to bcrypt", async () => {
+  // In member mode (OCTO_TEST_MEMBERS=1) the database cannot check argon2: such an account is told
+  // how to finish the migration instead (test/auth/members-accounts.test.ts).
+  it.skipIf(process.env.OCTO_TEST_MEMBERS === '1' && kind !== 'embedded')("logs in an account migrated with an argon2id hash and upgrades it to bcrypt", async () => {
     // The reference implementation's hash of "password" (salt "somesalt", m=65536, t=2, p=1).
     const phc = '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc';
     await sql(database, 'INSERT INTO users (email, password_hash, name) VALUES ($1, $2, $3)', ['web@x.io', phc, 'Web']);

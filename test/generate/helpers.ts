@@ -18,7 +18,9 @@ export interface World {
 
 export async function startWorld(kind: DriverKind = 'pg', emulatorOptions: EmulatorOptions = {}): Promise<World> {
   const database = await createTestDatabase(kind);
-  const db = await openDatabase(resolveDatabase({ env: database.env, dataDir: database.env.OCTO_DATA_DIR ?? '/nonexistent' }), { env: database.env });
+  // The owner's connection (in member mode too): users and profiles are written straight in.
+  const owner = database.ownerEnv ?? database.env;
+  const db = await openDatabase(resolveDatabase({ env: owner, dataDir: owner.OCTO_DATA_DIR ?? '/nonexistent' }), { env: owner });
   const emulator = await startEmulator({ jobMs: 300, early404Ms: 30, apiKey: 'emulator-secret-key-1234', ...emulatorOptions });
   return {
     database,
@@ -82,7 +84,11 @@ export async function expectNoSecretsInTranscript(): Promise<void> {
 /** Runs one command on a Db of its own and counts that command's database round trips. */
 export async function countRoundTrips(world: World, user: TestUser, argv: string[]) {
   const { openDatabase, resolveDatabase } = await import('../../src/db/open.js');
-  const db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), { env: world.database.env });
+  // Carrying the user's token, as the CLI's own connection does (member mode needs it).
+  const db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), {
+    env: world.database.env,
+    sessionToken: user.env.OCTO_TOKEN ?? null,
+  });
   try {
     const before = db.roundTrips;
     const r = await user.cli(argv, { overrides: { db: async () => db } });
