@@ -1,4 +1,5 @@
--- Members, continued: octo_members_sync touches only the members' own functions.
+-- Members, continued: octo_members_sync touches only the members' own functions, and shared
+-- tables (declared `octo-members: shared`) may also be swept by members (DELETE).
 CREATE OR REPLACE FUNCTION octo_members_functions() RETURNS name[]
 LANGUAGE sql IMMUTABLE AS $$
   SELECT ARRAY['octo_login_held_until', 'octo_login_failed', 'octo_token_hash', 'octo_uid', 'octo_password_problem',
@@ -72,7 +73,9 @@ BEGIN
       EXECUTE format('GRANT SELECT ON %s TO %I', t.rel, p_role);
       EXECUTE format('CREATE POLICY octo_member ON %s FOR SELECT TO %I USING (true)', t.rel, p_role);
     ELSIF t.access = 'shared' THEN
-      EXECUTE format('GRANT SELECT, INSERT, UPDATE ON %s TO %I', t.rel, p_role);
+      -- Coordination rows every member already writes (pacing per Azure resource): sweeping stale
+      -- ones is part of that, so delete too.
+      EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.rel, p_role);
       EXECUTE format('CREATE POLICY octo_member ON %s FOR ALL TO %I USING (true) WITH CHECK (true)', t.rel, p_role);
     ELSIF t.access = 'own' THEN
       EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %s TO %I', t.rel, p_role);
