@@ -182,7 +182,8 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
         result = resultOf(row, { status: 'error', failure_reason: error instanceof Error ? error.message : String(error) });
         // Kept for a single generate to rethrow (exit code, hint); never serialised.
         Object.defineProperty(result, 'error', { value: error, enumerable: false });
-        if (!(error instanceof InterruptedError) && !o.signal.aborted) o.view.event(`${o.label(row)}: error: ${(error as Error).message}`);
+        // One row (generate PROMPT, jobs wait ID): the caller rethrows it, so it is printed once.
+        if (!(error instanceof InterruptedError) && !o.signal.aborted && rows.length > 1) o.view.event(`${o.label(row)}: error: ${(error as Error).message}`);
       } finally {
         leases.delete(row.id);
         await releaseClaim(o.db, o.session, owner, row.id).catch(() => undefined);

@@ -21,6 +21,8 @@ describe('a create that never reached the service', () => {
     expect(r.stderr).toMatch(/retry 2 of 2 in 2 s/);
     expect(r.stderr).toMatch(/the create never reached the service .*nothing was created or billed/);
     expect(r.stderr).toMatch(/octo jobs cancel [0-9a-f]{8}/);
+    // Said once, not once by the progress and again as the error.
+    expect(r.stderr.match(/never reached the service/g)).toHaveLength(1);
     const [job] = (await user.cli(['jobs', 'list', '--json'])).json();
     expect(job).toMatchObject({ status: 'queued', job_id: null });
     const [row] = await world.db.query(`SELECT submitted_at FROM video_generations WHERE id = $1`, [job.id]);
