@@ -110,6 +110,14 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
         throw toDbError(error, options.label);
       }
       const connection = client;
+      // The server may end the connection between two statements (idle_in_transaction_session_timeout,
+      // after this process froze): the next statement fails with it, instead of an unhandled
+      // 'error' event killing the process; the broken client is discarded, not pooled.
+      let broken: Error | undefined;
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      connection.on('error', onError);
       try {
         const token = carry ? queryOptions?.sessionToken : undefined;
         if (token) await carrySession(connection, token);
@@ -124,10 +132,11 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
         await timed('COMMIT', () => connection.query('COMMIT'));
         return results;
       } catch (error) {
-        await connection.query('ROLLBACK').catch(() => undefined);
-        throw error;
+        if (!broken) await connection.query('ROLLBACK').catch(() => undefined);
+        throw broken ? toDbError(broken, options.label) : error;
       } finally {
-        connection.release();
+        connection.off('error', onError);
+        connection.release(broken);
       }
     },
     async close() {
