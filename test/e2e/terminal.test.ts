@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +51,7 @@ export async function inTmux(
   const socket = `octo-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
   tmux('new-session', '-d', '-x', String(width), '-y', String(o.height ?? 60), 'sh', script);
+  const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
   try {
     const deadline = Date.now() + 30_000;
     const keys = [...(o.keys ?? [])];
@@ -83,6 +84,7 @@ export async function inTmux(
     } catch {
       // already gone
     }
+    rmSync(socketPath, { force: true });
   }
 }
 
