@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { RunEnv } from './env.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
@@ -177,11 +177,11 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   return { output };
 }
 
-async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; path: string }> {
+async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; path: string; real: string }> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of deps.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return { text: decodeBatchFile(Buffer.concat(chunks), 'stdin'), path: '-' };
+    return { text: decodeBatchFile(Buffer.concat(chunks), 'stdin'), path: '-', real: '-' };
   }
   const path = isAbsolute(file) ? file : resolve(deps.cwd, file);
   let bytes: Buffer;
@@ -190,12 +190,20 @@ async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; pa
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  return { text: decodeBatchFile(bytes, file), path };
+  // The batch is the file, whatever name it is reached by (a symlink): its real path (a pipe,
+  // `--file <(cmd)`, has none: its name).
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // keep the name
+  }
+  return { text: decodeBatchFile(bytes, file), path, real };
 }
 
 async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): Promise<CommandResult> {
   if (opts.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
-  const { text, path } = await readBatch(deps, file);
+  const { text, path, real } = await readBatch(deps, file);
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
   const { session, db, profiles } = await context(deps);
@@ -231,7 +239,7 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, deps.env);
   const out = downloadDir(deps, opts.out);
   if (opts.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
-  const batchId = batchIdFor(path === '-' ? '-' : path, text);
+  const batchId = batchIdFor(real, text);
   const keys = plans.map((p) => `${batchId}:${p.key}`);
   // Lines already recorded (by content: an edited or appended file keeps them) are never recorded
   // again; without --resume, a file with any of them is refused before anything is recorded.

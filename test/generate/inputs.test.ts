@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeUser, startWorld, type TestUser, type World } from './helpers.js';
@@ -45,6 +45,22 @@ describe.each(['pg', 'neon'] as const)('before anything is spent, on %s', (kind)
     ]);
     expect(creates() - before).toBe(1);
     expect(await count(user.userId)).toBe(4);
+  });
+
+  it('the same file by another name (a symlink, ./dir/../name): refused as already run, nothing created twice', async () => {
+    const user = await makeUser(world);
+    mkdirSync(join(user.out, 'dir'));
+    writeFileSync(join(user.out, 'real.txt'), 'one\ntwo\n');
+    symlinkSync('real.txt', join(user.out, 'link.txt'));
+    expect((await user.cli(['generate', '--file', 'real.txt', '--json'])).code).toBe(0);
+    const before = creates();
+    for (const name of ['link.txt', 'dir/../real.txt']) {
+      const again = await user.cli(['generate', '--file', name]);
+      expect(again.code, name).toBe(2);
+      expect(again.stderr).toContain('2 of the 2 lines of this file were already run');
+    }
+    expect(creates() - before).toBe(0);
+    expect(await count(user.userId)).toBe(2);
   });
 
   it('--out that cannot be written: exit 2 before anything is recorded or created', async () => {
