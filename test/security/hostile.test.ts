@@ -44,6 +44,10 @@ function startHostile(): Promise<void> {
         const prompt = (JSON.parse(body || '{}') as { prompt?: string }).prompt ?? '';
         return json(200, video(prompt.includes('fail') ? 'video_fail' : EVIL_ID, 'queued'));
       }
+      // The list a recovering run reads (a lease that lapsed under load): the same hostile id.
+      if (req.method === 'GET' && path === '/openai/v1/videos') {
+        return json(200, { object: 'list', data: [video(EVIL_ID, 'completed', { progress: 100 })], has_more: false });
+      }
       if (req.method === 'GET' && path === '/openai/v1/videos/video_fail') {
         return json(200, video('video_fail', 'failed', { error: { code: 'bad\u001b[2J', message: ESC_REASON } }));
       }
