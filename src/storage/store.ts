@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Session } from '../auth/session.js';
 import { FailureError } from '../core/errors.js';
 import { claimUploads, markUploaded, releaseUploads, renewUploads, type ClaimedUpload, type UploadedBlob, type VideoUrls } from '../db/uploads.js';
 import type { Db } from '../db/types.js';
+import { escapeControl } from '../output/escape.js';
+import { whyNotOurs } from '../videos/local-files.js';
 import { openBlobStore, type BlobStore, type OpenOptions } from './blob.js';
 import type { StorageSettings } from './settings.js';
 
@@ -144,18 +147,25 @@ function ownerIsDead(owner: string): boolean {
 
 async function transfer(store: BlobStore, c: ClaimedUpload, asset: Asset, signal?: AbortSignal): Promise<number> {
   if (c.state === 'uploaded' && c.bytes !== null && (await store.size(c.blob_name)) === Number(c.bytes)) return Number(c.bytes);
-  const file = asset.file ?? c.source;
+  // A path from a (possibly shared) database is read only when it is a file octo downloaded
+  // (the rule `videos delete --files` follows): else another user could have it upload ~/.ssh/id_rsa.
+  const path = asset.file ?? c.source;
+  const refused = path ? await whyNotOurs(path) : null;
+  const file = path && !refused ? path : null;
   for (let attempt = 1; ; attempt++) {
     try {
       let body: Readable;
       let expected: number | null;
-      if (file && existsSync(file)) {
-        expected = statSync(file).size;
-        body = createReadStream(file);
+      if (file) {
+        // O_NOFOLLOW: the file checked above, not a link swapped in since.
+        const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+        expected = (await handle.stat()).size;
+        body = handle.createReadStream();
       } else if (asset.open) {
         ({ body, bytes: expected } = await asset.open());
       } else {
-        throw new NoSourceError(`${asset.kind} for ${c.blob_name}: no local file${file ? ` (${file} is gone)` : ''} and the service's copy is not available`);
+        const why = path ? ` (${escapeControl(path)}: ${refused})` : '';
+        throw new NoSourceError(`${asset.kind} for ${c.blob_name}: no local file octo may read${why} and the service's copy is not available`);
       }
       const sent = await store.upload(c.blob_name, body, asset.contentType, signal);
       if (expected !== null && sent !== expected) throw new FailureError(`upload of ${c.blob_name} incomplete: sent ${sent} of ${expected} bytes`);

@@ -1,12 +1,13 @@
-import { existsSync } from 'node:fs';
-import { extname, isAbsolute } from 'node:path';
+import { extname } from 'node:path';
 import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
+import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/uploads.js';
 import { message, record, rows, type Column, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
+import { whyNotOurs } from './local-files.js';
 
 /** `videos upload` and `videos link`: storage for videos recorded before it was configured, and fresh links. */
 
@@ -40,7 +41,7 @@ export async function uploadVideos(deps: Deps, id: string | undefined, all: bool
       continue;
     }
     try {
-      const assets = sourcesOf(v, deps);
+      const assets = await sourcesOf(v, deps);
       const [video] = await storeAssets(store, { db, session, signal: deps.signal, now: deps.now }, assets, (blobs) => ({
         id: v.id,
         url: blobs[0]!.url,
@@ -67,17 +68,28 @@ export async function uploadVideos(deps: Deps, id: string | undefined, all: bool
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-function sourcesOf(v: StoredVideo, deps: Deps): Asset[] {
-  const local = (path: string | null) => (path && isAbsolute(path) && existsSync(path) ? path : null);
+async function sourcesOf(v: StoredVideo, deps: Deps): Promise<Asset[]> {
+  // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
+  const refused = new Map<string, string>();
+  const local = async (path: string | null) => {
+    if (!path || /^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return null;
+    const why = await whyNotOurs(path);
+    if (why && why !== 'no such file') refused.set(path, why);
+    return why ? null : path;
+  };
   const expires = v.expires_at ?? new Date(new Date(v.created_at).getTime() + 24 * 3_600_000);
   const p = v.profile;
   const service =
     p && v.azure_video_id && expires.getTime() > deps.now().getTime()
       ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
       : null;
-  const videoFile = local(v.url);
+  const videoFile = await local(v.url);
   if (!videoFile && !service) {
-    throw new FailureError(`no local file (${v.url}) and the service's copy is gone (Sora keeps videos 24 h)`);
+    const why =
+      v.url && refused.has(v.url)
+        ? `${escapeControl(v.url)} is not a file octo may read: ${refused.get(v.url)}`
+        : `no local file (${escapeControl(v.url ?? '')})`;
+    throw new FailureError(`${why}, and the service's copy is gone (Sora keeps videos 24 h)`);
   }
   const dir = v.generation_id ?? `video-${v.id}`;
   const asset = blobSegment(v.azure_video_id ?? v.id);
@@ -92,7 +104,7 @@ function sourcesOf(v: StoredVideo, deps: Deps): Asset[] {
       open: service ? open('video') : undefined,
     },
   ];
-  const thumbFile = local(v.thumbnail_url);
+  const thumbFile = await local(v.thumbnail_url);
   const ext = thumbFile ? extname(thumbFile).slice(1).toLowerCase() : (p?.sora_version ?? v.sora_version) === 'sora-2' ? 'webp' : 'jpg';
   if (thumbFile || service) {
     assets.push({
