@@ -1,5 +1,6 @@
 import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
+import { authedQuery, authedSql } from './authed.js';
+import { AuthError } from '../core/errors.js';
 import { ROW_COLUMNS, type GenerationRow } from './generations.js';
 import type { Db } from './types.js';
 
@@ -132,6 +133,32 @@ export async function recordJobId(db: Db, session: SessionKeys, id: string, jobI
       [id, jobId, status],
     ),
   );
+}
+
+/**
+ * recordJobId for a job found in the service's list (a recovered orphan): only when no other row
+ * of the user has it. Rows of identical lines recovered at once by several workers otherwise all
+ * take the one job that matches them (the other jobs, made and billed, never recorded). A lock
+ * per job id serialises the takers; the second one's check sees the first's row.
+ */
+export async function recordFoundJob(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<boolean> {
+  const [, rows] = await db.transaction(
+    [
+      { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-job:${jobId}`] },
+      {
+        text: authedSql(`UPDATE video_generations
+            SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
+          WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN}
+            AND NOT EXISTS (SELECT 1 FROM video_generations o WHERE o.user_id = (SELECT user_id FROM auth) AND o.job_id = $4)
+          RETURNING id`),
+        values: [session.sessionId, session.tokenHash, id, jobId, status],
+      },
+    ],
+    { sessionToken: session.token },
+  );
+  const [head, ...rest] = (rows ?? []) as { __auth: number }[];
+  if (!head || Number(head.__auth) === 0) throw new AuthError('your session has expired or was revoked');
+  return rest.length > 0;
 }
 
 /** queued → running (and progress) while polling job `jobId`. */

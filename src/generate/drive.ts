@@ -1,5 +1,5 @@
 import { OctoError } from '../core/errors.js';
-import { finishGeneration, recordJobId } from '../db/generation-state.js';
+import { finishGeneration, recordFoundJob, recordJobId } from '../db/generation-state.js';
 import type { ClaimedRow } from '../db/generation-state.js';
 import type { ProfileConfig } from '../db/profile-config.js';
 import type { RunContext } from './context.js';
@@ -42,7 +42,9 @@ export async function driveRow(ctx: RunContext, row: ClaimedRow, profiles: Map<s
     if (!jobId && row.submitted_at && req) {
       const found = await recoverOrphan(ctx, row, req, client);
       if (found) {
-        if (!(await recordJobId(ctx.db, ctx.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) return null;
+        // Not recorded: the line was finished meanwhile, or another line took that job (the next
+        // look at this line finds its own).
+        if (!(await recordFoundJob(ctx.db, ctx.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) return null;
         jobId = found.id;
         status = found.status === 'queued' ? 'queued' : 'running';
         ctx.view.event(`${label}: found job ${jobId} submitted before the interruption`);

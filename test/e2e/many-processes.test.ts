@@ -137,6 +137,27 @@ describe.each(['pg', 'neon'] as const)('many octo processes on one %s database',
     measured.push(`kill -9 after 2 creates (${held} lines held by the dead process): jobs wait --all took ${Date.now() - started} ms (its lease 4000 ms), ${total(prompts)} creates for ${prompts.length} lines`);
   });
 
+  it('six identical lines all left "submitted, no job id", recovered by two processes at once: each row gets its own job', async () => {
+    const user = await makeUser(world, { endpoint: emulator.url, active: 's2' });
+    const prompt = `${kind} six takes of one prompt`;
+    writeFileSync(join(user.out, 'takes.txt'), `${Array.from({ length: 6 }, () => prompt).join('\n')}\n`);
+    const first = await user.cli(['generate', '--file', 'takes.txt', '--no-wait', '--creates-per-minute', '0']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(creates.get(prompt)).toBe(6);
+    // As a kill -9 between each create and its answer leaves them: submitted, no job id.
+    await world.db.query(`UPDATE video_generations SET status = 'queued', job_id = NULL, video_id = NULL WHERE user_id = $1`, [user.userId]);
+    const [ra, rb] = await Promise.all([
+      octoProcess(user, ['generate', '--file', 'takes.txt', '--resume', '--concurrency', '6', '--creates-per-minute', '0']).done,
+      octoProcess(user, ['jobs', 'wait', '--all', '--concurrency', '6', '--creates-per-minute', '0']).done,
+    ]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    expect(creates.get(prompt)).toBe(6);
+    const rows = await rowsOf(user.userId);
+    expect(rows.map((r) => [r.status, r.videos])).toEqual(rows.map(() => ['completed', 1]));
+    expect(new Set(rows.map((r) => r.job_id)).size).toBe(6);
+  });
+
   it('a crash leaves a line "submitted, no job id" and 500 newer jobs exist: --resume finds it and creates nothing', async () => {
     const user = await makeUser(world, { endpoint: emulator.url, active: 's2' });
     const prompts = batch(user, 'orphan', 1);
