@@ -1,5 +1,5 @@
-import type { Deps } from '../cli/deps.js';
 import { InterruptedError, UsageError } from '../core/errors.js';
+import type { Io } from '../core/io.js';
 
 /**
  * Asking the user for things: prompts only when stdin and stdout are terminals (on stderr),
@@ -7,14 +7,21 @@ import { InterruptedError, UsageError } from '../core/errors.js';
  * or from stdin, never from argv.
  */
 
+/** What prompting uses: the terminal, whether it is one, and the command's signal (a command's deps hold all three). */
+export interface Prompter {
+  io: Io;
+  interactive: boolean;
+  signal: AbortSignal;
+}
+
 /** All of stdin, minus one trailing newline (what `echo pw | octo login --password-stdin` sends). */
-export async function readStdin(deps: Deps): Promise<string> {
+export async function readStdin(deps: Pick<Prompter, 'io'>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of deps.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
 }
 
-const context = (deps: Deps) => ({ input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal });
+const context = (deps: Prompter) => ({ input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal });
 
 async function prompting<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -30,7 +37,7 @@ export function refuseToPrompt(what: string, flag: string): never {
   throw new UsageError(`cannot ask for ${what}: stdin or stdout is not a terminal`, { hint: `pass ${flag}` });
 }
 
-export async function askText(deps: Deps, message: string, flag: string, options: { default?: string; required?: boolean } = {}): Promise<string> {
+export async function askText(deps: Prompter, message: string, flag: string, options: { default?: string; required?: boolean } = {}): Promise<string> {
   if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { input } = await import('@inquirer/prompts');
   return prompting(() =>
@@ -46,20 +53,20 @@ export async function askText(deps: Deps, message: string, flag: string, options
 }
 
 /** `validate` returns true or what is wrong: the prompt says so and asks again. */
-export async function askSecret(deps: Deps, message: string, flag: string, validate?: (value: string) => true | string): Promise<string> {
+export async function askSecret(deps: Prompter, message: string, flag: string, validate?: (value: string) => true | string): Promise<string> {
   if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { password } = await import('@inquirer/prompts');
   return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, context(deps)));
 }
 
-export async function askChoice<T extends string>(deps: Deps, message: string, flag: string, choices: T[]): Promise<T> {
+export async function askChoice<T extends string>(deps: Prompter, message: string, flag: string, choices: T[]): Promise<T> {
   if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { select } = await import('@inquirer/prompts');
   return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, context(deps)));
 }
 
 /** Yes or no (default no), on a terminal only. */
-export async function askConfirm(deps: Deps, message: string, flag: string): Promise<boolean> {
+export async function askConfirm(deps: Prompter, message: string, flag: string): Promise<boolean> {
   if (!deps.interactive) refuseToPrompt('a confirmation', flag);
   const { confirm } = await import('@inquirer/prompts');
   return prompting(() => confirm({ message, default: false }, context(deps)));

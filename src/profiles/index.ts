@@ -1,5 +1,4 @@
 import type { Column } from '../output/result.js';
-import type { Deps } from '../cli/deps.js';
 import { checkText } from '../core/text.js';
 import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
@@ -7,6 +6,7 @@ import { loadUserProfiles } from '../db/generations.js';
 import type { ProfileConfig } from '../db/profile-config.js';
 import type { Db } from '../db/types.js';
 import type { Session } from '../auth/session.js';
+import type { ProfileCheckEnv, ProfileDataEnv, ProfilesEnv } from './env.js';
 import { selectProfile } from './select.js';
 import {
   addProfile as insertProfile,
@@ -38,10 +38,10 @@ function resolvedFrom(p: ProfileConfig): ResolvedProfile {
   return { name: p.name, endpoint: p.endpoint, apiKey: p.api_key, credential: p.credential, apiKeyEnv: p.api_key_env, deployment: p.deployment, soraVersion: p.sora_version };
 }
 
-/** loadProfile with what a command's deps hold. */
-async function profileFor(deps: Deps, name?: string): Promise<ResolvedProfile> {
+/** loadProfile with what a command's values hold. */
+async function profileFor(deps: Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ResolvedProfile> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  return loadProfile(db, session, { named: name ?? deps.globals.profile, configDefault: deps.config().get('default-profile') });
+  return loadProfile(db, session, { named: name ?? deps.globals.profile, configDefault: deps.setting('default-profile') });
 }
 
 export interface AddOptions {
@@ -80,7 +80,7 @@ export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 
  * The one cheap request (list one job) `profile add` and `update` make before storing. Token
  * credentials (azure-cli, entra) and a key variable not set here are left to `profile test`.
  */
-async function checkSettings(deps: Deps, p: ResolvedProfile): Promise<void> {
+async function checkSettings(deps: ProfileCheckEnv, p: ResolvedProfile): Promise<void> {
   if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !deps.env[p.apiKeyEnv ?? '']?.trim())) {
     deps.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
     return;
@@ -103,7 +103,7 @@ function checkName(name: string): string {
   return trimmed;
 }
 
-export async function addProfile(deps: Deps, name: string, options: AddOptions): Promise<ProfileRow> {
+export async function addProfile(deps: Omit<ProfilesEnv, 'globals' | 'setting'>, name: string, options: AddOptions): Promise<ProfileRow> {
   const profileName = checkName(name);
   const endpoint = (options.endpoint ?? deps.env.AZURE_OPENAI_ENDPOINT ?? (await askText(deps, 'Endpoint', '--endpoint URL'))).trim();
   const { normalizeEndpoint } = await import('../sora/endpoint.js');
@@ -132,7 +132,7 @@ export async function addProfile(deps: Deps, name: string, options: AddOptions):
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
-export async function updateProfile(deps: Deps, name: string, options: AddOptions): Promise<ProfileRow> {
+export async function updateProfile(deps: ProfilesEnv, name: string, options: AddOptions): Promise<ProfileRow> {
   const current = await profileFor(deps, name);
   const endpoint = options.endpoint?.trim() ?? current.endpoint;
   if (options.endpoint) {
@@ -157,28 +157,28 @@ export async function updateProfile(deps: Deps, name: string, options: AddOption
   return changeProfile(db, session, updated);
 }
 
-export async function useProfile(deps: Deps, name: string): Promise<void> {
+export async function useProfile(deps: ProfileDataEnv, name: string): Promise<void> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   await switchProfile(db, session, name);
 }
 
-export async function profiles(deps: Deps): Promise<ProfileRow[]> {
+export async function profiles(deps: ProfileDataEnv): Promise<ProfileRow[]> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   return listProfiles(db, session);
 }
 
-export async function showProfile(deps: Deps, name: string): Promise<ProfileRow> {
+export async function showProfile(deps: ProfileDataEnv, name: string): Promise<ProfileRow> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   return getProfile(db, session, name);
 }
 
-export async function removeProfile(deps: Deps, name: string): Promise<{ wasActive: boolean }> {
+export async function removeProfile(deps: ProfileDataEnv, name: string): Promise<{ wasActive: boolean }> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   return deleteProfile(db, session, name);
 }
 
 /** What removing a profile would strand: it must exist; its unfinished jobs are counted. */
-export async function profileRemoval(deps: Deps, name: string): Promise<{ unfinished: number }> {
+export async function profileRemoval(deps: ProfileDataEnv, name: string): Promise<{ unfinished: number }> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   const [, unfinished] = await Promise.all([getProfile(db, session, name), unfinishedJobsOn(db, session, name)]);
   return { unfinished };
@@ -193,12 +193,12 @@ export interface ProfileTestResult {
 }
 
 /** One cheap authenticated call (list one job) with the profile's key; typed Sora errors pass through. */
-export async function testProfile(deps: Deps, name?: string): Promise<ProfileTestResult> {
+export async function testProfile(deps: ProfileCheckEnv & Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ProfileTestResult> {
   return testLoadedProfile(deps, await profileFor(deps, name));
 }
 
 /** testProfile for a profile already read (doctor's). */
-export async function testLoadedProfile(deps: Deps, profile: ResolvedProfile): Promise<ProfileTestResult> {
+export async function testLoadedProfile(deps: ProfileCheckEnv, profile: ResolvedProfile): Promise<ProfileTestResult> {
   const { createSoraClient, soraAuth } = await import('../sora/index.js');
   const client = createSoraClient({
     endpoint: profile.endpoint,

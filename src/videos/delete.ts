@@ -1,11 +1,11 @@
-import type { Deps } from '../cli/deps.js';
 import { NotFoundError } from '../core/errors.js';
 import { deleteVideo } from '../db/videos.js';
 import { message } from '../output/result.js';
+import type { VideosEnv } from './env.js';
 import { deleteOwnFiles } from './local-files.js';
 
 /** `videos delete`: the row; the files only when asked. */
-export async function deleteVideoCommand(deps: Deps, id: string, files: boolean) {
+export async function deleteVideoCommand(deps: Pick<VideosEnv, 'db' | 'session' | 'log'>, id: string, files: boolean) {
   const session = await deps.session();
   // The command resolved the id (a prefix, a file id or an Azure id) with findVideo and confirmed.
   const video = await deleteVideo(await deps.db(), session, id);

@@ -1,13 +1,13 @@
-import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/videos.js';
 import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
+import type { VideosEnv } from './env.js';
 import { assetFileBase, prepareDownloadDir } from './local-files.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
-export async function downloadVideo(deps: Deps, id: string, out: string | undefined) {
+export async function downloadVideo(deps: VideosEnv, id: string, out: string | undefined) {
   const session = await deps.session();
   const video = await findVideo(await deps.db(), session, id);
   if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
@@ -23,7 +23,7 @@ export async function downloadVideo(deps: Deps, id: string, out: string | undefi
   }
   const p = video.profile;
   const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: p.sora_version });
-  const folder = await prepareDownloadDir(downloadDir({ cwd: deps.cwd, setting: (key) => deps.config().get(key) }, out));
+  const folder = await prepareDownloadDir(downloadDir({ cwd: deps.cwd, setting: deps.setting }, out));
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });

@@ -1,5 +1,4 @@
 import { extname } from 'node:path';
-import type { Deps } from '../cli/deps.js';
 import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
 import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/uploads.js';
@@ -8,11 +7,14 @@ import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
 import { whyNotOurs } from './local-files.js';
+import type { VideosEnv } from './env.js';
+
+type StorageEnv = Pick<VideosEnv, 'env' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;
 
 /** `videos upload` and `videos link`: storage for videos recorded before it was configured, and fresh links. */
 
-export function requireStorage(deps: Deps): StorageSettings {
-  const s = storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
+export function requireStorage(deps: Pick<VideosEnv, 'env' | 'log' | 'setting'>): StorageSettings {
+  const s = storageSettings(deps.env, deps.setting, deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
   if (!s) {
     throw new UsageError('no storage is configured', {
       hint: 'octo config set storage-url https://ACCOUNT.blob.core.windows.net/CONTAINER (or set OCTO_STORAGE_URL)',
@@ -24,7 +26,7 @@ export function requireStorage(deps: Deps): StorageSettings {
 type UploadResult = { id: string; status: 'uploaded' | 'already uploaded' | 'failed'; url: string | null; file_id: string | null; reason: string | null };
 
 /** `videos upload [ID|--all]`: each video not yet in the container, from its local file or the service's copy. */
-export async function uploadVideos(deps: Deps, id: string | undefined, all: boolean): Promise<CommandResult> {
+export async function uploadVideos(deps: StorageEnv, id: string | undefined, all: boolean): Promise<CommandResult> {
   if (!id && !all) throw new UsageError('name a video or pass --all');
   if (id && all) throw new UsageError('give an ID or --all, not both');
   const settings = requireStorage(deps);
@@ -68,7 +70,7 @@ export async function uploadVideos(deps: Deps, id: string | undefined, all: bool
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-async function sourcesOf(v: StoredVideo, deps: Deps): Promise<Asset[]> {
+async function sourcesOf(v: StoredVideo, deps: Pick<VideosEnv, 'now' | 'signal'>): Promise<Asset[]> {
   // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
   const refused = new Map<string, string>();
   const local = async (path: string | null) => {
@@ -120,7 +122,7 @@ async function sourcesOf(v: StoredVideo, deps: Deps): Promise<Asset[]> {
 }
 
 /** `videos link ID`: a fresh playable URL (a new read-only SAS for a private container), printed and recorded. */
-export async function linkVideo(deps: Deps, id: string): Promise<CommandResult> {
+export async function linkVideo(deps: Omit<StorageEnv, 'signal'>, id: string): Promise<CommandResult> {
   const settings = requireStorage(deps);
   const session = await deps.session();
   const db = await deps.db();

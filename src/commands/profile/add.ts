@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -18,7 +19,7 @@ export default defineCommand({
   ],
   async run({ deps, args, opts }) {
     const { addProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
-    const row = await addProfile(deps, requiredArg(args, 0), opts);
+    const row = await addProfile(runEnv(deps), requiredArg(args, 0), opts);
     return message(
       `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
       profileJson(row),

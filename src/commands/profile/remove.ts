@@ -1,4 +1,5 @@
 import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 import { confirmDestructive } from '../../cli/confirm.js';
 import { message } from '../../output/result.js';
 
@@ -13,11 +14,11 @@ export default defineCommand({
   async run({ deps, args, opts }) {
     const name = requiredArg(args, 0);
     const { removeProfile, profileRemoval } = await import('../../profiles/index.js');
-    const { unfinished } = await profileRemoval(deps, name);
+    const { unfinished } = await profileRemoval(runEnv(deps), name);
     const stranded = unfinished ? ` ${unfinished} unfinished job(s) use it and could no longer be waited for.` : '';
     if (unfinished) deps.log.warn(`profile ${name} has ${unfinished} unfinished job(s): octo jobs list --status running`);
     await confirmDestructive(deps, opts.yes, `Remove profile ${name}?${stranded}`);
-    const { wasActive } = await removeProfile(deps, name);
+    const { wasActive } = await removeProfile(runEnv(deps), name);
     const note = wasActive ? ' It was the active profile: choose another with octo profile use NAME.' : '';
     return message(`Removed profile ${name}.${note}`, { name, removed: true, was_active: wasActive, unfinished_jobs: unfinished });
   },

@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
@@ -6,7 +7,7 @@ export default defineCommand({
   argCompletion: ['profiles'],
   async run({ deps, args }) {
     const { showProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
-    const row = await showProfile(deps, requiredArg(args, 0));
+    const row = await showProfile(runEnv(deps), requiredArg(args, 0));
     return record(profileJson(row), [
       { key: 'name', header: 'name' },
       { key: 'endpoint', header: 'endpoint' },

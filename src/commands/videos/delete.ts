@@ -1,4 +1,5 @@
 import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 import { confirmDestructive } from '../../cli/confirm.js';
 import { NotFoundError } from '../../core/errors.js';
 
@@ -18,6 +19,6 @@ export default defineCommand({
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const what = opts.files ? ' and its files' : '';
     await confirmDestructive(deps, opts.yes, `Delete video ${video.id.slice(0, 8)} ("${video.prompt.slice(0, 40)}")${what}?`);
-    return deleteVideoCommand(deps, video.id, Boolean(opts.files));
+    return deleteVideoCommand(runEnv(deps), video.id, Boolean(opts.files));
   },
 });

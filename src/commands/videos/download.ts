@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description: 'Sora keeps videos for 24 hours after creation; after that only the local copy remains.',
@@ -7,6 +8,6 @@ export default defineCommand({
   options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)', complete: 'dirs' }],
   async run({ deps, opts, args }) {
     const { downloadVideo } = await import('../../videos/download.js');
-    return downloadVideo(deps, requiredArg(args, 0), opts.out);
+    return downloadVideo(runEnv(deps), requiredArg(args, 0), opts.out);
   },
 });

@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description:
@@ -9,6 +10,6 @@ export default defineCommand({
   examples: ['octo videos link 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
   async run({ deps, args }) {
     const { linkVideo } = await import('../../videos/storage.js');
-    return linkVideo(deps, requiredArg(args, 0));
+    return linkVideo(runEnv(deps), requiredArg(args, 0));
   },
 });

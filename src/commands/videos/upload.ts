@@ -1,4 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
+import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description:
@@ -11,6 +12,6 @@ export default defineCommand({
   examples: ['octo videos upload --all', 'octo videos upload 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
   async run({ deps, opts, args }) {
     const { uploadVideos } = await import('../../videos/storage.js');
-    return uploadVideos(deps, args[0], Boolean(opts.all));
+    return uploadVideos(runEnv(deps), args[0], Boolean(opts.all));
   },
 });
