@@ -12,20 +12,13 @@ const ts = require('typescript');
 
 export const MAX_LINES = 400;
 /** Layers that sit under the commands: they take plain values, never `Deps` or a command's types. */
-export const LOWER_LAYERS = ['db', 'sora', 'costs', 'auth', 'config', 'output', 'core', 'profiles', 'storage'];
+export const LOWER_LAYERS = ['db', 'sora', 'costs', 'auth', 'config', 'output', 'core', 'profiles', 'storage', 'generate', 'jobs', 'videos'];
 export const UPPER_LAYERS = ['cli', 'commands'];
 /**
  * Known layering breaks being removed by their owners (issue 14), reported but not failed on.
  * Each entry is `from -> to` as printed; delete it when the import is gone (a stale one is reported).
  */
-export const KNOWN_LAYER_BREAKS = new Set([
-  // "members": accounts and prompts still take Deps.
-  'src/auth/accounts.ts -> src/cli/deps.ts',
-  'src/auth/input.ts -> src/cli/deps.ts',
-  // The profile commands' work (prompts, checks, update) still takes Deps; selection and the
-  // profile a command uses (loadProfile) take plain values.
-  'src/profiles/index.ts -> src/cli/deps.ts',
-]);
+export const KNOWN_LAYER_BREAKS = new Set([]);
 
 function sourceFiles(dir) {
   let out = [];

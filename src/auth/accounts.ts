@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { arch, platform } from 'node:os';
-import type { Deps } from '../cli/deps.js';
 import { AuthError, FailureError, UsageError } from '../core/errors.js';
 import { octoVersion } from '../core/version.js';
 import { targetKey, targetLabel } from '../db/open.js';
 import { deleteAllSessions, deleteSession, insertSession, readWhoami } from '../db/sessions.js';
 import type { Db } from '../db/types.js';
 import { changePassword, createUser, findUserForLogin, readOwnPasswordHash, recordLoginFailure } from '../db/users.js';
-import { askSecret, askText, readStdin } from './input.js';
+import type { AccountsEnv } from './accounts-env.js';
+import { askSecret, askText, readStdin, type Prompter } from './input.js';
 import { heldBack, isMemberRefusal, loginAsMember, passwdAsMember, signupAsMember, WRONG_CREDENTIALS, type MemberLoggedIn } from './member-accounts.js';
 import { checkPasswordLength, checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
 import { hashToken, signToken, verifyToken } from './token.js';
@@ -42,7 +42,7 @@ export function userAgent(): string {
 }
 
 /** login/logout act on the cached token; with OCTO_TOKEN set they would not. */
-function refuseWithEnvToken(deps: Deps, command: string): void {
+function refuseWithEnvToken(deps: Pick<AccountsEnv, 'env'>, command: string): void {
   if (deps.env.OCTO_TOKEN?.trim()) {
     throw new UsageError(`OCTO_TOKEN is set, so octo uses that token and ${command} would change nothing`, {
       hint: `unset OCTO_TOKEN to ${command} with the cached session`,
@@ -50,11 +50,11 @@ function refuseWithEnvToken(deps: Deps, command: string): void {
   }
 }
 
-async function readEmail(deps: Deps, given: string | undefined): Promise<string> {
+async function readEmail(deps: Prompter, given: string | undefined): Promise<string> {
   return normalizeEmail(given ?? (await askText(deps, 'Email', '--email')));
 }
 
-async function readPassword(deps: Deps, fromStdin: boolean | undefined, confirm: boolean): Promise<string> {
+async function readPassword(deps: Prompter & Pick<AccountsEnv, 'log'>, fromStdin: boolean | undefined, confirm: boolean): Promise<string> {
   if (fromStdin) {
     const password = await readStdin(deps);
     if (!password) throw new UsageError('--password-stdin: nothing was read from stdin');
@@ -79,7 +79,7 @@ async function readPassword(deps: Deps, fromStdin: boolean | undefined, confirm:
   }
 }
 
-function jwtSecretFor(deps: Deps, fromDb: string | null): string {
+function jwtSecretFor(deps: Pick<AccountsEnv, 'env'>, fromDb: string | null): string {
   const secret = deps.env.OCTO_JWT_SECRET || fromDb;
   if (!secret) {
     throw new FailureError('this database has no JWT secret yet', { hint: 'run: octo db migrate (or set OCTO_JWT_SECRET)' });
@@ -89,7 +89,7 @@ function jwtSecretFor(deps: Deps, fromDb: string | null): string {
 
 /** Signs a token, records the session (upgrading the hash if asked) and caches the token. */
 async function startSession(
-  deps: Deps,
+  deps: Pick<AccountsEnv, 'env' | 'now' | 'log' | 'config' | 'databaseTarget' | 'keyring'>,
   db: Db,
   user: { id: string; email: string },
   secret: string,
@@ -121,7 +121,7 @@ async function startSession(
 }
 
 /** The session this config held for the database, to end when a new login replaces it. */
-async function previousSession(deps: Deps, key: string): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
+async function previousSession(deps: Pick<AccountsEnv, 'config' | 'keyring'>, key: string): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
   const cached = deps.config().session(key);
   const token = cached && (await cachedToken(cached, keyringAccount(deps.config(), key), deps.keyring));
   if (!token) return undefined;
@@ -133,7 +133,7 @@ async function previousSession(deps: Deps, key: string): Promise<{ sessionId: st
   }
 }
 
-export async function signup(deps: Deps, options: Credentials): Promise<LoggedIn> {
+export async function signup(deps: AccountsEnv, options: Credentials): Promise<LoggedIn> {
   refuseWithEnvToken(deps, 'signup');
   const email = await readEmail(deps, options.email);
   const name = (options.name ?? (deps.interactive ? await askText(deps, 'Name', '--name', { required: false }) : '')).trim() || null;
@@ -153,7 +153,7 @@ export async function signup(deps: Deps, options: Credentials): Promise<LoggedIn
 }
 
 /** Member mode: the database signed the token with its own secret, which a member never holds. */
-async function saveMemberSession(deps: Deps, user: MemberLoggedIn): Promise<LoggedIn> {
+async function saveMemberSession(deps: Pick<AccountsEnv, 'config' | 'databaseTarget' | 'keyring'>, user: MemberLoggedIn): Promise<LoggedIn> {
   await saveLogin(
     deps.config(),
     targetKey(deps.databaseTarget()),
@@ -163,7 +163,7 @@ async function saveMemberSession(deps: Deps, user: MemberLoggedIn): Promise<Logg
   return { id: user.id, email: user.email, name: user.name, session_expires_at: user.expiresAt, database: targetLabel(deps.databaseTarget()) };
 }
 
-export async function login(deps: Deps, options: Credentials): Promise<LoggedIn> {
+export async function login(deps: AccountsEnv, options: Credentials): Promise<LoggedIn> {
   refuseWithEnvToken(deps, 'login');
   const email = await readEmail(deps, options.email);
   const password = await readPassword(deps, options.passwordStdin, false);
@@ -211,7 +211,7 @@ export interface LogoutResult {
  * database cannot be reached the token is KEPT and the command fails (exit 1): forgetting it
  * would leave a session valid for days that nobody can end any more; run logout again later.
  */
-export async function logout(deps: Deps, options: { all?: boolean }): Promise<LogoutResult> {
+export async function logout(deps: Pick<AccountsEnv, 'env' | 'db' | 'config' | 'databaseTarget' | 'keyring'>, options: { all?: boolean }): Promise<LogoutResult> {
   refuseWithEnvToken(deps, 'logout');
   const key = targetKey(deps.databaseTarget());
   const database = targetLabel(deps.databaseTarget());
@@ -250,7 +250,7 @@ export interface Whoami {
   token_source: 'OCTO_TOKEN' | 'config' | 'keyring';
 }
 
-export async function whoami(deps: Deps): Promise<Whoami> {
+export async function whoami(deps: Pick<AccountsEnv, 'db' | 'session' | 'databaseTarget'>): Promise<Whoami> {
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   const row = await readWhoami(db, session);
   if (!row) throw new AuthError('your session has expired or was revoked');
@@ -262,7 +262,7 @@ export interface PasswdOptions {
   passwordStdin?: boolean;
 }
 
-export async function passwd(deps: Deps, options: PasswdOptions): Promise<{ sessions_ended: number }> {
+export async function passwd(deps: Prompter & Pick<AccountsEnv, 'db' | 'session' | 'now'>, options: PasswdOptions): Promise<{ sessions_ended: number }> {
   let current: string;
   let next: string;
   if (options.passwordStdin) {
