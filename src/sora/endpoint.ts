@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/net.js';
 
 /**
  * The base URL `{origin}/openai/v1` from what a profile stores: the resource URL
@@ -29,10 +30,4 @@ export function normalizeEndpoint(endpoint: string): string {
   const at = path.search(/\/openai(\/|$)/);
   const prefix = at === -1 ? path : path.slice(0, at);
   return `${url.origin}${prefix}/openai/v1`;
-}
-
-/** `localhost`, 127.0.0.0/8 or ::1, as the URL parser normalised them (`127.1`, `0x7f000001` → 127.0.0.1). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/\.$/, '');
-  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]';
 }

@@ -1,4 +1,5 @@
 import { UsageError } from '../core/errors.js';
+import { isLoopbackHost } from '../core/net.js';
 
 /**
  * Where videos are uploaded, read from `OCTO_STORAGE_URL` or the `storage-url` setting. Pure:
@@ -47,6 +48,10 @@ export function parseContainerUrl(raw: string): { containerUrl: string; account:
     throw new UsageError('storage-url must be a container URL like https://ACCOUNT.blob.core.windows.net/CONTAINER');
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError('storage-url must start with https:// (or http:// for Azurite)');
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    // A SAS in the URL or a bearer token would cross the network in clear, and links would allow http.
+    throw new UsageError(`storage-url must use https:// (http:// is allowed only for this machine, e.g. Azurite): ${url.origin}`);
+  }
   const parts = url.pathname.split('/').filter(Boolean);
   // Azure: ACCOUNT.blob.core.windows.net/CONTAINER; Azurite and other IP hosts: HOST:PORT/ACCOUNT/CONTAINER.
   const pathStyle = !/\.blob\./.test(url.hostname) && (/^[\d.]+$|^\[|^localhost$/.test(url.hostname) || parts.length === 2);

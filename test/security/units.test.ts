@@ -3,7 +3,8 @@ import { escapeControl } from '../../src/output/escape.js';
 import { render } from '../../src/output/render.js';
 import { rows } from '../../src/output/result.js';
 import { pathSegment } from '../../src/sora/client.js';
-import { isLoopbackHost, normalizeEndpoint } from '../../src/sora/endpoint.js';
+import { isLoopbackHost } from '../../src/core/net.js';
+import { normalizeEndpoint } from '../../src/sora/endpoint.js';
 import { assetFileBase, safeFileName } from '../../src/videos/local-files.js';
 import { PassThrough } from 'node:stream';
 

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { UsageError } from '../../src/core/errors.js';
 import { parseConnectionString } from '../../src/storage/blob.js';
 import { checkStorage } from '../../src/storage/check.js';
 import { credentialKind, parseContainerUrl, redactSas, storageSettings } from '../../src/storage/settings.js';
 import { assetBlobs, blobSegment } from '../../src/storage/store.js';
+import { cliEnv, runCli } from '../support/run-cli.js';
 
 describe('storage settings', () => {
   it('parses Azure host-style and Azurite path-style container URLs, and refuses others', () => {
@@ -25,6 +27,23 @@ describe('storage settings', () => {
     ]) {
       expect(() => parseContainerUrl(bad), bad).toThrow(/storage-url/);
     }
+  });
+
+  it('refuses http:// unless the host is this machine (a SAS or bearer token would travel in clear)', async () => {
+    for (const bad of ['http://example.com/acct/c', 'http://acct.blob.core.windows.net/videos?sv=1&sig=x', 'http://10.0.0.1:10000/devstoreaccount1/c']) {
+      expect(() => parseContainerUrl(bad), bad).toThrow(UsageError);
+      expect(() => parseContainerUrl(bad), bad).toThrow(/storage-url must use https:\/\//);
+      // When used: OCTO_STORAGE_URL is checked the same way.
+      expect(() => storageSettings({ OCTO_STORAGE_URL: bad }, () => undefined), bad).toThrow(/storage-url must use https/);
+    }
+    for (const ok of ['http://localhost:10000/devstoreaccount1/c', 'http://127.0.0.2:1/devstoreaccount1/c', 'http://[::1]:10000/devstoreaccount1/c']) {
+      expect(parseContainerUrl(ok).container, ok).toBe('c');
+    }
+    const env = cliEnv();
+    const set = await runCli(['config', 'set', 'storage-url', 'http://example.com/acct/c'], { env });
+    expect(set.code, set.stderr).toBe(2);
+    expect(set.stderr).toContain('storage-url');
+    expect((await runCli(['config', 'get', 'storage-url', '--json'], { env })).stdout).not.toContain('example.com');
   });
 
   it('OCTO_STORAGE_URL wins over the setting; link days default to 7 and are checked', () => {
