@@ -8,7 +8,7 @@ import { FailureError } from '../core/errors.js';
 import { claimUploads, markUploaded, releaseUploads, renewUploads, type ClaimedUpload, type UploadedBlob, type VideoUrls } from '../db/uploads.js';
 import type { Db } from '../db/types.js';
 import { escapeControl } from '../output/escape.js';
-import { whyNotOurs } from '../videos/local-files.js';
+import { whyNotOurs } from './local-files.js';
 import { openBlobStore, type BlobStore, type OpenOptions } from './blob.js';
 import type { StorageSettings } from './settings.js';
 

@@ -2,7 +2,7 @@ import { NotFoundError } from '../core/errors.js';
 import { deleteVideo } from '../db/videos.js';
 import { message } from '../output/result.js';
 import type { VideosEnv } from './env.js';
-import { deleteOwnFiles } from './local-files.js';
+import { deleteOwnFiles } from '../storage/local-files.js';
 
 /** `videos delete`: the row; the files only when asked. */
 export async function deleteVideoCommand(deps: Pick<VideosEnv, 'db' | 'session' | 'log'>, id: string, files: boolean) {

@@ -4,7 +4,7 @@ import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
 import type { VideosEnv } from './env.js';
-import { assetFileBase, prepareDownloadDir } from './local-files.js';
+import { assetFileBase, prepareDownloadDir } from '../storage/local-files.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
 export async function downloadVideo(deps: VideosEnv, id: string, out: string | undefined) {

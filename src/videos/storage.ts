@@ -6,7 +6,7 @@ import { message, record, rows, type Column, type CommandResult } from '../outpu
 import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
-import { whyNotOurs } from './local-files.js';
+import { whyNotOurs } from '../storage/local-files.js';
 import type { VideosEnv } from './env.js';
 
 type StorageEnv = Pick<VideosEnv, 'env' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;

@@ -5,7 +5,7 @@ import { rows } from '../../src/output/result.js';
 import { pathSegment } from '../../src/sora/client.js';
 import { isLoopbackHost } from '../../src/core/net.js';
 import { normalizeEndpoint } from '../../src/sora/endpoint.js';
-import { assetFileBase, safeFileName } from '../../src/videos/local-files.js';
+import { assetFileBase, safeFileName } from '../../src/storage/local-files.js';
 import { PassThrough } from 'node:stream';
 
 describe('escapeControl', () => {

@@ -1,6 +1,6 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { assetFileBase, prepareDownloadDir } from '../../videos/local-files.js';
+import { assetFileBase, prepareDownloadDir } from '../../storage/local-files.js';
 import { completeGeneration, type NewVideo } from '../../db/generation-state.js';
 import type { GenerationRow } from '../../db/generations.js';
 import type { ProfileConfig } from '../../db/profile-config.js';
