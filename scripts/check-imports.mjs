@@ -133,7 +133,9 @@ export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong =
           warnings.push(`known, being fixed: ${edge}`);
           continue;
         }
-        problems.push(`src/${name(file)} imports src/${name(target)}: src/${layerOf(file)} may not import from ${UPPER_LAYERS.map((l) => `src/${l}`).join(' or ')}`);
+        problems.push(
+          `src/${name(file)} imports src/${name(target)}: src/${layerOf(file)} may not import from ${UPPER_LAYERS.map((l) => `src/${l}`).join(' or ')}`,
+        );
       }
     }
     graph.set(file, targets);

@@ -77,7 +77,12 @@ export async function benchManyProcesses({ node, octo, env: baseEnv, dbUrl, reco
     const runs = users.map((u, i) => {
       const file = join(u.dir, 'batch.txt');
       writeFileSync(file, Array.from({ length: LINES }, (_, n) => `many processes user ${i} line ${n + 1}`).join('\n'));
-      return octoChild(node, octo, ['generate', '--file', file, '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(u.dir, 'videos'), '--json', '--quiet'], u.env);
+      return octoChild(
+        node,
+        octo,
+        ['generate', '--file', file, '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(u.dir, 'videos'), '--json', '--quiet'],
+        u.env,
+      );
     });
     const results = await Promise.all(runs.map((r) => r.done));
     const after = await stats(endpoint);
@@ -91,11 +96,21 @@ export async function benchManyProcesses({ node, octo, env: baseEnv, dbUrl, reco
     // With a one-minute window the quota lets N creates happen within floor((N-1)/QUOTA) minutes.
     const idealSpan = Math.floor((creates - 1) / QUOTA) * 60_000;
     const share = idealSpan > 0 ? idealSpan / Math.max(span, 1) : 1;
-    record({ target: `many processes: creates = ${USERS * LINES} (${USERS} users × ${LINES} lines)`, measured: `${creates}`, value: creates, ok: creates === USERS * LINES });
+    record({
+      target: `many processes: creates = ${USERS * LINES} (${USERS} users × ${LINES} lines)`,
+      measured: `${creates}`,
+      value: creates,
+      ok: creates === USERS * LINES,
+    });
     record({ target: 'many processes: 429 responses = 0', measured: `${limited}`, value: limited, ok: limited === 0 });
     record({ target: 'many processes: all lines completed', measured: `${completed} of ${USERS * LINES}`, value: completed, ok: completed === USERS * LINES });
     record({ target: 'many processes: wall time', measured: `${(wall / 1000).toFixed(1)} s (creates spread over ${(span / 1000).toFixed(1)} s)`, value: wall });
-    record({ target: `many processes: share of the quota used ≥ 90%`, measured: `${(share * 100).toFixed(0)}% (${creates} creates in ${(span / 1000).toFixed(1)} s; ${QUOTA}/min allows them in ${idealSpan / 1000} s)`, value: share, ok: share >= 0.9 });
+    record({
+      target: `many processes: share of the quota used ≥ 90%`,
+      measured: `${(share * 100).toFixed(0)}% (${creates} creates in ${(span / 1000).toFixed(1)} s; ${QUOTA}/min allows them in ${idealSpan / 1000} s)`,
+      value: share,
+      ok: share >= 0.9,
+    });
 
     // 2. Again, and one of them is killed -9 after its third create; another process finishes its lines.
     log('many processes: kill -9 of one batch mid-run, then jobs wait --all');
@@ -104,27 +119,43 @@ export async function benchManyProcesses({ node, octo, env: baseEnv, dbUrl, reco
     const second = users.map((u, i) => {
       const file = join(u.dir, 'again.txt');
       writeFileSync(file, Array.from({ length: LINES }, (_, n) => `many processes again user ${i} line ${n + 1}`).join('\n'));
-      return octoChild(node, octo, ['generate', '--file', file, '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(u.dir, 'videos'), '--json', '--quiet'], u.env);
+      return octoChild(
+        node,
+        octo,
+        ['generate', '--file', file, '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(u.dir, 'videos'), '--json', '--quiet'],
+        u.env,
+      );
     });
     const db = new pg.Client({ connectionString: dbUrl });
     await db.connect();
     let killedBy = null;
     try {
       const victimCreates = async () =>
-        (await db.query(`SELECT count(*)::int AS n FROM video_generations g JOIN users u ON u.id = g.user_id WHERE u.email = $1 AND g.job_id IS NOT NULL AND g.prompt LIKE 'many processes again%'`, [victim.email])).rows[0].n;
+        (
+          await db.query(
+            `SELECT count(*)::int AS n FROM video_generations g JOIN users u ON u.id = g.user_id WHERE u.email = $1 AND g.job_id IS NOT NULL AND g.prompt LIKE 'many processes again%'`,
+            [victim.email],
+          )
+        ).rows[0].n;
       while ((await victimCreates()) < 3) await new Promise((r) => setTimeout(r, 50));
       second[0].child.kill('SIGKILL');
       killedBy = (await second[0].done).signal;
     } finally {
       await db.end();
     }
-    const finishing = octoChild(node, octo, ['jobs', 'wait', '--all', '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(victim.dir, 'videos'), '--json', '--quiet'], victim.env);
+    const finishing = octoChild(
+      node,
+      octo,
+      ['jobs', 'wait', '--all', '--concurrency', '4', '--creates-per-minute', String(QUOTA), '--out', join(victim.dir, 'videos'), '--json', '--quiet'],
+      victim.env,
+    );
     const [waited, ...others] = await Promise.all([finishing.done, ...second.slice(1).map((r) => r.done)]);
     const afterKill = await stats(endpoint);
     const victimJobs = (await allJobs(endpoint)).filter((j) => j.prompt.startsWith('many processes again user 0 '));
     const victimDone = waited.code === 0 ? JSON.parse(waited.stdout).filter((x) => x.status === 'completed').length : 0;
     const othersOk = others.every((r) => r.code === 0);
-    const limited2 = (afterKill.rateLimited?.['sora-2'] ?? afterKill.responses['429'] ?? 0) - (beforeKill.rateLimited?.['sora-2'] ?? beforeKill.responses['429'] ?? 0);
+    const limited2 =
+      (afterKill.rateLimited?.['sora-2'] ?? afterKill.responses['429'] ?? 0) - (beforeKill.rateLimited?.['sora-2'] ?? beforeKill.responses['429'] ?? 0);
     record({
       target: 'many processes, kill -9 of one: its lines finished by jobs wait --all, creates = lines',
       measured: `killed by ${killedBy}; jobs wait --all exit ${waited.code}, ${victimDone} completed, ${victimJobs.length} creates for ${LINES} lines; others ${othersOk ? 'completed' : 'FAILED'}; ${afterKill.creates['sora-2'] - beforeKill.creates['sora-2']} creates in all, ${limited2} × 429`,
@@ -154,8 +185,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await admin(`CREATE DATABASE ${name}`);
   const rows = [];
   try {
-    timeOnce(process.execPath, [octo, 'db', 'migrate'], { env: { ...env, OCTO_DATABASE_URL: u.toString(), OCTO_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'octo-bench-cfg-')) } });
-    await benchManyProcesses({ node: process.execPath, octo, env, dbUrl: u.toString(), record: (r) => rows.push(r) && process.stderr.write(`  ${r.target}: ${r.measured}\n`), log: (l) => process.stderr.write(`${l}\n`) });
+    timeOnce(process.execPath, [octo, 'db', 'migrate'], {
+      env: { ...env, OCTO_DATABASE_URL: u.toString(), OCTO_CONFIG_DIR: mkdtempSync(join(tmpdir(), 'octo-bench-cfg-')) },
+    });
+    await benchManyProcesses({
+      node: process.execPath,
+      octo,
+      env,
+      dbUrl: u.toString(),
+      record: (r) => rows.push(r) && process.stderr.write(`  ${r.target}: ${r.measured}\n`),
+      log: (l) => process.stderr.write(`${l}\n`),
+    });
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   }

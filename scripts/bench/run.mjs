@@ -123,8 +123,18 @@ async function main() {
     STARTUP_RUNS,
   );
   const bareMs = bare.median_ms;
-  record({ target: 'octo --version ≤ 1.10× node -e 0', measured: `${ratio(version.median_ms, bareMs)}× (${version.median_ms.toFixed(1)} ms vs ${bareMs.toFixed(1)} ms)`, value: ratio(version.median_ms, bareMs), ok: version.median_ms / bareMs <= 1.1 });
-  record({ target: 'octo --help ≤ 1.20× node -e 0', measured: `${ratio(help.median_ms, bareMs)}× (${help.median_ms.toFixed(1)} ms)`, value: ratio(help.median_ms, bareMs), ok: help.median_ms / bareMs <= 1.2 });
+  record({
+    target: 'octo --version ≤ 1.10× node -e 0',
+    measured: `${ratio(version.median_ms, bareMs)}× (${version.median_ms.toFixed(1)} ms vs ${bareMs.toFixed(1)} ms)`,
+    value: ratio(version.median_ms, bareMs),
+    ok: version.median_ms / bareMs <= 1.1,
+  });
+  record({
+    target: 'octo --help ≤ 1.20× node -e 0',
+    measured: `${ratio(help.median_ms, bareMs)}× (${help.median_ms.toFixed(1)} ms)`,
+    value: ratio(help.median_ms, bareMs),
+    ok: help.median_ms / bareMs <= 1.2,
+  });
 
   // 2–3, 6. Postgres.
   await admin(`DROP DATABASE IF EXISTS ${benchDb}`);
@@ -132,7 +142,11 @@ async function main() {
   try {
     octoRun(['db', 'migrate'], pgEnv);
     octoRun(['signup', '--email', 'bench@octo.local', '--name', 'Bench', '--password-stdin'], pgEnv, `${PASSWORD}\n`);
-    octoRun(['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], pgEnv, 'bench-key\n');
+    octoRun(
+      ['profile', 'add', 'bench', '--endpoint', 'http://127.0.0.1:9', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
+      pgEnv,
+      'bench-key\n',
+    );
     await onDb(dbUrl, (c) => seed(c, 'bench@octo.local', { videos: 10_000, generations: 10_000 }));
 
     log('round trips (counted from --debug lines)');
@@ -153,7 +167,12 @@ async function main() {
       ],
       RUNS,
     );
-    record({ target: 'videos list --json, 10k videos, pg ≤ 2× node -e 0', measured: `${ratio(listPg.median_ms, bare2.median_ms)}× (${listPg.median_ms.toFixed(1)} ms)`, value: ratio(listPg.median_ms, bare2.median_ms), ok: listPg.median_ms / bare2.median_ms <= 2 });
+    record({
+      target: 'videos list --json, 10k videos, pg ≤ 2× node -e 0',
+      measured: `${ratio(listPg.median_ms, bare2.median_ms)}× (${listPg.median_ms.toFixed(1)} ms)`,
+      value: ratio(listPg.median_ms, bare2.median_ms),
+      ok: listPg.median_ms / bare2.median_ms <= 2,
+    });
 
     // Members (issue 11): row-level security's cost, in a database of its own (scripts/bench/members.mjs).
     await benchMembers({ root, node, octo, adminUrl, baseEnv, work, runs: RUNS, rows: quick ? 1_000 : 10_000, record, log });
@@ -176,7 +195,12 @@ async function main() {
         ],
         RUNS,
       );
-      record({ target: 'videos list with 1M generations present ≤ 2× node -e 0', measured: `${ratio(listBig.median_ms, bare3.median_ms)}×`, value: ratio(listBig.median_ms, bare3.median_ms), ok: listBig.median_ms / bare3.median_ms <= 2 });
+      record({
+        target: 'videos list with 1M generations present ≤ 2× node -e 0',
+        measured: `${ratio(listBig.median_ms, bare3.median_ms)}×`,
+        value: ratio(listBig.median_ms, bare3.median_ms),
+        ok: listBig.median_ms / bare3.median_ms <= 2,
+      });
     }
 
     // 5. Batch throughput and 7. memory, against the emulator.
@@ -195,20 +219,57 @@ async function batchAndMemory() {
   const concurrency = 8;
   const jobSeconds = 2;
   log(`batch: ${jobs} jobs, --concurrency ${concurrency}, ${jobSeconds} s jobs`);
-  const { child, line: endpoint } = await startChild(node, [octo, 'emulator', '--port', '0', '--job-seconds', String(jobSeconds), '--max-concurrent', String(concurrency)], { env: baseEnv });
+  const { child, line: endpoint } = await startChild(
+    node,
+    [octo, 'emulator', '--port', '0', '--job-seconds', String(jobSeconds), '--max-concurrent', String(concurrency)],
+    { env: baseEnv },
+  );
   try {
-    octoRun(['profile', 'add', 'emu', '--endpoint', endpoint, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], pgEnv, 'emulator-key\n');
+    octoRun(
+      ['profile', 'add', 'emu', '--endpoint', endpoint, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      pgEnv,
+      'emulator-key\n',
+    );
     const file = join(work, 'batch.txt');
     writeFileSync(file, Array.from({ length: jobs }, (_, i) => `bench batch line ${i + 1}`).join('\n'));
     const before = await (await fetch(`${endpoint}/_emulator/stats`)).json();
-    const run = timeWithUsage(node, [octo, 'generate', '--file', file, '--profile', 'emu', '--concurrency', String(concurrency), '--creates-per-minute', '0', '--out', join(work, 'videos'), '--json', '--quiet'], { env: pgEnv });
+    const run = timeWithUsage(
+      node,
+      [
+        octo,
+        'generate',
+        '--file',
+        file,
+        '--profile',
+        'emu',
+        '--concurrency',
+        String(concurrency),
+        '--creates-per-minute',
+        '0',
+        '--out',
+        join(work, 'videos'),
+        '--json',
+        '--quiet',
+      ],
+      { env: pgEnv },
+    );
     if (run.status !== 0) throw new Error(`batch exited ${run.status}: ${run.stderr.slice(-800)}`);
     const after = await (await fetch(`${endpoint}/_emulator/stats`)).json();
     const ideal = Math.ceil(jobs / concurrency) * jobSeconds * 1000;
     const requests = totalRequests(after) - totalRequests(before);
-    record({ target: `batch ${jobs} jobs wall ≤ 1.15× ideal (${ideal / 1000} s)`, measured: `${ratio(run.wall_ms, ideal)}× (${(run.wall_ms / 1000).toFixed(1)} s)`, value: ratio(run.wall_ms, ideal), ok: run.wall_ms / ideal <= 1.15 });
+    record({
+      target: `batch ${jobs} jobs wall ≤ 1.15× ideal (${ideal / 1000} s)`,
+      measured: `${ratio(run.wall_ms, ideal)}× (${(run.wall_ms / 1000).toFixed(1)} s)`,
+      value: ratio(run.wall_ms, ideal),
+      ok: run.wall_ms / ideal <= 1.15,
+    });
     record({ target: 'batch HTTP requests per job (polls and downloads included)', measured: `${(requests / jobs).toFixed(1)}`, value: requests / jobs });
-    record({ target: 'batch CLI CPU ≤ 10% of wall', measured: `${((run.cpu_ms / run.wall_ms) * 100).toFixed(1)}% (${(run.cpu_ms / 1000).toFixed(1)} s CPU)`, value: run.cpu_ms / run.wall_ms, ok: run.cpu_ms / run.wall_ms <= 0.1 });
+    record({
+      target: 'batch CLI CPU ≤ 10% of wall',
+      measured: `${((run.cpu_ms / run.wall_ms) * 100).toFixed(1)}% (${(run.cpu_ms / 1000).toFixed(1)} s CPU)`,
+      value: run.cpu_ms / run.wall_ms,
+      ok: run.cpu_ms / run.wall_ms <= 0.1,
+    });
   } finally {
     child.kill('SIGTERM');
   }
@@ -216,13 +277,22 @@ async function batchAndMemory() {
   log('memory: downloading a 500 MB video');
   const big = await startChild(node, [octo, 'emulator', '--port', '0', '--job-seconds', '0.2', '--video-bytes', String(500_000_000)], { env: baseEnv });
   try {
-    octoRun(['profile', 'add', 'big', '--endpoint', big.line, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], pgEnv, 'emulator-key\n');
+    octoRun(
+      ['profile', 'add', 'big', '--endpoint', big.line, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      pgEnv,
+      'emulator-key\n',
+    );
     const out = join(work, 'big');
     const run = timeWithUsage(node, [octo, 'generate', 'one large video', '--profile', 'big', '--out', out, '--json', '--quiet'], { env: pgEnv });
     if (run.status !== 0) throw new Error(`download exited ${run.status}: ${run.stderr.slice(-800)}`);
     const files = JSON.parse(run.stdout).files;
     const size = statSync(files.find((f) => f.endsWith('.mp4'))).size;
-    record({ target: 'peak RSS downloading a 500 MB video ≤ 150 MB', measured: `${run.peak_rss_mb.toFixed(0)} MB (file ${(size / 1e6).toFixed(0)} MB in ${(run.wall_ms / 1000).toFixed(1)} s)`, value: run.peak_rss_mb, ok: run.peak_rss_mb <= 150 });
+    record({
+      target: 'peak RSS downloading a 500 MB video ≤ 150 MB',
+      measured: `${run.peak_rss_mb.toFixed(0)} MB (file ${(size / 1e6).toFixed(0)} MB in ${(run.wall_ms / 1000).toFixed(1)} s)`,
+      value: run.peak_rss_mb,
+      ok: run.peak_rss_mb <= 150,
+    });
   } finally {
     big.child.kill('SIGTERM');
   }

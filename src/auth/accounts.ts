@@ -36,7 +36,6 @@ export interface LoggedIn {
   password_upgraded?: boolean;
 }
 
-
 export function userAgent(): string {
   return `octo/${octoVersion()} (node ${process.versions.node}; ${platform()} ${arch()})`;
 }
@@ -121,7 +120,10 @@ async function startSession(
 }
 
 /** The session this config held for the database, to end when a new login replaces it. */
-async function previousSession(deps: Pick<AccountsEnv, 'config' | 'keyring'>, key: string): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
+async function previousSession(
+  deps: Pick<AccountsEnv, 'config' | 'keyring'>,
+  key: string,
+): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
   const cached = deps.config().session(key);
   const token = cached && (await cachedToken(cached, keyringAccount(deps.config(), key), deps.keyring));
   if (!token) return undefined;
@@ -182,7 +184,9 @@ export async function login(deps: AccountsEnv, options: Credentials): Promise<Lo
   if (!check.ok || !row.id || !row.email || !row.password_hash) {
     const heldUntil = await recordLoginFailure(db, email);
     throw new AuthError(WRONG_CREDENTIALS, {
-      hint: heldUntil ? `that was the 5th failure in 15 minutes: logins are held back until ${heldUntil.toISOString()}` : 'check them, or create an account: octo signup',
+      hint: heldUntil
+        ? `that was the 5th failure in 15 minutes: logins are held back until ${heldUntil.toISOString()}`
+        : 'check them, or create an account: octo signup',
     });
   }
   const secret = jwtSecretFor(deps, row.jwt_secret);
@@ -211,7 +215,10 @@ export interface LogoutResult {
  * database cannot be reached the token is KEPT and the command fails (exit 1): forgetting it
  * would leave a session valid for days that nobody can end any more; run logout again later.
  */
-export async function logout(deps: Pick<AccountsEnv, 'env' | 'db' | 'config' | 'databaseTarget' | 'keyring'>, options: { all?: boolean }): Promise<LogoutResult> {
+export async function logout(
+  deps: Pick<AccountsEnv, 'env' | 'db' | 'config' | 'databaseTarget' | 'keyring'>,
+  options: { all?: boolean },
+): Promise<LogoutResult> {
   refuseWithEnvToken(deps, 'logout');
   const key = targetKey(deps.databaseTarget());
   const database = targetLabel(deps.databaseTarget());

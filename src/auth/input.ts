@@ -18,7 +18,9 @@ export interface Prompter {
 export async function readStdin(deps: Pick<Prompter, 'io'>): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of deps.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 const context = (deps: Prompter) => ({ input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal });

@@ -47,18 +47,18 @@ export function keyringAccount(config: Pick<ConfigStore, 'path'>, databaseKey: s
 
 /** The first line of a keyring error (the native ones carry a Rust backtrace). */
 export function keyringReason(error: unknown): string {
-  return String(error instanceof Error ? error.message : error).split('\n', 1)[0]?.slice(0, 200) ?? '';
+  return (
+    String(error instanceof Error ? error.message : error)
+      .split('\n', 1)[0]
+      ?.slice(0, 200) ?? ''
+  );
 }
 
 /**
  * Keeps `token` in the keyring when it takes it (and gives it back: some stores accept writes
  * they cannot read), else says so and leaves it for the config file. Never throws.
  */
-export async function keepToken(
-  keyring: Keyring | undefined,
-  account: string,
-  token: string,
-): Promise<{ store: TokenStoreKind; reason?: string }> {
+export async function keepToken(keyring: Keyring | undefined, account: string, token: string): Promise<{ store: TokenStoreKind; reason?: string }> {
   if (!keyring) return { store: 'config', reason: 'no keyring' };
   try {
     await keyring.set(account, token);
@@ -75,11 +75,7 @@ export async function dropToken(keyring: Keyring | undefined, account: string): 
 }
 
 /** The cached token of a session entry, from wherever it was kept; undefined when it cannot be read. */
-export async function cachedToken(
-  cached: CachedSession,
-  account: string,
-  keyring: () => Promise<Keyring | undefined>,
-): Promise<string | undefined> {
+export async function cachedToken(cached: CachedSession, account: string, keyring: () => Promise<Keyring | undefined>): Promise<string | undefined> {
   if (cached.store !== 'keyring') return cached.token;
   const k = await keyring();
   return k?.get(account).catch(() => undefined);

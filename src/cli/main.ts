@@ -50,7 +50,10 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     // One store for the head start and the command, so the config file is read once.
     const config = openConfig(configDir(env));
     // The database starts connecting while the command module loads and argv is parsed.
-    headStart = entry && !entry.noDatabase && !options.overrides?.db ? startOpening(argv, env, config, (key) => presentedToken(env, config, key, () => osKeyring(env))) : undefined;
+    headStart =
+      entry && !entry.noDatabase && !options.overrides?.db
+        ? startOpening(argv, env, config, (key) => presentedToken(env, config, key, () => osKeyring(env)))
+        : undefined;
     const loaded = await entry?.load();
     const spec = loaded?.default;
     let invocation: Invocation | undefined;

@@ -108,9 +108,9 @@ export function buildProgram(
 
   // Running one command needs only it and what is under it (listed in its help); the full
   // tree is for top-level help and suggestions.
-  const wanted = (
-    loaded ? COMMANDS.filter((c) => c.name === loaded.entry.name || c.name.startsWith(`${loaded.entry.name} `)) : COMMANDS
-  ).filter((c) => !c.hidden || c === loaded?.entry);
+  const wanted = (loaded ? COMMANDS.filter((c) => c.name === loaded.entry.name || c.name.startsWith(`${loaded.entry.name} `)) : COMMANDS).filter(
+    (c) => !c.hidden || c === loaded?.entry,
+  );
   for (const entry of wanted) {
     const path = entry.name.split(' ');
     const parent = parentFor(path);
@@ -146,7 +146,11 @@ function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<
   command.action((...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));
-    onInvoke({ name: entry.name, globals: self.optsWithGlobals(), run: (deps) => spec.run({ deps, opts: self.opts(), args, manifest: { commands: COMMANDS, groups: GROUPS } }) });
+    onInvoke({
+      name: entry.name,
+      globals: self.optsWithGlobals(),
+      run: (deps) => spec.run({ deps, opts: self.opts(), args, manifest: { commands: COMMANDS, groups: GROUPS } }),
+    });
   });
 }
 

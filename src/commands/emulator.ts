@@ -66,10 +66,26 @@ export default defineCommand({
     'Stops on Ctrl-C or SIGTERM.',
   options: [
     { flags: '--port <n>', description: 'port to listen on (0 picks a free one)', default: 0, parse: wholeNumber('--port') },
-    { flags: '--api-key <key>', description: 'require this key (api-key header or Bearer); anything passes when neither this nor --bearer-token is set', env: 'OCTO_EMULATOR_API_KEY' },
-    { flags: '--bearer-token <token>', description: 'also accept Authorization: Bearer TOKEN (as an Entra ID token); alone, api-key headers are refused', env: 'OCTO_EMULATOR_BEARER_TOKEN' },
-    { flags: '--speed <x>', description: 'time scale: at 1 a job takes 20–60 s, at 10 about 2–6 s', parse: number('--speed', (n) => n > 0, 'a positive number') },
-    { flags: '--job-seconds <s>', description: 'exact job duration in seconds (overrides --speed)', parse: number('--job-seconds', (n) => n >= 0, 'a number ≥ 0') },
+    {
+      flags: '--api-key <key>',
+      description: 'require this key (api-key header or Bearer); anything passes when neither this nor --bearer-token is set',
+      env: 'OCTO_EMULATOR_API_KEY',
+    },
+    {
+      flags: '--bearer-token <token>',
+      description: 'also accept Authorization: Bearer TOKEN (as an Entra ID token); alone, api-key headers are refused',
+      env: 'OCTO_EMULATOR_BEARER_TOKEN',
+    },
+    {
+      flags: '--speed <x>',
+      description: 'time scale: at 1 a job takes 20–60 s, at 10 about 2–6 s',
+      parse: number('--speed', (n) => n > 0, 'a positive number'),
+    },
+    {
+      flags: '--job-seconds <s>',
+      description: 'exact job duration in seconds (overrides --speed)',
+      parse: number('--job-seconds', (n) => n >= 0, 'a number ≥ 0'),
+    },
     { flags: '--fail-rate <p>', description: 'fraction of jobs that end failed (internal_error)', parse: fraction('--fail-rate') },
     { flags: '--error-rate <p>', description: 'fraction of polling and list requests answered 500', parse: fraction('--error-rate') },
     { flags: '--rate-limit <n/min>', description: 'creates allowed per minute per API family, then 429 with Retry-After', parse: parseRateLimit },
@@ -80,7 +96,11 @@ export default defineCommand({
     { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: wholeNumber('--seed') },
     { flags: '--verbose', description: 'log every request to stderr' },
   ],
-  examples: ['octo emulator --port 8787 --api-key k', 'octo emulator --port 0 --bearer-token fake-entra-token', 'octo emulator --port 0 --speed 20 --fail-rate 0.1 --rate-limit 2/min'],
+  examples: [
+    'octo emulator --port 8787 --api-key k',
+    'octo emulator --port 0 --bearer-token fake-entra-token',
+    'octo emulator --port 0 --speed 20 --fail-rate 0.1 --rate-limit 2/min',
+  ],
   async run({ deps, opts }) {
     const { startEmulator } = await import('../emulator/server.js');
     const emulator = await startEmulator(emulatorOptions(opts, (line) => deps.io.stderr.write(`${line}\n`)));

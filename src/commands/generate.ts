@@ -4,7 +4,7 @@ import { parseDuration, positiveInt, usd } from '../generate/options.js';
 
 export default defineCommand({
   description:
-    'Validates the request against the profile\'s model, prints the estimated cost, records the\n' +
+    "Validates the request against the profile's model, prints the estimated cost, records the\n" +
     'generation before anything is spent, submits it, waits (progress on stderr), downloads each\n' +
     'video and thumbnail to --out and records them.\n\n' +
     'Batch: --file FILE (or - for stdin) holds one prompt per line, or JSON Lines with per-line\n' +
@@ -49,4 +49,3 @@ export default defineCommand({
     return generate(runEnv(deps), opts, args[0]);
   },
 });
-

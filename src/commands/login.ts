@@ -16,7 +16,7 @@ export default defineCommand({
     { flags: '--email <email>', description: 'email address (asked on a terminal)' },
     { flags: '--password-stdin', description: 'read the password from stdin' },
   ],
-  examples: ['octo login', "printf '%s' \"$PASSWORD\" | octo login --email a@example.com --password-stdin"],
+  examples: ['octo login', 'printf \'%s\' "$PASSWORD" | octo login --email a@example.com --password-stdin'],
   async run({ deps, opts }) {
     const { login } = await import('../auth/accounts.js');
     const user = await login(deps, opts);

@@ -3,7 +3,7 @@ import { message } from '../output/result.js';
 
 export default defineCommand({
   options: [{ flags: '--password-stdin', description: 'read the current and the new password from stdin, one per line' }],
-  examples: ['octo passwd', "printf '%s\\n%s\\n' \"$OLD\" \"$NEW\" | octo passwd --password-stdin"],
+  examples: ['octo passwd', 'printf \'%s\\n%s\\n\' "$OLD" "$NEW" | octo passwd --password-stdin'],
   async run({ deps, opts }) {
     const { passwd } = await import('../auth/accounts.js');
     const result = await passwd(deps, opts);

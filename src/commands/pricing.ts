@@ -18,7 +18,15 @@ export default defineCommand({
         { key: 'model', header: 'MODEL' },
         { key: 'size', header: 'SIZE' },
         // Enough decimals for sora-1's per-size prices (0.05 x pixels / 921600), never cut.
-        { key: 'usd_per_second', header: 'USD/S (ESTIMATE)', align: 'right', format: (v) => `$${Number(v).toFixed(6).replace(/0{1,4}$/, '')}` },
+        {
+          key: 'usd_per_second',
+          header: 'USD/S (ESTIMATE)',
+          align: 'right',
+          format: (v) =>
+            `$${Number(v)
+              .toFixed(6)
+              .replace(/0{1,4}$/, '')}`,
+        },
         { key: 'source', header: 'SOURCE' },
         { key: 'as_of', header: 'AS OF' },
       ],

@@ -8,7 +8,7 @@ export default defineCommand({
     { flags: '--name <name>', description: 'display name' },
     { flags: '--password-stdin', description: 'read the password from stdin (at least 8 characters)' },
   ],
-  examples: ['octo signup', "printf '%s' \"$PASSWORD\" | octo signup --email a@example.com --name A --password-stdin"],
+  examples: ['octo signup', 'printf \'%s\' "$PASSWORD" | octo signup --email a@example.com --name A --password-stdin'],
   async run({ deps, opts }) {
     const { signup } = await import('../auth/accounts.js');
     const user = await signup(deps, opts);

@@ -17,7 +17,7 @@ export const USER_KEYS = {
   'default-profile': 'Profile used when no --profile is given and none is active',
   'pricing-file': 'JSON file whose rows replace the built-in price table',
   'storage-url': 'Azure Blob Storage container URL that videos are uploaded to (OCTO_STORAGE_URL overrides)',
-  'storage-link-days': 'Days a private container\'s read-only video link stays valid (default 7)',
+  'storage-link-days': "Days a private container's read-only video link stays valid (default 7)",
 } as const;
 
 export type UserKey = keyof typeof USER_KEYS;

@@ -3,16 +3,7 @@
  * `src/cli/main.ts` renders them. Nothing else decides how a failure ends the process.
  */
 
-export type ErrorCode =
-  | 'failure'
-  | 'usage'
-  | 'not_found'
-  | 'auth'
-  | 'budget_exceeded'
-  | 'batch_failed'
-  | 'generation_failed'
-  | 'still_running'
-  | 'interrupted';
+export type ErrorCode = 'failure' | 'usage' | 'not_found' | 'auth' | 'budget_exceeded' | 'batch_failed' | 'generation_failed' | 'still_running' | 'interrupted';
 
 export class OctoError extends Error {
   readonly code: ErrorCode;

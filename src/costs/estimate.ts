@@ -10,14 +10,9 @@ export interface Estimate {
 }
 
 /** cost = price per second x seconds x variants (PRODUCT.md "Pricing"). Pure. */
-export function estimateCost(
-  table: PriceTable,
-  request: { model: PricedModel; width: number; height: number; seconds: number; variants: number },
-): Estimate {
+export function estimateCost(table: PriceTable, request: { model: PricedModel; width: number; height: number; seconds: number; variants: number }): Estimate {
   const size = `${request.width}x${request.height}`;
-  const row =
-    table.rows.find((r) => r.model === request.model && r.size === size) ??
-    table.rows.find((r) => r.model === request.model && r.size === '*');
+  const row = table.rows.find((r) => r.model === request.model && r.size === size) ?? table.rows.find((r) => r.model === request.model && r.size === '*');
   if (!row) {
     throw new UsageError(`no price for ${request.model} at ${size} in pricing ${table.version}`, {
       hint: 'add a row to your pricing file (octo config set pricing-file PATH)',

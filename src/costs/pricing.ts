@@ -36,10 +36,34 @@ export function sora1UsdPerSecond(width: number, height: number): number {
 export const BUILTIN_PRICES: PriceTable = {
   version: 'builtin-2026-11-25',
   rows: [
-    { model: 'sora-2', size: '720x1280', usd_per_second: 0.1, source: "OpenAI's published price (developers.openai.com, models/sora-2); the web app uses the same", as_of: '2025-10-06' },
-    { model: 'sora-2', size: '1280x720', usd_per_second: 0.1, source: "OpenAI's published price (developers.openai.com, models/sora-2); the web app uses the same", as_of: '2025-10-06' },
-    { model: 'sora-2-pro', size: '720x1280', usd_per_second: 0.3, source: "OpenAI's published price (developers.openai.com, models/sora-2)", as_of: '2025-10-06' },
-    { model: 'sora-2-pro', size: '1280x720', usd_per_second: 0.3, source: "OpenAI's published price (developers.openai.com, models/sora-2)", as_of: '2025-10-06' },
+    {
+      model: 'sora-2',
+      size: '720x1280',
+      usd_per_second: 0.1,
+      source: "OpenAI's published price (developers.openai.com, models/sora-2); the web app uses the same",
+      as_of: '2025-10-06',
+    },
+    {
+      model: 'sora-2',
+      size: '1280x720',
+      usd_per_second: 0.1,
+      source: "OpenAI's published price (developers.openai.com, models/sora-2); the web app uses the same",
+      as_of: '2025-10-06',
+    },
+    {
+      model: 'sora-2-pro',
+      size: '720x1280',
+      usd_per_second: 0.3,
+      source: "OpenAI's published price (developers.openai.com, models/sora-2)",
+      as_of: '2025-10-06',
+    },
+    {
+      model: 'sora-2-pro',
+      size: '1280x720',
+      usd_per_second: 0.3,
+      source: "OpenAI's published price (developers.openai.com, models/sora-2)",
+      as_of: '2025-10-06',
+    },
     { model: 'sora-2-pro', size: '1024x1792', usd_per_second: 0.5, source: 'consistent third-party figures (no official page read)', as_of: '2025-10-06' },
     { model: 'sora-2-pro', size: '1792x1024', usd_per_second: 0.5, source: 'consistent third-party figures (no official page read)', as_of: '2025-10-06' },
     ...SORA1_SIZES.map((size) => {

@@ -16,8 +16,7 @@ import type { Db, Row } from './types.js';
  *
  * Your SQL may itself start with `WITH ...`: its CTEs are appended after `auth`.
  */
-export const AUTH_CTE =
-  'auth AS (SELECT user_id FROM sessions WHERE id = $1::uuid AND token_hash = $2 AND expires_at > NOW())';
+export const AUTH_CTE = 'auth AS (SELECT user_id FROM sessions WHERE id = $1::uuid AND token_hash = $2 AND expires_at > NOW())';
 
 export function authedSql(sql: string): string {
   const trimmed = sql.trim();
@@ -48,11 +47,9 @@ export async function authedQuery<R extends Row = Row>(
   sql: string,
   values: unknown[] = [],
 ): Promise<R[]> {
-  const rows = await db.query<{ __auth: number; __row: Record<string, unknown> | null }>(
-    authedSql(sql),
-    [session.sessionId, session.tokenHash, ...values],
-    { sessionToken: session.token },
-  );
+  const rows = await db.query<{ __auth: number; __row: Record<string, unknown> | null }>(authedSql(sql), [session.sessionId, session.tokenHash, ...values], {
+    sessionToken: session.token,
+  });
   const [head, ...rest] = rows;
   if (!head || Number(head.__auth) === 0) throw new AuthError('your session has expired or was revoked');
   return rest.map((row) => reviveDates(row.__row ?? {}) as R);

@@ -70,8 +70,7 @@ export function costStateSql(status: string): string {
 }
 
 export function costSummarySql(by: CostGrouping): string {
-  const tagJoin =
-    by === 'tag' ? `LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(b.tags) = 'object' THEN b.tags END) AS t(k, v) ON TRUE` : '';
+  const tagJoin = by === 'tag' ? `LEFT JOIN LATERAL jsonb_each_text(CASE WHEN jsonb_typeof(b.tags) = 'object' THEN b.tags END) AS t(k, v) ON TRUE` : '';
   // --by status shows every status; the other groupings show completed spend only.
   const which = by === 'status' ? 'TRUE' : `b.state = 'completed'`;
   return `WITH bounds AS (

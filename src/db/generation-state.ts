@@ -162,7 +162,14 @@ export async function recordFoundJob(db: Db, session: SessionKeys, id: string, j
 }
 
 /** queued → running (and progress) while polling job `jobId`. */
-export async function updateGenerationStatus(db: Db, session: SessionKeys, id: string, jobId: string, status: string, progress: number | null): Promise<boolean> {
+export async function updateGenerationStatus(
+  db: Db,
+  session: SessionKeys,
+  id: string,
+  jobId: string,
+  status: string,
+  progress: number | null,
+): Promise<boolean> {
   return changed(
     await authedQuery(
       db,
@@ -175,13 +182,7 @@ export async function updateGenerationStatus(db: Db, session: SessionKeys, id: s
 }
 
 /** Ends an unfinished generation without videos: `failed` (with the reason) or `canceled`. */
-export async function finishGeneration(
-  db: Db,
-  session: SessionKeys,
-  id: string,
-  status: 'failed' | 'canceled',
-  reason: string | null,
-): Promise<boolean> {
+export async function finishGeneration(db: Db, session: SessionKeys, id: string, status: 'failed' | 'canceled', reason: string | null): Promise<boolean> {
   return changed(
     await authedQuery(
       db,

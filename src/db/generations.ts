@@ -109,18 +109,20 @@ export async function reserveGenerationRows(
     request: row.request ?? null,
     tags: row.tags ?? null,
   }));
-  const [, result] = await db.transaction([
-    { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-budget:${session.userId}`] },
-    {
-      text: authedSql(RESERVE_SQL),
-      values: [session.sessionId, session.tokenHash, JSON.stringify(payload), timeZone],
-    },
-  ], { sessionToken: session.token });
+  const [, result] = await db.transaction(
+    [
+      { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-budget:${session.userId}`] },
+      {
+        text: authedSql(RESERVE_SQL),
+        values: [session.sessionId, session.tokenHash, JSON.stringify(payload), timeZone],
+      },
+    ],
+    { sessionToken: session.token },
+  );
   const [head, body] = result as { __auth: number; __row: { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] } | null }[];
   if (!head || Number(head.__auth) === 0 || !body?.__row) throw new AuthError('your session has expired or was revoked');
   return body.__row;
 }
-
 
 // ---- generate, jobs: everything after the reservation ----------------------------------------
 

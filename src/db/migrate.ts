@@ -86,9 +86,6 @@ export async function migrate(db: Db, migrations = listMigrations()): Promise<st
 export async function resyncMembers(db: Db): Promise<string | null> {
   const [probe] = await db.query<{ ready: boolean }>(`SELECT to_regprocedure('octo_members_resync()') IS NOT NULL AS ready`);
   if (!probe?.ready) return null;
-  const [, synced] = await db.transaction([
-    { text: 'SELECT pg_advisory_xact_lock($1)', values: [LOCK_KEY] },
-    { text: 'SELECT octo_members_resync() AS role' },
-  ]);
+  const [, synced] = await db.transaction([{ text: 'SELECT pg_advisory_xact_lock($1)', values: [LOCK_KEY] }, { text: 'SELECT octo_members_resync() AS role' }]);
   return (synced?.[0]?.role as string | null | undefined) ?? null;
 }

@@ -8,21 +8,14 @@ export { embeddedKey };
 
 type Env = Record<string, string | undefined>;
 
-export type DatabaseTarget =
-  | { kind: 'embedded'; dataDir: string }
-  | { kind: 'pg' | 'neon'; url: string; label: string; key: string; source: string };
+export type DatabaseTarget = { kind: 'embedded'; dataDir: string } | { kind: 'pg' | 'neon'; url: string; label: string; key: string; source: string };
 
 /**
  * Which database, first match wins: --database-url, OCTO_DATABASE_URL, DATABASE_URL, config
  * `database-url`, else the embedded default. Neon hosts (or OCTO_DB_DRIVER=neon) use the HTTP
  * driver; any other postgres:// URL uses `pg`.
  */
-export function resolveDatabase(input: {
-  flag?: string;
-  env: Env;
-  configUrl?: string;
-  dataDir: string;
-}): DatabaseTarget {
+export function resolveDatabase(input: { flag?: string; env: Env; configUrl?: string; dataDir: string }): DatabaseTarget {
   const candidates: [string | undefined, string][] = [
     [input.flag, '--database-url'],
     [input.env.OCTO_DATABASE_URL, 'OCTO_DATABASE_URL'],
@@ -64,7 +57,6 @@ export function resolveDatabase(input: {
 export function databaseTargetFor(flag: string | undefined, env: Env, config: ConfigStore): DatabaseTarget {
   return resolveDatabase({ flag, env, configUrl: config.get('database-url'), dataDir: dataDir(env) });
 }
-
 
 /** The database's identity for the token cache; the same value `Db.key` reports. */
 export function targetKey(target: DatabaseTarget): string {

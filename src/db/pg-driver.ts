@@ -124,9 +124,7 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
         await timed('BEGIN', () => connection.query('BEGIN'));
         const results: Row[][] = [];
         for (const statement of statements) {
-          const result = await timed(firstWords(statement.text), () =>
-            connection.query(statement.text, statement.values ?? []),
-          );
+          const result = await timed(firstWords(statement.text), () => connection.query(statement.text, statement.values ?? []));
           results.push(result.rows);
         }
         await timed('COMMIT', () => connection.query('COMMIT'));

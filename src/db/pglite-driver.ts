@@ -32,10 +32,7 @@ export interface PgliteInstanceOptions {
  * server instead.
  */
 export async function openPgliteInstance(dataDir: string | undefined, options: PgliteInstanceOptions = {}): Promise<PGlite> {
-  const [{ PGlite }, { uuid_ossp }] = await Promise.all([
-    import('@electric-sql/pglite'),
-    import('@electric-sql/pglite/contrib/uuid_ossp'),
-  ]);
+  const [{ PGlite }, { uuid_ossp }] = await Promise.all([import('@electric-sql/pglite'), import('@electric-sql/pglite/contrib/uuid_ossp')]);
   const settings = Object.entries({ ...EMBEDDED_SETTINGS, ...options.settings }).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
   const db = new PGlite({
     dataDir,
@@ -81,8 +78,7 @@ export function pgliteDb(instance: PGlite, options: { label?: string; key?: stri
     get roundTrips() {
       return meter.count;
     },
-    query: <R extends Row = Row>(text: string, values?: unknown[]) =>
-      counted(async () => (await run(instance, { text, values })) as R[]),
+    query: <R extends Row = Row>(text: string, values?: unknown[]) => counted(async () => (await run(instance, { text, values })) as R[]),
     transaction: (statements: Statement[]) =>
       counted(() =>
         instance.transaction(async (tx) => {
@@ -96,4 +92,3 @@ export function pgliteDb(instance: PGlite, options: { label?: string; key?: stri
     },
   };
 }
-

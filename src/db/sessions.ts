@@ -46,11 +46,9 @@ export async function insertSession(
 
 /** Ends this session (logout). Returns false when it had already ended. */
 export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>): Promise<boolean> {
-  const rows = await db.query(
-    'DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id',
-    [session.sessionId, session.tokenHash],
-    { sessionToken: session.token },
-  );
+  const rows = await db.query('DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id', [session.sessionId, session.tokenHash], {
+    sessionToken: session.token,
+  });
   return rows.length > 0;
 }
 

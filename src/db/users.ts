@@ -35,10 +35,9 @@ export async function findUserForLogin(db: Db, email: string): Promise<LoginRow>
 
 /** A failed login, counted in the database (so the limit holds across machines). */
 export async function recordLoginFailure(db: Db, email: string): Promise<Date | null> {
-  const [row] = await db.query<{ held_until: Date | null }>(
-    'SELECT octo_login_held_until($1) AS held_until FROM (SELECT octo_login_failed($1)) AS recorded',
-    [email],
-  );
+  const [row] = await db.query<{ held_until: Date | null }>('SELECT octo_login_held_until($1) AS held_until FROM (SELECT octo_login_failed($1)) AS recorded', [
+    email,
+  ]);
   return row?.held_until ?? null;
 }
 
@@ -70,8 +69,7 @@ export async function createUser(db: Db, user: { email: string; name: string | n
   }
 }
 
-const duplicate = (email: string) =>
-  new UsageError(`an account with the email ${email} already exists`, { hint: `run: octo login --email ${email}` });
+const duplicate = (email: string) => new UsageError(`an account with the email ${email} already exists`, { hint: `run: octo login --email ${email}` });
 
 /** The session user's password hash (for passwd), with the session check. */
 export async function readOwnPasswordHash(db: Db, session: Session): Promise<{ id: string; email: string; password_hash: string }> {
@@ -90,16 +88,19 @@ export async function readOwnPasswordHash(db: Db, session: Session): Promise<{ i
  */
 export async function changePassword(db: Db, session: Session, passwordHash: string): Promise<{ ok: boolean; endedSessions: number }> {
   const params = [session.sessionId, session.tokenHash];
-  const [updated, deleted] = await db.transaction([
-    {
-      text: authedSql('UPDATE users SET password_hash = $3, updated_at = NOW() WHERE id = (SELECT user_id FROM auth) RETURNING id'),
-      values: [...params, passwordHash],
-    },
-    {
-      text: authedSql('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id'),
-      values: params,
-    },
-  ], { sessionToken: session.token });
+  const [updated, deleted] = await db.transaction(
+    [
+      {
+        text: authedSql('UPDATE users SET password_hash = $3, updated_at = NOW() WHERE id = (SELECT user_id FROM auth) RETURNING id'),
+        values: [...params, passwordHash],
+      },
+      {
+        text: authedSql('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id'),
+        values: params,
+      },
+    ],
+    { sessionToken: session.token },
+  );
   const ok = Number(updated?.[0]?.__auth ?? 0) > 0 && (updated?.length ?? 0) > 1;
   return { ok, endedSessions: Math.max(0, (deleted?.length ?? 0) - 1) };
 }

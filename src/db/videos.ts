@@ -69,11 +69,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * By id (or a unique prefix of at least 4 characters), file id or Azure id; with the profile it
  * was made on (for a refetch). An ambiguous prefix is a usage error listing the candidates.
  */
-export async function findVideo(
-  db: Db,
-  session: SessionKeys,
-  id: string,
-): Promise<(VideoRow & { profile: ProfileConfig | null }) | undefined> {
+export async function findVideo(db: Db, session: SessionKeys, id: string): Promise<(VideoRow & { profile: ProfileConfig | null }) | undefined> {
   const found = await authedQuery<VideoRow & { profile: ProfileConfig | null }>(
     db,
     session,

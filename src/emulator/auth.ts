@@ -10,8 +10,7 @@ import type { EmulatorOptions } from './types.js';
 
 export type AuthScheme = 'api-key' | 'bearer' | 'none';
 
-const TOKEN_MESSAGE =
-  'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.';
+const TOKEN_MESSAGE = 'Unauthorized. Access token is missing, invalid, audience is incorrect (https://cognitiveservices.azure.com), or have expired.';
 
 export function authenticate(options: EmulatorOptions, req: IncomingMessage): AuthScheme {
   const key = req.headers['api-key'];

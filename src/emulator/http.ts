@@ -26,8 +26,7 @@ export function errorBody(family: Family, code: string, message: string, extra: 
 export const bad = (family: Family, message: string, param: string | null = null, code = 'invalid_request_error') =>
   new HttpError(400, errorBody(family, code, message, { param }));
 
-export const notFound = (family: Family, what: string) =>
-  new HttpError(404, errorBody(family, 'NotFound', `${what} not found`, { type: 'not_found_error' }));
+export const notFound = (family: Family, what: string) => new HttpError(404, errorBody(family, 'NotFound', `${what} not found`, { type: 'not_found_error' }));
 
 /** Writes a JSON body (or none) with its length. */
 export function sendJson(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}) {
@@ -95,7 +94,8 @@ export async function parseBody(family: Family, req: IncomingMessage): Promise<P
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
     // sora-2 rejects a numeric `seconds` (invalid_type).
-    if (family === 'sora-2' && k === 'seconds' && typeof v !== 'string') throw bad(family, "Invalid type for 'seconds': expected a string", 'seconds', 'invalid_type');
+    if (family === 'sora-2' && k === 'seconds' && typeof v !== 'string')
+      throw bad(family, "Invalid type for 'seconds': expected a string", 'seconds', 'invalid_type');
     fields[k] = typeof v === 'string' ? v : JSON.stringify(v);
   }
   return { fields, files: [], multipart: false };

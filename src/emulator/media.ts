@@ -106,7 +106,12 @@ function clip(orientation: 'landscape' | 'portrait' | 'square'): Clip {
   const ftyp = find('ftyp');
   const moov = find('moov');
   const mdat = find('mdat');
-  c = { ftyp: file.subarray(ftyp.start, ftyp.end), moov: Buffer.from(file.subarray(moov.start, moov.end)), data: file.subarray(mdat.body, mdat.end), dataAt: mdat.body };
+  c = {
+    ftyp: file.subarray(ftyp.start, ftyp.end),
+    moov: Buffer.from(file.subarray(moov.start, moov.end)),
+    data: file.subarray(mdat.body, mdat.end),
+    dataAt: mdat.body,
+  };
   clips.set(orientation, c);
   return c;
 }

@@ -21,13 +21,7 @@ export interface ListPage {
   last_id: string | null;
 }
 
-export function listPage(
-  state: EmulatorState,
-  family: Family,
-  query: URLSearchParams,
-  json: (j: EmJob) => unknown,
-  keep?: (j: EmJob) => boolean,
-): ListPage {
+export function listPage(state: EmulatorState, family: Family, query: URLSearchParams, json: (j: EmJob) => unknown, keep?: (j: EmJob) => boolean): ListPage {
   const limitRaw = query.get('limit');
   const limit = limitRaw === null ? (family === 'sora-1' ? 10 : 20) : Number(limitRaw);
   if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw bad(family, `limit must be an integer between 0 and 100, got ${limitRaw}`, 'limit');

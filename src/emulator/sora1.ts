@@ -69,7 +69,8 @@ function inpaintItems(fields: Record<string, string>, files: { field: string; fi
   for (const it of inpaint) {
     const item = it as { file_name?: string; type?: string };
     if (item.type !== 'image' && item.type !== 'video') throw bad('sora-1', `inpaint item type must be image or video, got ${item.type}`, 'inpaint_items');
-    if (!item.file_name || !names.has(item.file_name)) throw bad('sora-1', `inpaint item file_name ${item.file_name} matches no uploaded file`, 'inpaint_items');
+    if (!item.file_name || !names.has(item.file_name))
+      throw bad('sora-1', `inpaint item file_name ${item.file_name} matches no uploaded file`, 'inpaint_items');
   }
   return inpaint;
 }
@@ -90,7 +91,8 @@ async function create(state: EmulatorState, req: IncomingMessage, t: number): Pr
   const short = Math.min(width, height);
   if (short >= 1080 && seconds > 10) throw bad('sora-1', `1080p videos are limited to 10 seconds, got ${seconds}.`, 'n_seconds');
   const maxVariants = short >= 1080 ? 1 : short >= 720 ? 2 : 4;
-  if (variants < 1 || variants > maxVariants) throw bad('sora-1', `n_variants must be between 1 and ${maxVariants} for ${size}, got ${variants}.`, 'n_variants');
+  if (variants < 1 || variants > maxVariants)
+    throw bad('sora-1', `n_variants must be between 1 and ${maxVariants} for ${size}, got ${variants}.`, 'n_variants');
   const inpaint = body.multipart && (f.inpaint_items !== undefined || body.files.length > 0) ? inpaintItems(f, body.files) : null;
   state.checkModerationAtCreate('sora-1', prompt);
   state.rateLimit('sora-1', t);

@@ -58,7 +58,8 @@ async function create(state: EmulatorState, req: IncomingMessage, t: number, rem
     model = f.model ?? 'sora-2';
     const size = f.size ?? '720x1280';
     const sizes = /sora-2-pro/i.test(model) ? SORA2_PRO_SIZES : SORA2_SIZES;
-    if (!sizes.has(size)) throw bad('sora-2', `Invalid value: '${size}'. Supported values are: ${[...sizes].map((s) => `'${s}'`).join(', ')}.`, 'size', 'invalid_value');
+    if (!sizes.has(size))
+      throw bad('sora-2', `Invalid value: '${size}'. Supported values are: ${[...sizes].map((s) => `'${s}'`).join(', ')}.`, 'size', 'invalid_value');
     const s = f.seconds ?? '4';
     if (!['4', '8', '12'].includes(s)) throw bad('sora-2', `Invalid value: '${s}'. Supported values are: '4', '8', and '12'.`, 'seconds', 'invalid_value');
     [width, height] = size.split('x').map(Number) as [number, number];
@@ -109,7 +110,8 @@ export const sora2Routes: readonly Route[] = [
     handler: ({ state, params, t }) => {
       const id = params.id!;
       const j = state.lookup('sora-2', id);
-      if (j.finishedAt === null) throw bad('sora-2', `Video ${id} is still ${sora2Json(state, j, t).status}; only completed or failed videos can be deleted.`, 'video_id');
+      if (j.finishedAt === null)
+        throw bad('sora-2', `Video ${id} is still ${sora2Json(state, j, t).status}; only completed or failed videos can be deleted.`, 'video_id');
       state.remove(j);
       return { status: 200, body: { id, deleted: true, object: 'video.deleted' } };
     },

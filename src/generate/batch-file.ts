@@ -28,7 +28,8 @@ export function lineError(file: string, line: number, problem: string): UsageErr
  * is refused (exit 2): reading it as text would record garbage as prompts.
  */
 export function decodeBatchFile(bytes: Uint8Array, file: string): string {
-  const refuse = (why: string) => new UsageError(`${file}: ${why}`, { hint: 'save it as UTF-8 text, one prompt (or JSON object) per line; nothing was recorded or submitted' });
+  const refuse = (why: string) =>
+    new UsageError(`${file}: ${why}`, { hint: 'save it as UTF-8 text, one prompt (or JSON object) per line; nothing was recorded or submitted' });
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
   if (bytes.includes(0)) throw refuse('is not a text file (it holds NUL bytes: binary, or UTF-16 without a byte-order mark)');

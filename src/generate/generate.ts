@@ -42,7 +42,8 @@ export interface GenerateFlags {
 export async function generate(deps: RunEnv, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
   if (opts.file !== undefined && prompt !== undefined) throw new UsageError('give a PROMPT or --file, not both');
   if (opts.resume && opts.file === undefined) throw new UsageError('--resume continues a batch: pass the same --file as before');
-  if (opts.file === undefined && prompt === undefined) throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
+  if (opts.file === undefined && prompt === undefined)
+    throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
   return opts.file !== undefined ? generateBatch(deps, opts, opts.file) : generateOne(deps, opts, prompt!);
 }
 
@@ -131,7 +132,9 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
   deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
-    throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+    throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(opts.maxCost)}`, {
+      hint: 'nothing was recorded or submitted',
+    });
   }
   if (opts.dryRun) return { output: record(planResult(plan), RESULT_FIELDS) };
 
@@ -165,7 +168,10 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   }
   if (result.status === 'failed' || result.status === 'canceled') {
     throw new GenerationFailedError(`generation ${row.id} ${result.status}: ${result.failure_reason ?? 'no reason given'}`, {
-      hint: result.failure_reason?.includes('moderation') || result.failure_reason?.includes('content_filter') ? 'the prompt or image was refused by content moderation; rephrase it' : 'recorded as failed; see: octo jobs list --status failed',
+      hint:
+        result.failure_reason?.includes('moderation') || result.failure_reason?.includes('content_filter')
+          ? 'the prompt or image was refused by content moderation; rephrase it'
+          : 'recorded as failed; see: octo jobs list --status failed',
     });
   }
   const output = record(shown, RESULT_FIELDS);
@@ -207,7 +213,7 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
   const { session, db, profiles } = await context(deps);
-    const defaults = { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') };
+  const defaults = { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') };
   const prices = loadPricing({ pricingFile: deps.setting('pricing-file'), cwd: deps.cwd });
   const plans = lines.map(({ line, input, key }) => {
     try {
@@ -229,7 +235,9 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
   deps.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && total > opts.maxCost) {
-    throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(opts.maxCost)}`, { hint: 'nothing was recorded or submitted' });
+    throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(opts.maxCost)}`, {
+      hint: 'nothing was recorded or submitted',
+    });
   }
   if (opts.dryRun) {
     const results = plans.map(({ line, plan }) => planResult(plan, line));
@@ -261,7 +269,10 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   }
   // Labelled by where each line is in the file now.
   const lineOf = new Map(keys.map((k, i) => [k, plans[i]!.line]));
-  const batchRows = (fresh.length > 0 ? await generationsByKeys(db, session, keys) : known).map((r) => ({ ...r, batch_line: lineOf.get(r.idempotency_key) ?? r.batch_line }));
+  const batchRows = (fresh.length > 0 ? await generationsByKeys(db, session, keys) : known).map((r) => ({
+    ...r,
+    batch_line: lineOf.get(r.idempotency_key) ?? r.batch_line,
+  }));
   if (opts.resume) {
     const done = known.filter((r) => TERMINAL.has(r.status)).length;
     const running = known.length - done;
@@ -310,7 +321,12 @@ function batchOutput(results: LineResult[]) {
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */
 async function remixSource(deps: RunEnv, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
-  const client = createSoraClient({ endpoint: profile.endpoint, ...soraAuth(profile, deps.env), deployment: profile.deployment, soraVersion: profile.sora_version });
+  const client = createSoraClient({
+    endpoint: profile.endpoint,
+    ...soraAuth(profile, deps.env),
+    deployment: profile.deployment,
+    soraVersion: profile.sora_version,
+  });
   let source;
   try {
     source = await client.get(videoId, { signal: deps.signal });

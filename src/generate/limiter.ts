@@ -50,7 +50,10 @@ export class Limiter {
           resolve();
         };
         const onAbort = () => {
-          this.waiters.set(key, (this.waiters.get(key) ?? []).filter((w) => w !== wake));
+          this.waiters.set(
+            key,
+            (this.waiters.get(key) ?? []).filter((w) => w !== wake),
+          );
           reject(signal!.reason);
         };
         if (signal?.aborted) return reject(signal.reason);

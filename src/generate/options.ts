@@ -8,10 +8,12 @@ import type { RunnerOptions } from './runner.js';
 
 /** Flag parsers and environment knobs shared by generate and jobs. */
 
-export const positiveInt = (flag: string, min = 1) => (value: string) => {
-  if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
-  return Number(value);
-};
+export const positiveInt =
+  (flag: string, min = 1) =>
+  (value: string) => {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+    return Number(value);
+  };
 
 export const usd = (flag: string) => (value: string) => {
   const n = Number(value.replace(/^\$/, ''));
@@ -34,7 +36,15 @@ export function parseDuration(value: string): number {
 export function pollSchedule(env: Record<string, string | undefined>): Partial<PollScheduleOptions> | undefined {
   const ms = Number(env.OCTO_POLL_MS);
   if (!env.OCTO_POLL_MS || !Number.isFinite(ms) || ms <= 0) return undefined;
-  return { initialDelayMs: ms, baseDelayMs: ms, factor: 1, maxDelayMs: Math.max(ms, 50), jitter: 0.1, errorBaseDelayMs: ms, early404GraceMs: Math.max(30_000, ms * 10) };
+  return {
+    initialDelayMs: ms,
+    baseDelayMs: ms,
+    factor: 1,
+    maxDelayMs: Math.max(ms, 50),
+    jitter: 0.1,
+    errorBaseDelayMs: ms,
+    early404GraceMs: Math.max(30_000, ms * 10),
+  };
 }
 
 /** How often a run looks again at lines another process holds: a fraction of a poll, at most 2 s. */

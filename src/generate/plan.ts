@@ -71,11 +71,7 @@ export function imageContentType(path: string): string {
  * Validates and prices one generation. Throws UsageError (SoraValidationError is one) naming the
  * bad value; the caller adds the file:line of a batch.
  */
-export function planGeneration(
-  input: GenerationInput,
-  profile: ProfileConfig,
-  o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable },
-): Plan {
+export function planGeneration(input: GenerationInput, profile: ProfileConfig, o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable }): Plan {
   if (!input.prompt?.trim()) throw new UsageError('the prompt is empty');
   checkText('the prompt', input.prompt);
   for (const [k, v] of Object.entries(input.tags ?? {})) {

@@ -27,7 +27,11 @@ export async function waitJobs(deps: RunEnv, opts: WaitFlags, id: string | undef
   if (found.length === 0) return { output: rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' }) };
   const outOverride = opts.out === undefined ? undefined : downloadDir(deps, opts.out);
   // Every folder a download will go to, checked before a line still to submit is submitted.
-  const folders = new Set(found.filter((r) => (r.request as { download?: boolean } | null)?.download !== false).map((r) => outOverride ?? (r.request as { out?: string } | null)?.out ?? downloadDir(deps)));
+  const folders = new Set(
+    found
+      .filter((r) => (r.request as { download?: boolean } | null)?.download !== false)
+      .map((r) => outOverride ?? (r.request as { out?: string } | null)?.out ?? downloadDir(deps)),
+  );
   for (const dir of folders) await ensureWritableDir(dir, 'pass another folder with: octo jobs wait --out DIR');
   const view = await createProgress(deps.io, deps.globals, { single: Boolean(id) });
   let results;

@@ -50,7 +50,10 @@ function valueFlags(tree: CompletionTree): string[] {
 }
 
 export function bashScript(tree: CompletionTree): string {
-  const pathCases = tree.paths.filter(Boolean).map((p) => sq(p)).join('|');
+  const pathCases = tree.paths
+    .filter(Boolean)
+    .map((p) => sq(p))
+    .join('|');
   const childCases = Object.entries(tree.children)
     .map(([path, words]) => `    ${sq(path)}) words=${sq(words.map((w) => w.word).join(' '))} ;;`)
     .join('\n');
@@ -129,8 +132,7 @@ function zshValues(source: ValueSource | undefined, choices: readonly string[] |
 }
 
 export function zshScript(tree: CompletionTree): string {
-  const described = (items: { name: string; description: string }[]) =>
-    items.map((i) => sq(`${i.name.replace(/:/g, '\\:')}:${i.description}`)).join(' ');
+  const described = (items: { name: string; description: string }[]) => items.map((i) => sq(`${i.name.replace(/:/g, '\\:')}:${i.description}`)).join(' ');
   const childCases = Object.entries(tree.children)
     .map(([path, words]) => `    ${sq(path)}) items=(${described(words.map((w) => ({ name: w.word, description: w.summary })))}) ;;`)
     .join('\n');

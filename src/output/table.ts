@@ -105,9 +105,18 @@ export function layoutTable(input: TableInput): string[] {
       }
     };
     const header = (i: number) => displayWidth(input.columns[i]!.header);
-    shrink((c) => Boolean(c.flex), (i) => Math.max(20, header(i)));
-    shrink((c) => !c.flex && !c.id && c.align !== 'right', (i) => Math.max(10, header(i)));
-    shrink((c) => Boolean(c.flex), (i) => Math.max(8, header(i)));
+    shrink(
+      (c) => Boolean(c.flex),
+      (i) => Math.max(20, header(i)),
+    );
+    shrink(
+      (c) => !c.flex && !c.id && c.align !== 'right',
+      (i) => Math.max(10, header(i)),
+    );
+    shrink(
+      (c) => Boolean(c.flex),
+      (i) => Math.max(8, header(i)),
+    );
   }
 
   const line = (cells: string[]) => {

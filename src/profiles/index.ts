@@ -35,7 +35,15 @@ export async function loadProfile(db: Db, session: Session, choice: { named?: st
 }
 
 function resolvedFrom(p: ProfileConfig): ResolvedProfile {
-  return { name: p.name, endpoint: p.endpoint, apiKey: p.api_key, credential: p.credential, apiKeyEnv: p.api_key_env, deployment: p.deployment, soraVersion: p.sora_version };
+  return {
+    name: p.name,
+    endpoint: p.endpoint,
+    apiKey: p.api_key,
+    credential: p.credential,
+    apiKeyEnv: p.api_key_env,
+    deployment: p.deployment,
+    soraVersion: p.sora_version,
+  };
 }
 
 /** loadProfile with what a command's values hold. */
@@ -193,7 +201,10 @@ export interface ProfileTestResult {
 }
 
 /** One cheap authenticated call (list one job) with the profile's key; typed Sora errors pass through. */
-export async function testProfile(deps: ProfileCheckEnv & Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ProfileTestResult> {
+export async function testProfile(
+  deps: ProfileCheckEnv & Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>,
+  name?: string,
+): Promise<ProfileTestResult> {
   return testLoadedProfile(deps, await profileFor(deps, name));
 }
 

@@ -59,7 +59,9 @@ export function cachedBearer(credential: () => Promise<TokenCredentialLike>, wha
     } catch (error) {
       const first = (String(error instanceof Error ? error.message : error).split('\n')[0] ?? '').slice(0, 300);
       throw new AuthError(`${what} gave no token: ${first}`, {
-        hint: what.startsWith('Azure CLI') ? 'run: az login (and check: az account show)' : 'sign in (az login) or configure a managed identity or service principal',
+        hint: what.startsWith('Azure CLI')
+          ? 'run: az login (and check: az account show)'
+          : 'sign in (az login) or configure a managed identity or service principal',
         cause: error,
       });
     }

@@ -103,7 +103,14 @@ const sora1: Family = {
     if (!req.image) return { json: fields };
     const form = new FormData();
     for (const [k, val] of Object.entries(fields)) form.append(k, String(val));
-    const inpaint = [{ frame_index: req.imageFrameIndex ?? 0, type: 'image', file_name: req.image.filename, crop_bounds: { left_fraction: 0, top_fraction: 0, right_fraction: 1, bottom_fraction: 1 } }];
+    const inpaint = [
+      {
+        frame_index: req.imageFrameIndex ?? 0,
+        type: 'image',
+        file_name: req.image.filename,
+        crop_bounds: { left_fraction: 0, top_fraction: 0, right_fraction: 1, bottom_fraction: 1 },
+      },
+    ];
     form.append('inpaint_items', JSON.stringify(inpaint));
     form.append('files', new Blob([req.image.data as unknown as BlobPart], { type: req.image.contentType }), req.image.filename);
     return { form };

@@ -37,11 +37,7 @@ export interface DownloadResult {
  * either holds the whole body or does not exist. `fetchOnce` is called once per attempt
  * (downloads are GETs, so resending is always safe).
  */
-export async function downloadToFile(
-  fetchOnce: (signal?: AbortSignal) => Promise<RawResponse>,
-  what: string,
-  o: DownloadOptions,
-): Promise<DownloadResult> {
+export async function downloadToFile(fetchOnce: (signal?: AbortSignal) => Promise<RawResponse>, what: string, o: DownloadOptions): Promise<DownloadResult> {
   await mkdir(dirname(o.dest), { recursive: true });
   return retrying(fetchOnce, what, o, (res) => writeBody(res, o));
 }
@@ -66,7 +62,11 @@ export async function openContent(
   return retrying(fetchOnce, what, o, async (res) => {
     const length = res.headers['content-length'];
     const n = Number(Array.isArray(length) ? length[0] : length);
-    return { body: res.body, bytes: length === undefined || !Number.isFinite(n) ? null : n, contentType: (res.headers['content-type'] as string | undefined) ?? null };
+    return {
+      body: res.body,
+      bytes: length === undefined || !Number.isFinite(n) ? null : n,
+      contentType: (res.headers['content-type'] as string | undefined) ?? null,
+    };
   });
 }
 

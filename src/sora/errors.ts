@@ -1,12 +1,4 @@
-import {
-  FailureError,
-  GenerationFailedError,
-  InterruptedError,
-  NotFoundError,
-  type OctoError,
-  StillRunningError,
-  UsageError,
-} from '../core/errors.js';
+import { FailureError, GenerationFailedError, InterruptedError, NotFoundError, type OctoError, StillRunningError, UsageError } from '../core/errors.js';
 
 /**
  * Errors the Sora client throws. Each extends the CLI error whose exit code fits, so commands can

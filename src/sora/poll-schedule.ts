@@ -120,12 +120,7 @@ export function untilDone(progress: number | null | undefined, elapsedMs: number
  * decision; never waits past the overall deadline (the last wait is shortened to hit it exactly,
  * so one final poll happens at the deadline).
  */
-export function nextPoll(
-  state: PollState,
-  outcome: PollOutcome,
-  now: number,
-  o: PollScheduleOptions,
-): { state: PollState; decision: PollDecision } {
+export function nextPoll(state: PollState, outcome: PollOutcome, now: number, o: PollScheduleOptions): { state: PollState; decision: PollDecision } {
   let s = state;
   let delay: number;
   switch (outcome.kind) {

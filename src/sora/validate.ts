@@ -3,9 +3,7 @@ import type { SoraVersion } from './types.js';
 
 /** The sizes, durations and variant counts each model accepts (sora-api.md §1, §2). */
 
-export const SORA1_SIZES = [
-  '480x480', '480x854', '854x480', '720x720', '720x1280', '1280x720', '1080x1080', '1080x1920', '1920x1080',
-] as const;
+export const SORA1_SIZES = ['480x480', '480x854', '854x480', '720x720', '720x1280', '1280x720', '1080x1080', '1080x1920', '1920x1080'] as const;
 export const SORA1_MIN_SECONDS = 1;
 export const SORA1_MAX_SECONDS = 20;
 /** PyRIT enforces it; Microsoft's docs are silent. Cheaper to refuse than to pay for a failure. */
@@ -95,23 +93,16 @@ export function validateRequest(soraVersion: SoraVersion, req: RequestShape): Va
       throw new SoraValidationError(`size ${size} is not supported by sora-1; allowed: ${SORA1_SIZES.join(', ')}`, { param: 'size' });
     }
     if (seconds < SORA1_MIN_SECONDS || seconds > SORA1_MAX_SECONDS) {
-      throw new SoraValidationError(
-        `seconds ${seconds} is not supported by sora-1; allowed: ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS}`,
-        { param: 'seconds' },
-      );
+      throw new SoraValidationError(`seconds ${seconds} is not supported by sora-1; allowed: ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS}`, { param: 'seconds' });
     }
     if (Math.min(width, height) >= 1080 && seconds > SORA1_MAX_SECONDS_1080P) {
-      throw new SoraValidationError(
-        `seconds ${seconds} is too long for ${size} on sora-1; 1080p allows ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS_1080P}`,
-        { param: 'seconds' },
-      );
+      throw new SoraValidationError(`seconds ${seconds} is too long for ${size} on sora-1; 1080p allows ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS_1080P}`, {
+        param: 'seconds',
+      });
     }
     const max = sora1MaxVariants(width, height);
     if (variants < 1 || variants > max) {
-      throw new SoraValidationError(
-        `variants ${variants} is not allowed for ${size} on sora-1; allowed: 1${max > 1 ? `–${max}` : ''}`,
-        { param: 'variants' },
-      );
+      throw new SoraValidationError(`variants ${variants} is not allowed for ${size} on sora-1; allowed: 1${max > 1 ? `–${max}` : ''}`, { param: 'variants' });
     }
     return { size, width, height, seconds, variants };
   }

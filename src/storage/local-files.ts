@@ -20,7 +20,10 @@ const OWN_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}\.(mp4|webp|jpg)$/;
  * leading dot, at most 128 characters. `../../escape/pwn` becomes `___.._escape_pwn`.
  */
 export function safeFileName(id: string): string {
-  const name = id.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, (dots) => '_'.repeat(dots.length)).slice(0, 128);
+  const name = id
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, (dots) => '_'.repeat(dots.length))
+    .slice(0, 128);
   return name || 'video';
 }
 

@@ -12,8 +12,10 @@ export async function deleteVideoCommand(deps: Pick<VideosEnv, 'db' | 'session' 
   if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
   const { removed, kept } = files ? await deleteOwnFiles([video.url, video.thumbnail_url]) : { removed: [], kept: [] };
   for (const k of kept) deps.log.warn(`kept ${k.path}: ${k.reason} (octo deletes only files it downloaded)`);
-  return message(
-    `Deleted video ${video.id}${removed.length ? ` and ${removed.length} file(s)` : files ? '' : ` (the file stays: ${video.url})`}`,
-    { id: video.id, deleted: true, files_removed: removed, files_kept: kept.map((k) => k.path) },
-  );
+  return message(`Deleted video ${video.id}${removed.length ? ` and ${removed.length} file(s)` : files ? '' : ` (the file stays: ${video.url})`}`, {
+    id: video.id,
+    deleted: true,
+    files_removed: removed,
+    files_kept: kept.map((k) => k.path),
+  });
 }

@@ -8,7 +8,9 @@ export function playableTarget(video: { id: string; url: string }, cwd: string):
   if (/^https?:\/\//i.test(video.url)) return video.url;
   const path = isAbsolute(video.url) ? video.url : resolve(cwd, video.url);
   if (!existsSync(path)) {
-    throw new NotFoundError(`the file of video ${video.id} is not on this machine: ${path}`, { hint: `download it again: octo videos download ${video.id.slice(0, 8)}` });
+    throw new NotFoundError(`the file of video ${video.id} is not on this machine: ${path}`, {
+      hint: `download it again: octo videos download ${video.id.slice(0, 8)}`,
+    });
   }
   return path;
 }

@@ -49,11 +49,13 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     expect(new Date(me.session_expires_at).getTime() - Date.now()).toBeGreaterThan(6.9 * 86400_000);
     expect(JSON.stringify(me)).not.toMatch(/postgres:\/\/|password/i);
 
-    const row = firstRow(await sql<{ token_hash: string; user_agent: string }>(
-      database,
-      'SELECT s.token_hash, s.user_agent FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1',
-      ['ada@x.io'],
-    ));
+    const row = firstRow(
+      await sql<{ token_hash: string; user_agent: string }>(
+        database,
+        'SELECT s.token_hash, s.user_agent FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1',
+        ['ada@x.io'],
+      ),
+    );
     expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(row.user_agent).toMatch(/^octo\//);
 
@@ -74,9 +76,9 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
     const again = await user.run(['login', '--email', 'ada@x.io', '--password-stdin'], { stdin: 'correct horse 1\n', db });
     expect(again.code, again.stderr).toBe(0);
     expect(db.roundTrips - before).toBe(4);
-    expect(
-      await sql(database, 'SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', ['ada@x.io']),
-    ).toEqual([{ n: 1 }]);
+    expect(await sql(database, 'SELECT count(*)::int AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = $1', ['ada@x.io'])).toEqual([
+      { n: 1 },
+    ]);
 
     const wrongPassword = await user.run(['login', '--email', 'ada@x.io', '--password-stdin'], { stdin: pw('wrong horse 1') });
     const wrongEmail = await user.run(['login', '--email', 'nobody@x.io', '--password-stdin'], { stdin: 'wrong horse 1' });
@@ -129,21 +131,24 @@ describe.each(DRIVERS)('accounts on %s', (kind) => {
 
   // In member mode (OCTO_TEST_MEMBERS=1) the database cannot check argon2: such an account is told
   // how to finish the migration instead (test/auth/members-accounts.test.ts).
-  it.skipIf(process.env.OCTO_TEST_MEMBERS === '1' && kind !== 'embedded')("logs in an account migrated with an argon2id hash and upgrades it to bcrypt", async () => {
-    // The reference implementation's hash of "password" (salt "somesalt", m=65536, t=2, p=1).
-    const phc = '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc';
-    await sql(database, 'INSERT INTO users (email, password_hash, name) VALUES ($1, $2, $3)', ['web@x.io', phc, 'Web']);
-    const user = userOn(database, 'web@x.io', 'password');
-    PASSWORDS.add('password1');
-    const wrong = await user.run(['login', '--email', 'web@x.io', '--password-stdin'], { stdin: 'password1' });
-    expect(wrong.code).toBe(4);
-    const ok = await user.run(['login', '--email', 'web@x.io', '--password-stdin', '--json'], { stdin: 'password' });
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.json()).toMatchObject({ email: 'web@x.io', password_upgraded: true });
-    const { password_hash } = firstRow(await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['web@x.io']));
-    expect(password_hash).toMatch(/^\$2[ab]\$12\$/);
-    expect((await user.run(['login', '--email', 'web@x.io', '--password-stdin'], { stdin: 'password' })).code).toBe(0);
-  });
+  it.skipIf(process.env.OCTO_TEST_MEMBERS === '1' && kind !== 'embedded')(
+    'logs in an account migrated with an argon2id hash and upgrades it to bcrypt',
+    async () => {
+      // The reference implementation's hash of "password" (salt "somesalt", m=65536, t=2, p=1).
+      const phc = '$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHQ$CTFhFdXPJO1aFaMaO6Mm5c8y7cJHAph8ArZWb2GRPPc';
+      await sql(database, 'INSERT INTO users (email, password_hash, name) VALUES ($1, $2, $3)', ['web@x.io', phc, 'Web']);
+      const user = userOn(database, 'web@x.io', 'password');
+      PASSWORDS.add('password1');
+      const wrong = await user.run(['login', '--email', 'web@x.io', '--password-stdin'], { stdin: 'password1' });
+      expect(wrong.code).toBe(4);
+      const ok = await user.run(['login', '--email', 'web@x.io', '--password-stdin', '--json'], { stdin: 'password' });
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.json()).toMatchObject({ email: 'web@x.io', password_upgraded: true });
+      const { password_hash } = firstRow(await sql<{ password_hash: string }>(database, 'SELECT password_hash FROM users WHERE email = $1', ['web@x.io']));
+      expect(password_hash).toMatch(/^\$2[ab]\$12\$/);
+      expect((await user.run(['login', '--email', 'web@x.io', '--password-stdin'], { stdin: 'password' })).code).toBe(0);
+    },
+  );
 
   it('refuses tampered, foreign-secret, expired and deleted-session tokens with exit 4', async () => {
     const user = await signedUp(database, 'eve@x.io', pw('eve secret 1'));

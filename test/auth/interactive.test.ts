@@ -47,13 +47,21 @@ describe('interactive prompts', () => {
 
   it('signs up and logs in by answering prompts; the password never shows', async () => {
     const env = cliEnv(database.env);
-    const signup = await converse(['signup'], env, [['Email', 'Tty@X.io'], ['Name', 'Tee'], ['Password', 'typed secret 1'], ['Password again', 'typed secret 1']]);
+    const signup = await converse(['signup'], env, [
+      ['Email', 'Tty@X.io'],
+      ['Name', 'Tee'],
+      ['Password', 'typed secret 1'],
+      ['Password again', 'typed secret 1'],
+    ]);
     expect(signup.code, signup.err).toBe(0);
     expect(signup.err).toContain('Email');
     expect(signup.err).toContain('Password again');
     expect(signup.err).toContain('Password');
     expect(signup.out).toContain('tty@x.io');
-    const login = await converse(['login'], env, [['Email', 'tty@x.io'], ['Password', 'typed secret 1']]);
+    const login = await converse(['login'], env, [
+      ['Email', 'tty@x.io'],
+      ['Password', 'typed secret 1'],
+    ]);
     expect(login.code, login.err).toBe(0);
     expect(signup.out + signup.err + login.out + login.err).not.toContain('typed secret 1');
   });

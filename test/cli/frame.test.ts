@@ -100,7 +100,9 @@ describe('database selection', () => {
     expect(resolveDatabase({ ...base, env: {} })).toEqual({ kind: 'embedded', dataDir: '/data' });
     expect(resolveDatabase({ ...base, env: {}, configUrl: 'postgres://c@h/db' })).toMatchObject({ kind: 'pg', source: 'config database-url' });
     expect(resolveDatabase({ ...base, env: { DATABASE_URL: 'postgres://d@h/db' }, configUrl: 'postgres://c@h/db' })).toMatchObject({ source: 'DATABASE_URL' });
-    expect(resolveDatabase({ ...base, flag: 'postgres://f@h/db', env: { OCTO_DATABASE_URL: 'postgres://o@h/db' } })).toMatchObject({ source: '--database-url' });
+    expect(resolveDatabase({ ...base, flag: 'postgres://f@h/db', env: { OCTO_DATABASE_URL: 'postgres://o@h/db' } })).toMatchObject({
+      source: '--database-url',
+    });
   });
   it('uses the Neon driver for neon.tech hosts or OCTO_DB_DRIVER=neon, and never keeps the password in the key', () => {
     const neon = resolveDatabase({ ...base, env: { OCTO_DATABASE_URL: 'postgresql://u:secret@ep-x.eu-central-1.aws.neon.tech/app?sslmode=require' } });
@@ -153,7 +155,15 @@ describe('tables fit the terminal', () => {
       { key: 'created_at', header: 'created' },
       { key: 'url', header: 'file', optional: true as const },
     ];
-    const body = [['d2673290', 'a very long prompt about a paper boat on a rainy street at night, in the rain', '$12345.67', '2026-11-25 12:31', '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4']];
+    const body = [
+      [
+        'd2673290',
+        'a very long prompt about a paper boat on a rainy street at night, in the rain',
+        '$12345.67',
+        '2026-11-25 12:31',
+        '/tmp/octo-videos/video_2652296218fa94e2574aa94ba3cb029b.mp4',
+      ],
+    ];
     const wide = layoutTable({ columns, body, width: 200, color: false });
     expect(wide[0]).toMatch(/^ID {8}PROMPT/);
     expect(wide[1]).toContain(body[0]![4]);

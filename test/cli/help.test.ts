@@ -41,7 +41,7 @@ describe('help', () => {
     }
   });
 
-  it('infers each command\'s option types from its flags', () => {
+  it("infers each command's option types from its flags", () => {
     const spec = defineCommand({
       options: [
         { flags: '--limit <n>', description: '', default: 20, parse: positiveInt('--limit') },
@@ -61,17 +61,35 @@ describe('help', () => {
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
     const block = /## Commands\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     const lines = block.split('\n').filter((l) => l.startsWith('octo '));
-    const tokens = (line: string) => line.split('#')[0]!.split(/[^\w-]+/).filter(Boolean);
+    const tokens = (line: string) =>
+      line
+        .split('#')[0]!
+        .split(/[^\w-]+/)
+        .filter(Boolean);
     for (const entry of COMMANDS.filter((c) => !c.hidden)) {
       const [first, ...rest] = entry.name.split(' ');
       const candidates = lines.filter((l) => tokens(l).includes(first!));
-      expect(candidates.some((l) => rest.every((w) => tokens(l).includes(w))), `README lacks: octo ${entry.name}`).toBe(true);
+      expect(
+        candidates.some((l) => rest.every((w) => tokens(l).includes(w))),
+        `README lacks: octo ${entry.name}`,
+      ).toBe(true);
     }
     // Every top-level command octo --help lists is in the README, and the README names none it does not.
     const help = (await runCli(['--help'], { env: cliEnv() })).stdout;
     const listed = [...help.slice(help.indexOf('Commands:')).matchAll(/^ {2}(\w[\w-]*)/gm)].map((m) => m[1]!);
     expect(listed.length).toBeGreaterThan(10);
-    const readmeFirst = new Set(lines.flatMap((l) => tokens(l).slice(1, 2)).concat(lines.flatMap((l) => l.split(' | ').slice(1).map((p) => tokens(p)[0] ?? ''))));
+    const readmeFirst = new Set(
+      lines
+        .flatMap((l) => tokens(l).slice(1, 2))
+        .concat(
+          lines.flatMap((l) =>
+            l
+              .split(' | ')
+              .slice(1)
+              .map((p) => tokens(p)[0] ?? ''),
+          ),
+        ),
+    );
     for (const name of listed) expect(readmeFirst.has(name) || lines.some((l) => tokens(l).includes(name)), `README lacks: octo ${name}`).toBe(true);
     for (const line of lines) expect(listed, line).toContain(tokens(line)[1]);
   });

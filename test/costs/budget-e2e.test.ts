@@ -43,10 +43,11 @@ it('20 concurrent generate processes against a budget that fits 5 leave exactly 
   expect({ admitted: admitted.length, refused: refused.length }).toEqual({ admitted: 5, refused: 15 });
   for (const r of refused) expect(JSON.parse(r.stdout).error.code).toBe('budget_exceeded');
 
-  const { n, total } = firstRow(await world.db.query<{ n: number; total: number }>(
-    'SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1',
-    [user.userId],
-  ));
+  const { n, total } = firstRow(
+    await world.db.query<{ n: number; total: number }>('SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1', [
+      user.userId,
+    ]),
+  );
   expect([n, total]).toEqual([5, 2]);
   expect(world.emulator.stats.creates['sora-2'] - createsBefore).toBe(5);
 

@@ -102,17 +102,16 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs budget on 
     try {
       // Every connection has done a round trip before the race, so they start together.
       await Promise.all(connections.map((c) => c.query('SELECT 1')));
-      const outcomes = await Promise.allSettled(
-        connections.map((c, i) => reserveGenerations(c, user.session, [generation(i, 1)], 'UTC')),
-      );
+      const outcomes = await Promise.allSettled(connections.map((c, i) => reserveGenerations(c, user.session, [generation(i, 1)], 'UTC')));
       const won = outcomes.filter((o) => o.status === 'fulfilled');
       const lost = outcomes.filter((o) => o.status === 'rejected');
       expect(won).toHaveLength(5);
       expect(lost.every((o) => (o as PromiseRejectedResult).reason instanceof BudgetError)).toBe(true);
-      const { n, total } = firstRow(await db.query<{ n: number; total: number }>(
-        'SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1',
-        [user.session.userId],
-      ));
+      const { n, total } = firstRow(
+        await db.query<{ n: number; total: number }>('SELECT count(*) AS n, sum(estimated_cost) AS total FROM video_generations WHERE user_id = $1', [
+          user.session.userId,
+        ]),
+      );
       expect([n, total]).toEqual([5, 5]);
     } finally {
       await Promise.all(connections.map((c) => c.close()));

@@ -50,7 +50,14 @@ describe.each(DRIVERS)('claims and pacing on %s', (kind) => {
     return db;
   };
   const reserve = async (n: number, batch: string) =>
-    (await reserveGenerations(dbs[0]!, session, Array.from({ length: n }, (_, i) => line(i + 1, batch)), 'UTC')).map((r) => r.id);
+    (
+      await reserveGenerations(
+        dbs[0]!,
+        session,
+        Array.from({ length: n }, (_, i) => line(i + 1, batch)),
+        'UTC',
+      )
+    ).map((r) => r.id);
 
   beforeAll(async () => {
     database = await createTestDatabase(kind);

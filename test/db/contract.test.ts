@@ -37,10 +37,9 @@ describe.each(DRIVERS)('database contract on %s', (kind) => {
 
   it('returns DECIMAL and INTEGER as numbers, UUID as string, TIMESTAMPTZ as Date, NULL as null', async () => {
     const at = new Date('2026-03-31T23:59:59.123Z');
-    const row = firstRow(await db.query(
-      'INSERT INTO contract_items (name, price, qty, at, note) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-      ['typed', '0.1250', 7, at, null],
-    ));
+    const row = firstRow(
+      await db.query('INSERT INTO contract_items (name, price, qty, at, note) VALUES ($1, $2, $3, $4, $5) RETURNING *', ['typed', '0.1250', 7, at, null]),
+    );
     expect(row.price).toBe(0.125);
     expect(row.qty).toBe(7);
     expect(row.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -107,14 +106,47 @@ describe.each(DRIVERS)('database contract on %s', (kind) => {
     expect(columns('users').slice(0, 7)).toEqual(['id', 'email', 'password_hash', 'name', 'email_verified', 'created_at', 'updated_at']);
     expect(columns('sessions').slice(0, 5)).toEqual(['id', 'user_id', 'token_hash', 'expires_at', 'created_at']);
     expect(columns('profiles_config').slice(0, 10)).toEqual([
-      'id', 'user_id', 'name', 'endpoint', 'api_key', 'deployment', 'sora_version', 'is_active', 'created_at', 'updated_at',
+      'id',
+      'user_id',
+      'name',
+      'endpoint',
+      'api_key',
+      'deployment',
+      'sora_version',
+      'is_active',
+      'created_at',
+      'updated_at',
     ]);
     expect(columns('video_metadata').slice(0, 12)).toEqual([
-      'id', 'user_id', 'file_id', 'url', 'prompt', 'height', 'width', 'duration', 'sora_version', 'azure_video_id', 'created_at', 'updated_at',
+      'id',
+      'user_id',
+      'file_id',
+      'url',
+      'prompt',
+      'height',
+      'width',
+      'duration',
+      'sora_version',
+      'azure_video_id',
+      'created_at',
+      'updated_at',
     ]);
     expect(columns('video_generations').slice(0, 15)).toEqual([
-      'id', 'user_id', 'prompt', 'sora_model', 'duration', 'resolution', 'variants', 'generation_mode', 'estimated_cost',
-      'video_id', 'profile_name', 'status', 'job_id', 'created_at', 'updated_at',
+      'id',
+      'user_id',
+      'prompt',
+      'sora_model',
+      'duration',
+      'resolution',
+      'variants',
+      'generation_mode',
+      'estimated_cost',
+      'video_id',
+      'profile_name',
+      'status',
+      'job_id',
+      'created_at',
+      'updated_at',
     ]);
   });
 });

@@ -20,8 +20,7 @@ function freshDir(): string {
 
 const readState = (dir: string) => JSON.parse(readFileSync(embeddedLayout(dir).stateFile, 'utf8')) as ServerState;
 
-const client = (dir: string) =>
-  new pg.Client({ host: embeddedLayout(dir).socketDir, port: 5432, user: 'postgres', database: 'postgres' });
+const client = (dir: string) => new pg.Client({ host: embeddedLayout(dir).socketDir, port: 5432, user: 'postgres', database: 'postgres' });
 
 async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;

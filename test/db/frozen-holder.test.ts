@@ -19,7 +19,6 @@ import { createTestDatabase, postgresReachable, type TestDatabase } from '../sup
  * then carries on (the laptop is opened again).
  */
 class FreezesInPacing extends pg.Client {
-  // biome-ignore lint/suspicious/noExplicitAny: pg's query overloads
   override query(...args: any[]): any {
     const text = typeof args[0] === 'string' ? args[0] : '';
     const result = (super.query as (...a: unknown[]) => Promise<unknown>)(...args);
@@ -62,7 +61,9 @@ describe.skipIf(!postgresReachable())('a process frozen inside a transaction on 
     await admin.connect();
     try {
       for (let i = 0; i < 100; i++) {
-        const { rows } = await admin.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE '%UPDATE octo_create_pacing%'`);
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE '%UPDATE octo_create_pacing%'`,
+        );
         if (rows[0].n > 0) break;
         await new Promise((r) => setTimeout(r, 20));
       }

@@ -51,7 +51,7 @@ describe.each(['pg', 'neon'] as const)('reserveGenerations on %s', (kind) => {
     expect(await reserveGenerations(db, session, [line(4, 0.3)], 'UTC')).toHaveLength(1);
   });
 
-  it('counts against the budget what budget show counts: the web app\'s succeeded and in-flight statuses too', async () => {
+  it("counts against the budget what budget show counts: the web app's succeeded and in-flight statuses too", async () => {
     const { session } = await createUserWithSession(db);
     await db.query('INSERT INTO octo_budgets (user_id, monthly_usd) VALUES ($1, 1)', [session.userId]);
     const webRow = (cost: number, status: string | null) =>

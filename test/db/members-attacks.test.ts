@@ -93,7 +93,19 @@ describe.each(['pg', 'neon'] as const)('attacks as the member role on %s', (kind
     expect(
       (
         await bob.run(
-          ['profile', 'add', 'main', '--endpoint', 'https://bob.openai.azure.com', '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
+          [
+            'profile',
+            'add',
+            'main',
+            '--endpoint',
+            'https://bob.openai.azure.com',
+            '--deployment',
+            'sora-2',
+            '--sora-version',
+            'sora-2',
+            '--api-key-stdin',
+            '--no-check',
+          ],
           { stdin: KEY_B },
         )
       ).code,

@@ -44,7 +44,14 @@ describe.each<DriverKind>(['embedded', 'pg'])('the built binary on %s', (kind) =
     const list = await octo(['profile', 'list', '--json'], env);
     expect(list.code, list.stderr).toBe(0);
     expect(JSON.parse(list.stdout)).toEqual([
-      expect.objectContaining({ name: 'p1', endpoint: 'http://127.0.0.1:9/', deployment: 'sora-2', sora_version: 'sora-2', is_active: true, api_key_hint: '…k9z8' }),
+      expect.objectContaining({
+        name: 'p1',
+        endpoint: 'http://127.0.0.1:9/',
+        deployment: 'sora-2',
+        sora_version: 'sora-2',
+        is_active: true,
+        api_key_hint: '…k9z8',
+      }),
     ]);
 
     const who = await octo(['whoami', '--json'], env);

@@ -39,7 +39,10 @@ afterAll(async () => {
   await world?.close();
 });
 
-function octo(user: TestUser, args: string[]): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
+function octo(
+  user: TestUser,
+  args: string[],
+): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> } {
   const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), ...args], { cwd: user.out, env: { ...user.env, OCTO_POLL_MS: '20' } });
   let stdout = '';
   let stderr = '';
@@ -60,7 +63,13 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  ...[0, 0, 20, 80, 150, 250, 100].map((delayMs, i) => ({ name: `s2-k${i + 1}-d${delayMs}`, profile: 's2' as const, killAtCreate: i + 1, delayMs, finish: 'resume' as const })),
+  ...[0, 0, 20, 80, 150, 250, 100].map((delayMs, i) => ({
+    name: `s2-k${i + 1}-d${delayMs}`,
+    profile: 's2' as const,
+    killAtCreate: i + 1,
+    delayMs,
+    finish: 'resume' as const,
+  })),
   { name: 's1-k1-d0', profile: 's1', killAtCreate: 1, delayMs: 0, finish: 'resume' },
   { name: 's1-k3-d200', profile: 's1', killAtCreate: 3, delayMs: 200, finish: 'resume' },
   { name: 's2-k2-d0-jobs-wait', profile: 's2', killAtCreate: 2, delayMs: 0, finish: 'jobs-wait' },

@@ -51,7 +51,9 @@ async function everyStoredText(): Promise<string> {
   const client = new pg.Client({ connectionString: database.inspectUrl });
   await client.connect();
   try {
-    const tables = await client.query<{ table_name: string }>(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`);
+    const tables = await client.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`,
+    );
     let all = '';
     for (const { table_name } of tables.rows) {
       const rows = await client.query(`SELECT to_jsonb(t)::text AS row FROM "${table_name}" t`);
@@ -68,7 +70,10 @@ describe('keyless Azure through the built binary', () => {
     const az = fakeAz(TOKEN);
     const env: Record<string, string> = { ...cliEnv(database.env), ...guard.env, PATH: `${az.dir}:${process.env.PATH}` };
     expect((await octo(['signup', '--email', 'cli@x.io', '--password-stdin'], env, 'keyless pass 1\n')).code).toBe(0);
-    const add = await octo(['profile', 'add', 'work', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'azure-cli', '--json'], env);
+    const add = await octo(
+      ['profile', 'add', 'work', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'azure-cli', '--json'],
+      env,
+    );
     expect(add.code, add.stderr).toBe(0);
     expect(JSON.parse(add.stdout)).toMatchObject({ name: 'work', credential: 'azure-cli', api_key_env: null, api_key_hint: null });
     expect(az.calls()).toEqual([]); // adding a profile fetches nothing
@@ -98,7 +103,9 @@ describe('keyless Azure through the built binary', () => {
     const az = fakeAz(TOKEN, { fail: "ERROR: Please run 'az login' to setup account." });
     const env: Record<string, string> = { ...cliEnv(database.env), ...guard.env, PATH: `${az.dir}:${process.env.PATH}` };
     expect((await octo(['signup', '--email', 'nolog@x.io', '--password-stdin'], env, 'keyless pass 2\n')).code).toBe(0);
-    expect((await octo(['profile', 'add', 'w', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'azure-cli'], env)).code).toBe(0);
+    expect(
+      (await octo(['profile', 'add', 'w', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'azure-cli'], env)).code,
+    ).toBe(0);
     const gen = await octo(['generate', 'a quiet harbour', '--out', mkdtempSync(join(tmpdir(), 'octo-keyless-'))], env);
     expect(gen.code, gen.stderr).toBe(4);
     expect(gen.stderr).toContain('Azure CLI');
@@ -111,7 +118,10 @@ describe('keyless Azure through the built binary', () => {
     const az = fakeAz(TOKEN);
     const env: Record<string, string> = { ...cliEnv(database.env), ...guard.env, PATH: `${az.dir}:${process.env.PATH}`, AZURE_TOKEN_CREDENTIALS: 'dev' };
     expect((await octo(['signup', '--email', 'entra@x.io', '--password-stdin'], env, 'keyless pass 3\n')).code).toBe(0);
-    const add = await octo(['profile', 'add', 'e', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'entra', '--json'], env);
+    const add = await octo(
+      ['profile', 'add', 'e', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--auth', 'entra', '--json'],
+      env,
+    );
     expect(JSON.parse(add.stdout)).toMatchObject({ credential: 'entra', api_key_hint: null });
     const test = await octo(['profile', 'test', '--json'], env);
     expect(test.code, test.stderr).toBe(0);

@@ -37,7 +37,12 @@ describe.each(['pg', 'neon'] as const)('many octo processes on one %s database',
     });
   }, 60_000);
   afterAll(async () => {
-    process.stdout.write(`[measure] many processes on ${kind}:\n${measured.splice(0).map((m) => `  ${m}`).join('\n')}\n`);
+    process.stdout.write(
+      `[measure] many processes on ${kind}:\n${measured
+        .splice(0)
+        .map((m) => `  ${m}`)
+        .join('\n')}\n`,
+    );
     await emulator?.close();
     await world?.close();
   });
@@ -48,7 +53,16 @@ describe.each(['pg', 'neon'] as const)('many octo processes on one %s database',
     return prompts;
   };
   const rowsOf = (userId: string) =>
-    world.db.query<{ id: string; batch_line: number; status: string; job_id: string | null; submitted_at: Date | null; claimed_by: string | null; videos: number; estimated_cost: number }>(
+    world.db.query<{
+      id: string;
+      batch_line: number;
+      status: string;
+      job_id: string | null;
+      submitted_at: Date | null;
+      claimed_by: string | null;
+      videos: number;
+      estimated_cost: number;
+    }>(
       `SELECT g.id, g.batch_line, g.status, g.job_id, g.submitted_at, g.claimed_by, g.estimated_cost::float8 AS estimated_cost,
               (SELECT count(*)::int FROM video_metadata m WHERE m.generation_id = g.id) AS videos
          FROM video_generations g WHERE g.user_id = $1 ORDER BY g.batch_line`,
@@ -134,7 +148,9 @@ describe.each(['pg', 'neon'] as const)('many octo processes on one %s database',
     expect(createsOf(prompts)).toEqual(prompts.map(() => 1));
     const rows = await rowsOf(user.userId);
     expect(rows.map((r) => [r.status, r.videos])).toEqual(prompts.map(() => ['completed', 1]));
-    measured.push(`kill -9 after 2 creates (${held} lines held by the dead process): jobs wait --all took ${Date.now() - started} ms (its lease 4000 ms), ${total(prompts)} creates for ${prompts.length} lines`);
+    measured.push(
+      `kill -9 after 2 creates (${held} lines held by the dead process): jobs wait --all took ${Date.now() - started} ms (its lease 4000 ms), ${total(prompts)} creates for ${prompts.length} lines`,
+    );
   });
 
   it('six identical lines all left "submitted, no job id", recovered by two processes at once: each row gets its own job', async () => {
@@ -202,7 +218,7 @@ describe('one create quota per Azure resource, shared by three users', () => {
     for (const [i, u] of users.entries()) writeFileSync(join(u.out, 'q.txt'), [1, 2, 3].map((n) => `user ${i} line ${n}`).join('\n'));
     const started = Date.now();
     const runs = await Promise.all(
-            // octo's window is the service's plus a margin for the time a create takes to arrive.
+      // octo's window is the service's plus a margin for the time a create takes to arrive.
       users.map((u) => octoProcess(u, ['generate', '--file', 'q.txt', '--json', '--creates-per-minute', '3'], { OCTO_QUOTA_WINDOW_MS: '2400' }).done),
     );
     const wall = Date.now() - started;

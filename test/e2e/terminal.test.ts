@@ -47,7 +47,10 @@ export async function inTmux(
     .map(([k, v]) => `export ${k}=${quote(v)}`)
     .join('\n');
   // The shell outlives a Ctrl-C (it goes to the whole foreground group); octo gets it as usual.
-  writeFileSync(script, `trap 'true' INT\n${exports}\ncd ${quote(cwd)}\n${quote(process.execPath)} ${quote(octo)} ${args.map(quote).join(' ')}\necho "__DONE__ $?"\nsleep 60\n`);
+  writeFileSync(
+    script,
+    `trap 'true' INT\n${exports}\ncd ${quote(cwd)}\n${quote(process.execPath)} ${quote(octo)} ${args.map(quote).join(' ')}\necho "__DONE__ $?"\nsleep 60\n`,
+  );
   const socket = `octo-test-${process.pid}-${Math.random().toString(36).slice(2)}`;
   const tmux = (...a: string[]) => execFileSync('tmux', ['-L', socket, '-f', '/dev/null', ...a], { encoding: 'utf8' });
   tmux('new-session', '-d', '-x', String(width), '-y', String(o.height ?? 60), 'sh', script);
@@ -109,36 +112,51 @@ describe.skipIf(!hasTmux)('at a real terminal (tmux)', () => {
     await world?.close();
   });
 
-  it.each(WIDTHS)('videos list, jobs list and the batch summary fit %i columns: short ids, the prompt gets the room', async (width) => {
-    for (const args of [['videos', 'list'], ['jobs', 'list']]) {
-      const screen = await inTmux(user.env, user.out, args, width);
-      expect(screen.joined.at(-1), args.join(' ')).toBe('__DONE__ 0');
-      // No row wrapped, none wider than the terminal.
-      expect(screen.lines, `${args.join(' ')} at ${width}`).toEqual(screen.joined);
-      for (const line of screen.lines) expect(line.length).toBeLessThanOrEqual(width);
-      const rowsShown = screen.lines.filter((l) => /^[0-9a-f]{8} {2}/.test(l));
-      expect(rowsShown.length).toBeGreaterThanOrEqual(3);
-      // Short ids, and the prompt keeps far more than 12 characters even at 80 columns.
-      for (const row of rowsShown) expect(row).toMatch(/^[0-9a-f]{8} {2}\S.{30,}/);
-      expect(screen.lines[0]).toMatch(/^ID {8}/);
+  it.each(WIDTHS)(
+    'videos list, jobs list and the batch summary fit %i columns: short ids, the prompt gets the room',
+    async (width) => {
+      for (const args of [
+        ['videos', 'list'],
+        ['jobs', 'list'],
+      ]) {
+        const screen = await inTmux(user.env, user.out, args, width);
+        expect(screen.joined.at(-1), args.join(' ')).toBe('__DONE__ 0');
+        // No row wrapped, none wider than the terminal.
+        expect(screen.lines, `${args.join(' ')} at ${width}`).toEqual(screen.joined);
+        for (const line of screen.lines) expect(line.length).toBeLessThanOrEqual(width);
+        const rowsShown = screen.lines.filter((l) => /^[0-9a-f]{8} {2}/.test(l));
+        expect(rowsShown.length).toBeGreaterThanOrEqual(3);
+        // Short ids, and the prompt keeps far more than 12 characters even at 80 columns.
+        for (const row of rowsShown) expect(row).toMatch(/^[0-9a-f]{8} {2}\S.{30,}/);
+        expect(screen.lines[0]).toMatch(/^ID {8}/);
+        if (process.env.OCTO_SHOW_SCREENS) console.log(screen.lines.join('\n'));
+      }
+      const batchFile = join(user.out, `again-${width}.txt`);
+      writeFileSync(batchFile, `${LONG.join('\n')}\n`);
+      const screen = await inTmux(user.env, user.out, ['generate', '--file', batchFile, '--creates-per-minute', '0', '--no-download'], width);
+      expect(screen.joined.at(-1)).toBe('__DONE__ 0');
+      const table = screen.joined.slice(screen.joined.findIndex((l) => l.startsWith('LINE')));
+      expect(table.length).toBeGreaterThanOrEqual(4);
+      for (const line of table) expect(line.length).toBeLessThanOrEqual(width);
+      // The summary rows are all there, unwrapped (the live progress above them was redrawn).
+      expect(table.filter((l) => /^\s*\d+ {2}[0-9a-f]{8} {2}/.test(l))).toHaveLength(3);
       if (process.env.OCTO_SHOW_SCREENS) console.log(screen.lines.join('\n'));
-    }
-    const batchFile = join(user.out, `again-${width}.txt`);
-    writeFileSync(batchFile, `${LONG.join('\n')}\n`);
-    const screen = await inTmux(user.env, user.out, ['generate', '--file', batchFile, '--creates-per-minute', '0', '--no-download'], width);
-    expect(screen.joined.at(-1)).toBe('__DONE__ 0');
-    const table = screen.joined.slice(screen.joined.findIndex((l) => l.startsWith('LINE')));
-    expect(table.length).toBeGreaterThanOrEqual(4);
-    for (const line of table) expect(line.length).toBeLessThanOrEqual(width);
-    // The summary rows are all there, unwrapped (the live progress above them was redrawn).
-    expect(table.filter((l) => /^\s*\d+ {2}[0-9a-f]{8} {2}/.test(l))).toHaveLength(3);
-    if (process.env.OCTO_SHOW_SCREENS) console.log(screen.lines.join('\n'));
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it('times are local on a terminal and UTC ISO in --json and --csv', async () => {
     const [job] = (await user.cli(['jobs', 'list', '--json', '--limit', '1'])).json();
     const created = new Date(job.created_at);
-    const local = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/New_York', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+    const local = new Intl.DateTimeFormat('en-CA', {
+      timeZone: 'America/New_York',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    })
       .format(created)
       .replace(',', '');
     const screen = await inTmux(user.env, user.out, ['jobs', 'list', '--limit', '1'], 120, { tz: 'America/New_York' });
@@ -196,7 +214,7 @@ describe.skipIf(!hasTmux)('long work at a real terminal (tmux)', () => {
     });
     expect(screen.joined.at(-1)).toBe('__DONE__ 0');
     expect(into).toHaveLength(2);
-    if (process.env.OCTO_SHOW_SCREENS) console.log(into.join("\n=====\n"));
+    if (process.env.OCTO_SHOW_SCREENS) console.log(into.join('\n=====\n'));
     const countdown = (t: string) => Number(/waiting for quota, next create in (\d+) s/.exec(t)?.[1]);
     const clock = (t: string) => /waiting · (\d+)s/.exec(t)?.[1] ?? /· (\d+)s$/m.exec(t)?.[1];
     expect(countdown(into[0]!)).toBeGreaterThan(countdown(into[1]!));

@@ -35,7 +35,11 @@ describe('bearer tokens', () => {
   it('with a key and tokens: the key as api-key or as Bearer (the OpenAI SDK), and each token as Bearer', async () => {
     const em = await start({ apiKey: 'the-key', bearerToken: ['tok-a', 'tok-b'] });
     const create = (headers: Record<string, string>) =>
-      fetch(`${em.url}/openai/v1/videos`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'p' }) });
+      fetch(`${em.url}/openai/v1/videos`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'p' }),
+      });
     expect((await create({ 'api-key': 'the-key' })).status).toBe(200);
     expect((await create({ authorization: 'Bearer the-key' })).status).toBe(200);
     expect((await create({ authorization: 'Bearer tok-a' })).status).toBe(200);
@@ -60,7 +64,11 @@ describe('bearer tokens', () => {
     let out = '';
     const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString()));
     const ac = new AbortController();
-    const exit = run(['emulator', '--port', '0', '--api-key', 'k', '--bearer-token', 'entra-tok'], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { signal: ac.signal, env: {} });
+    const exit = run(
+      ['emulator', '--port', '0', '--api-key', 'k', '--bearer-token', 'entra-tok'],
+      { stdin: new PassThrough(), stdout, stderr: new PassThrough() },
+      { signal: ac.signal, env: {} },
+    );
     for (let i = 0; i < 500 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
     const url = out.trim();
     try {
@@ -82,7 +90,11 @@ describe('rate limit and /_emulator/stats', () => {
     let out = '';
     const stdout = new PassThrough().on('data', (c: Buffer) => (out += c.toString()));
     const ac = new AbortController();
-    const exit = run(['emulator', '--port', '0', '--rate-limit', '2/min'], { stdin: new PassThrough(), stdout, stderr: new PassThrough() }, { signal: ac.signal, env: {} });
+    const exit = run(
+      ['emulator', '--port', '0', '--rate-limit', '2/min'],
+      { stdin: new PassThrough(), stdout, stderr: new PassThrough() },
+      { signal: ac.signal, env: {} },
+    );
     for (let i = 0; i < 500 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
     const url = out.trim();
     try {

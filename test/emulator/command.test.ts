@@ -65,7 +65,11 @@ describe('octo emulator through the CLI entry point', () => {
     const stdout = capture();
     const stderr = capture();
     const ac = new AbortController();
-    const exit = run(['emulator', '--port', '0', '--api-key', 'k', '--job-seconds', '0.05'], { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, { signal: ac.signal, env: {} });
+    const exit = run(
+      ['emulator', '--port', '0', '--api-key', 'k', '--job-seconds', '0.05'],
+      { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream },
+      { signal: ac.signal, env: {} },
+    );
     for (let i = 0; i < 500 && !stdout.text().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
     const url = stdout.text().trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -73,7 +77,9 @@ describe('octo emulator through the CLI entry point', () => {
     const { pollUntilDone } = await import('../../src/sora/poll.js');
     for (const soraVersion of ['sora-1', 'sora-2'] as const) {
       const c = createSoraClient({ endpoint: url, apiKey: 'k', deployment: soraVersion === 'sora-1' ? 'sora' : 'sora-2', soraVersion });
-      const job = await pollUntilDone(c, (await c.create({ prompt: 'from the CLI' })).id, { schedule: { initialDelayMs: 10, baseDelayMs: 10, maxDelayMs: 20, early404GraceMs: 5000 } });
+      const job = await pollUntilDone(c, (await c.create({ prompt: 'from the CLI' })).id, {
+        schedule: { initialDelayMs: 10, baseDelayMs: 10, maxDelayMs: 20, early404GraceMs: 5000 },
+      });
       expect(job.status).toBe('succeeded');
     }
     ac.abort();

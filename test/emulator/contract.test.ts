@@ -47,8 +47,19 @@ describe('sora-1 jobs API', () => {
     expect(created.status).toBe(200);
     expect(created.headers.get('apim-request-id')).toBeTruthy();
     expect(created.json).toMatchObject({
-      object: 'video.generation.job', status: 'queued', created_at: Math.floor(c.now() / 1000), finished_at: null, expires_at: null,
-      generations: [], prompt: 'a cat', model: 'sora', n_variants: 1, n_seconds: 5, height: 480, width: 480, failure_reason: null,
+      object: 'video.generation.job',
+      status: 'queued',
+      created_at: Math.floor(c.now() / 1000),
+      finished_at: null,
+      expires_at: null,
+      generations: [],
+      prompt: 'a cat',
+      model: 'sora',
+      n_variants: 1,
+      n_seconds: 5,
+      height: 480,
+      width: 480,
+      failure_reason: null,
     });
     expect(created.json.id).toMatch(/^task_[0-9a-z]{26}$/);
     const seen: string[] = [];
@@ -61,7 +72,14 @@ describe('sora-1 jobs API', () => {
     const done = await call(em, 'GET', `/video/generations/jobs/${created.json.id}?api-version=preview`);
     expect(done.json.expires_at).toBe(done.json.created_at + 86400);
     expect(done.json.generations).toHaveLength(1);
-    expect(done.json.generations[0]).toMatchObject({ object: 'video.generation', job_id: created.json.id, width: 480, height: 480, n_seconds: 5, prompt: 'a cat' });
+    expect(done.json.generations[0]).toMatchObject({
+      object: 'video.generation',
+      job_id: created.json.id,
+      width: 480,
+      height: 480,
+      n_seconds: 5,
+      prompt: 'a cat',
+    });
     const gen = await call(em, 'GET', `/video/generations/${done.json.generations[0].id}`);
     expect(gen.json.id).toBe(done.json.generations[0].id);
   });
@@ -185,7 +203,16 @@ describe('sora-2 videos API', () => {
     const em = await start({ now: c.now, jobMs: 1000 });
     const created = await call(em, 'POST', '/videos', body);
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ object: 'video', model: 'sora-2', status: 'queued', progress: 0, seconds: '8', size: '1280x720', remixed_from_video_id: null, error: null });
+    expect(created.json).toMatchObject({
+      object: 'video',
+      model: 'sora-2',
+      status: 'queued',
+      progress: 0,
+      seconds: '8',
+      size: '1280x720',
+      remixed_from_video_id: null,
+      error: null,
+    });
     expect(created.json.id).toMatch(/^video_[0-9a-f]{32}$/);
     expect(created.json.expires_at).toBe(created.json.created_at + 86400);
     const seen: [string, number][] = [];

@@ -73,7 +73,11 @@ describe('served media', () => {
     try {
       const file = join(dir, 'v.mp4');
       writeFileSync(file, whole({ width: 1280, height: 720 }, 200_000));
-      const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', file], { encoding: 'utf8' });
+      const out = execFileSync(
+        'ffprobe',
+        ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', file],
+        { encoding: 'utf8' },
+      );
       expect(out.trim()).toBe('h264,20');
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -84,7 +88,13 @@ describe('served media', () => {
     const em = await startEmulator({ jobMs: 0, early404Ms: 0 });
     open.push(em);
     const post = async (path: string, body: unknown) =>
-      (await fetch(`${em.url}/openai/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'api-key': 'k' }, body: JSON.stringify(body) })).json();
+      (
+        await fetch(`${em.url}/openai/v1${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'api-key': 'k' },
+          body: JSON.stringify(body),
+        })
+      ).json();
     const get = async (path: string) => Buffer.from(await (await fetch(`${em.url}/openai/v1${path}`, { headers: { 'api-key': 'k' } })).arrayBuffer());
     const v = await post('/videos', { prompt: 'p', size: '720x1280' });
     await new Promise((r) => setTimeout(r, 5));
@@ -105,7 +115,9 @@ describe('served media', () => {
 describe('the built CLI', () => {
   it('ships the clips: `octo emulator` from dist/ serves a decodable MP4, padded with --video-bytes', async () => {
     const root = join(import.meta.dirname, '..', '..');
-    const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), 'emulator', '--port', '0', '--job-seconds', '0', '--video-bytes', '100000'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), 'emulator', '--port', '0', '--job-seconds', '0', '--video-bytes', '100000'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';

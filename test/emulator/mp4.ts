@@ -36,7 +36,7 @@ export function readMp4(buf: Buffer): Mp4Track {
   const stsz = child(buf, stbl, 'stsz');
   const fixed = buf.readUInt32BE(stsz.body + 4);
   const count = buf.readUInt32BE(stsz.body + 8);
-  const sampleSizes = Array.from({ length: count }, (_, i) => (fixed || buf.readUInt32BE(stsz.body + 12 + 4 * i)));
+  const sampleSizes = Array.from({ length: count }, (_, i) => fixed || buf.readUInt32BE(stsz.body + 12 + 4 * i));
   const co = boxesIn(buf, stbl.body, stbl.end).find((b) => b.type === 'stco' || b.type === 'co64')!;
   const chunks = Array.from({ length: buf.readUInt32BE(co.body + 4) }, (_, i) =>
     co.type === 'co64' ? Number(buf.readBigUInt64BE(co.body + 8 + 8 * i)) : buf.readUInt32BE(co.body + 8 + 4 * i),
@@ -64,7 +64,16 @@ export function readMp4(buf: Buffer): Mp4Track {
     }
     return types;
   });
-  return { codec: entry.type, width: buf.readUInt16BE(entry.body + 24), height: buf.readUInt16BE(entry.body + 26), avcC, sampleSizes, sampleOffsets, mdat, nalTypes };
+  return {
+    codec: entry.type,
+    width: buf.readUInt16BE(entry.body + 24),
+    height: buf.readUInt16BE(entry.body + 26),
+    avcC,
+    sampleSizes,
+    sampleOffsets,
+    mdat,
+    nalTypes,
+  };
 }
 
 /** True when every sample lies inside mdat and is a run of whole H.264 NAL units, the first one an IDR frame. */

@@ -63,7 +63,9 @@ describe('octo generate --file', () => {
       [4, 'completed', 'sora-2', 8, '720x1280', 1, 1],
       [5, 'completed', 'sora-1', 5, '480x480', 2, 2],
     ]);
-    const rows = await world.db.query(`SELECT batch_line, tags, idempotency_key, batch_id FROM video_generations WHERE user_id = $1 ORDER BY batch_line`, [user.userId]);
+    const rows = await world.db.query(`SELECT batch_line, tags, idempotency_key, batch_id FROM video_generations WHERE user_id = $1 ORDER BY batch_line`, [
+      user.userId,
+    ]);
     expect(rows.map((x) => x.tags)).toEqual([{ campaign: 'kites' }, { campaign: 'kites', colour: 'blue' }, { campaign: 'kites' }]);
     // A line's key is its batch and its content (hash, occurrence), not its number.
     expect(rows.map((x) => x.idempotency_key)).toEqual(rows.map(() => expect.stringMatching(new RegExp(`^${firstRow(rows).batch_id}:[0-9a-f]{24}:1$`))));

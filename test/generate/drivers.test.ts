@@ -17,7 +17,9 @@ describe.each(['embedded', 'neon'] as const)('generate on the %s driver', (kind)
     expect(one.code, one.stderr).toBe(0);
     expect(one.json()).toMatchObject({ status: 'completed', model: 'sora-2', estimated_cost: 0.4 });
     expect(existsSync(one.json().files[0])).toBe(true);
-    const batch = await user.cli(['generate', '--file', '-', '--json', '--creates-per-minute', '0'], { stdin: 'one\n{"prompt":"two","profile":"s1","size":"480x480"}\n' });
+    const batch = await user.cli(['generate', '--file', '-', '--json', '--creates-per-minute', '0'], {
+      stdin: 'one\n{"prompt":"two","profile":"s1","size":"480x480"}\n',
+    });
     expect(batch.code, batch.stderr).toBe(0);
     expect(batch.json().map((r: any) => r.status)).toEqual(['completed', 'completed']);
     const videos = await user.cli(['videos', 'list', '--json']);

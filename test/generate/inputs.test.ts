@@ -108,7 +108,11 @@ describe.each(['pg', 'neon'] as const)('before anything is spent, on %s', (kind)
     writeFileSync(join(dir, `${job_id}.webp.part-0badc0ffee01`), 'half a thumbnail');
     const done = await user.cli(['jobs', 'wait', id]);
     expect(done.code, done.stderr).toBe(0);
-    expect(readdirSync(dir).filter((n) => n.startsWith(job_id)).sort()).toEqual([`${job_id}.mp4`, `${job_id}.webp`]);
+    expect(
+      readdirSync(dir)
+        .filter((n) => n.startsWith(job_id))
+        .sort(),
+    ).toEqual([`${job_id}.mp4`, `${job_id}.webp`]);
   });
 
   it('bad input is exit 2 naming the field (and FILE:LINE); nothing recorded, nothing created', async () => {
@@ -131,8 +135,38 @@ describe.each(['pg', 'neon'] as const)('before anything is spent, on %s', (kind)
       [['generate', 'a\u0000b'], 'the prompt contains a NUL character'],
       [['generate', 'a\ud800b'], 'the prompt contains invalid Unicode'],
       [['generate', 'tagged', '--tag', 'k=\ud800'], 'tag k contains invalid Unicode'],
-      [['profile', 'add', 'long', '--endpoint', `https://${'a'.repeat(480)}.openai.azure.com`, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], '--endpoint is 505 characters long; at most 500 fit'],
-      [['profile', 'add', 'long', '--endpoint', 'https://x.openai.azure.com', '--deployment', 'd'.repeat(256), '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], '--deployment is 256 characters long; at most 255 fit'],
+      [
+        [
+          'profile',
+          'add',
+          'long',
+          '--endpoint',
+          `https://${'a'.repeat(480)}.openai.azure.com`,
+          '--deployment',
+          'd',
+          '--sora-version',
+          'sora-2',
+          '--api-key-stdin',
+          '--no-check',
+        ],
+        '--endpoint is 505 characters long; at most 500 fit',
+      ],
+      [
+        [
+          'profile',
+          'add',
+          'long',
+          '--endpoint',
+          'https://x.openai.azure.com',
+          '--deployment',
+          'd'.repeat(256),
+          '--sora-version',
+          'sora-2',
+          '--api-key-stdin',
+          '--no-check',
+        ],
+        '--deployment is 256 characters long; at most 255 fit',
+      ],
     ];
     for (const [argv, expected] of cases) {
       const r = await user.cli(argv, { stdin: 'key-1234\n' });

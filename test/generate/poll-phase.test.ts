@@ -28,7 +28,13 @@ describe('the poll phase', () => {
     const job = await client.create({ prompt: 'ticker', size: '720x1280', seconds: 4 });
     await new Promise((r) => setTimeout(r, 300));
     const lines: string[] = [];
-    const view = { update: (_id: string, text: string) => lines.push(text), event: () => {}, remove: () => {}, totals: () => {}, stop: () => {} } as unknown as ProgressView;
+    const view = {
+      update: (_id: string, text: string) => lines.push(text),
+      event: () => {},
+      remove: () => {},
+      totals: () => {},
+      stop: () => {},
+    } as unknown as ProgressView;
     const unreachable = { query: () => Promise.reject(new Error('no database in this test')) } as unknown as Db;
     const controller = new AbortController();
     const ctx = {

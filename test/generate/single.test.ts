@@ -22,8 +22,19 @@ describe('octo generate (single)', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.json();
-    expect(Object.keys(out)).toEqual(expect.arrayContaining(['id', 'job_id', 'status', 'prompt', 'model', 'seconds', 'size', 'variants', 'generation_mode', 'estimated_cost', 'files']));
-    expect(out).toMatchObject({ status: 'completed', prompt: 'a cat playing piano', model: 'sora-1', seconds: 3, size: '480x480', variants: 2, generation_mode: 'text-to-video', estimated_cost: 0.075 });
+    expect(Object.keys(out)).toEqual(
+      expect.arrayContaining(['id', 'job_id', 'status', 'prompt', 'model', 'seconds', 'size', 'variants', 'generation_mode', 'estimated_cost', 'files']),
+    );
+    expect(out).toMatchObject({
+      status: 'completed',
+      prompt: 'a cat playing piano',
+      model: 'sora-1',
+      seconds: 3,
+      size: '480x480',
+      variants: 2,
+      generation_mode: 'text-to-video',
+      estimated_cost: 0.075,
+    });
     expect(out.job_id).toMatch(/^task_/);
     expect(out.files).toHaveLength(2);
     for (const f of out.files) {
@@ -135,7 +146,10 @@ describe('octo generate (single)', () => {
     const user = await makeUser(world, { active: 's2' });
     expect((await user.cli(['config', 'set', 'default-size', '1280x720'])).code).toBe(0);
     expect((await user.cli(['config', 'set', 'default-seconds', '8'])).code).toBe(0);
-    writeFileSync(join(user.out, 'prices.json'), JSON.stringify([{ model: 'sora-2', size: '1280x720', usd_per_second: 0.2, source: 'test invoice', as_of: '2026-11-01' }]));
+    writeFileSync(
+      join(user.out, 'prices.json'),
+      JSON.stringify([{ model: 'sora-2', size: '1280x720', usd_per_second: 0.2, source: 'test invoice', as_of: '2026-11-01' }]),
+    );
     expect((await user.cli(['config', 'set', 'pricing-file', join(user.out, 'prices.json')])).code).toBe(0);
     const r = await user.cli(['generate', 'configured', '--json', '--no-download']);
     expect(r.code, r.stderr).toBe(0);

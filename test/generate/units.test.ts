@@ -92,10 +92,14 @@ describe('Limiter', () => {
   it('paces creates per window and pauses everyone after a 429', async () => {
     let t = 0;
     const waits: number[] = [];
-    const l = new Limiter(() => ({ createsPerWindow: 2, windowMs: 60_000 }), () => t, async (ms) => {
-      waits.push(ms);
-      t += ms;
-    });
+    const l = new Limiter(
+      () => ({ createsPerWindow: 2, windowMs: 60_000 }),
+      () => t,
+      async (ms) => {
+        waits.push(ms);
+        t += ms;
+      },
+    );
     await l.beforeCreate('k');
     await l.beforeCreate('k');
     await l.beforeCreate('k');

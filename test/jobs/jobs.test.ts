@@ -32,7 +32,16 @@ describe('octo jobs', () => {
     expect((await alice.cli(['jobs', 'list', '--status', 'failed', '--json'])).json()).toEqual([]);
     const csv = await alice.cli(['jobs', 'list', '--csv']);
     // Lossless: every field of the row, in UTC.
-    expect(firstRow(csv.stdout.split('\n')).split(',').sort()).toEqual(['created_at', 'estimated_cost', 'failure_reason', 'id', 'job_id', 'profile_name', 'prompt', 'status']);
+    expect(firstRow(csv.stdout.split('\n')).split(',').sort()).toEqual([
+      'created_at',
+      'estimated_cost',
+      'failure_reason',
+      'id',
+      'job_id',
+      'profile_name',
+      'prompt',
+      'status',
+    ]);
     expect((await bob.cli(['jobs', 'list', '--json'])).json()).toEqual([]);
   });
 
@@ -82,7 +91,12 @@ describe('octo jobs', () => {
     for (const spelling of ['cancelled', 'canceled']) {
       const r = await carol.cli(['jobs', 'list', '--status', spelling, '--json']);
       expect(r.code, r.stderr).toBe(0);
-      expect(r.json().map((j: any) => j.id).sort()).toEqual([...ids].sort());
+      expect(
+        r
+          .json()
+          .map((j: any) => j.id)
+          .sort(),
+      ).toEqual([...ids].sort());
     }
   });
 });

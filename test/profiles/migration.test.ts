@@ -45,7 +45,9 @@ describe('migration 010 (one active profile, unique names)', () => {
       ['b', false],
       ['a (id)', true],
     ]);
-    const dupName = await sql(database, `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment) VALUES ($1, 'b', 'e', 'k', 'd')`, [user.id]).catch((e) => e);
+    const dupName = await sql(database, `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment) VALUES ($1, 'b', 'e', 'k', 'd')`, [
+      user.id,
+    ]).catch((e) => e);
     expect(dupName.code).toBe('23505');
     const twoActive = await sql(database, `UPDATE profiles_config SET is_active = TRUE WHERE user_id = $1`, [user.id]).catch((e) => e);
     expect(twoActive.code).toBe('23P01');

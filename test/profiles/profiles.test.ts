@@ -22,10 +22,7 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     database = await createTestDatabase(kind);
     db = await openOwnDb(database);
     emulator = await startEmulator({ apiKey: KEY_A });
-    [alice, bob] = await Promise.all([
-      signedUp(database, 'alice@x.io', PASSWORD_A),
-      signedUp(database, 'bob@x.io', PASSWORD_B),
-    ]);
+    [alice, bob] = await Promise.all([signedUp(database, 'alice@x.io', PASSWORD_A), signedUp(database, 'bob@x.io', PASSWORD_B)]);
   });
   afterAll(async () => {
     await emulator?.close();
@@ -70,9 +67,13 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
   });
 
   it('rejects a bad endpoint, a duplicate name, and refuses to prompt without a terminal', async () => {
-    const bad = await alice.run(['profile', 'add', 'x', '--endpoint', 'ftp://nope', '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    const bad = await alice.run(['profile', 'add', 'x', '--endpoint', 'ftp://nope', '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], {
+      stdin: KEY_A,
+    });
     expect(bad.code).toBe(2);
-    const dup = await alice.run(['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    const dup = await alice.run(['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'd', '--sora-version', 'sora-2', '--api-key-stdin'], {
+      stdin: KEY_A,
+    });
     expect(dup.code).toBe(2);
     expect(dup.stderr).toMatch(/already exists/);
     const noKey = await alice.run(['profile', 'add', 'k', '--endpoint', emulator.url, '--deployment', 'd', '--sora-version', 'sora-2']);
@@ -84,14 +85,23 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
   });
 
   it('checks a new profile with one cheap request unless --no-check; profile update changes one in place', async () => {
-    const wrong = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_B });
+    const wrong = await alice.run(
+      ['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      { stdin: KEY_B },
+    );
     expect(wrong.code).not.toBe(0);
     expect(wrong.stderr).toMatch(/profile wrongkey does not work/);
     expect(wrong.stderr).toContain('--no-check');
     expect((await alice.run(['profile', 'show', 'wrongkey'])).code).toBe(3);
-    const unchecked = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_B });
+    const unchecked = await alice.run(
+      ['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
+      { stdin: KEY_B },
+    );
     expect(unchecked.code, unchecked.stderr).toBe(0);
-    const again = await alice.run(['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    const again = await alice.run(
+      ['profile', 'add', 'wrongkey', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      { stdin: KEY_A },
+    );
     expect(again.stderr).toContain('octo profile update wrongkey');
     expect((await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin'], { stdin: KEY_B })).code).not.toBe(0);
     const fixed = await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin', '--json'], { stdin: KEY_A });
@@ -104,7 +114,10 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
 
   it('stores SQL metacharacters in profile names literally', async () => {
     const name = `x'); DELETE FROM profiles_config;--`;
-    const added = await alice.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'], { stdin: KEY_A });
+    const added = await alice.run(
+      ['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'],
+      { stdin: KEY_A },
+    );
     expect(added.code, added.stderr).toBe(0);
     expect((await alice.run(['profile', 'show', name, '--json'])).json()).toMatchObject({ name, deployment: 'd"; --' });
     const unconfirmed = await alice.run(['profile', 'remove', name]);
@@ -135,7 +148,10 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect(ok.json()).toMatchObject({ name: 'emu', ok: true, latency_ms: expect.any(Number) });
 
     // The key for "web" is not the emulator's: a typed failure naming the endpoint problem, key never shown.
-    const wrongKey = await alice.run(['profile', 'add', 'emu-bad', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_ENV });
+    const wrongKey = await alice.run(
+      ['profile', 'add', 'emu-bad', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
+      { stdin: KEY_ENV },
+    );
     expect(wrongKey.code).toBe(0);
     const refused = await alice.run(['profile', 'test', 'emu-bad']);
     expect(refused.code).toBe(1);
@@ -150,7 +166,10 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
   it('two first profiles added at once: both are added, exactly one active', async () => {
     const carol = await signedUp(database, 'carol@x.io', PASSWORD_B);
     const add = (name: string) =>
-      carol.run(['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json', '--no-check'], { stdin: KEY_B });
+      carol.run(
+        ['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--json', '--no-check'],
+        { stdin: KEY_B },
+      );
     const results = await Promise.all([add('c1'), add('c2')]);
     expect(results.map((r) => r.code)).toEqual([0, 0]);
     expect(results.map((r) => r.json().is_active).sort()).toEqual([false, true]);
@@ -160,9 +179,13 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     const dave = await signedUp(database, 'dave@x.io', 'dave pass 123');
     const { id } = (await dave.run(['whoami', '--json'])).json();
     // Spellings octo never writes but a row may hold (the web app, a hand edit).
-    await sql(database, `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
+    await sql(
+      database,
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active)
       VALUES ($1, 'odd', 'https://odd.openai.azure.com', 'sk-odd-0000000000-secret', 'sora', 'Sora-2', TRUE),
-             ($1, 'old', 'https://old.openai.azure.com', 'sk-old-0000000000-secret', 'sora', NULL, FALSE)`, [id]);
+             ($1, 'old', 'https://old.openai.azure.com', 'sk-old-0000000000-secret', 'sora', NULL, FALSE)`,
+      [id],
+    );
     const list = await dave.run(['profile', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);
     expect(list.json().map((p: any) => [p.name, p.sora_version])).toEqual([
@@ -173,9 +196,18 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
   });
 
   it("user A gets 'not found' for each of B's profiles", async () => {
-    const added = await bob.run(['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'], { stdin: KEY_B });
+    const added = await bob.run(
+      ['profile', 'add', 'bobs', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin', '--no-check'],
+      { stdin: KEY_B },
+    );
     expect(added.code, added.stderr).toBe(0);
-    for (const argv of [['profile', 'show', 'bobs'], ['profile', 'use', 'bobs'], ['profile', 'remove', 'bobs'], ['profile', 'test', 'bobs'], ['--profile', 'bobs', 'profile', 'test']]) {
+    for (const argv of [
+      ['profile', 'show', 'bobs'],
+      ['profile', 'use', 'bobs'],
+      ['profile', 'remove', 'bobs'],
+      ['profile', 'test', 'bobs'],
+      ['--profile', 'bobs', 'profile', 'test'],
+    ]) {
       const result = await alice.run(argv);
       expect(result.code, argv.join(' ')).toBe(3);
     }

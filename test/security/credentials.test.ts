@@ -56,20 +56,33 @@ describe('profile credentials', () => {
   it('--auth azure-cli / entra store no key; show and list say which credential (table and JSON)', async () => {
     expect((await add('cli', '--auth', 'azure-cli')).json()).toMatchObject({ credential: 'azure-cli', api_key_hint: null });
     expect((await add('chain', '--auth', 'entra')).json()).toMatchObject({ credential: 'entra' });
-    const keyed = await cli(['profile', 'add', 'keyed', '--endpoint', world.emulator.url, '--deployment', 'd', '--sora-version', 'sora-1', '--api-key-stdin'], {});
+    const keyed = await cli(
+      ['profile', 'add', 'keyed', '--endpoint', world.emulator.url, '--deployment', 'd', '--sora-version', 'sora-1', '--api-key-stdin'],
+      {},
+    );
     expect(keyed.code).not.toBe(0); // stdin empty: the key is empty
-    const stored = await runCli(['profile', 'add', 'keyed', '--endpoint', world.emulator.url, '--deployment', 'd', '--sora-version', 'sora-1', '--api-key-stdin'], {
-      env,
-      stdin: KEY,
-    });
+    const stored = await runCli(
+      ['profile', 'add', 'keyed', '--endpoint', world.emulator.url, '--deployment', 'd', '--sora-version', 'sora-1', '--api-key-stdin'],
+      {
+        env,
+        stdin: KEY,
+      },
+    );
     expect(stored.code, stored.stderr).toBe(0);
     expect(stored.stdout).toContain('api key …1234');
 
-    const rows = await world.db.query<{ name: string; api_key: string }>(`SELECT name, api_key FROM profiles_config WHERE user_id = $1 ORDER BY name`, [userId]);
+    const rows = await world.db.query<{ name: string; api_key: string }>(`SELECT name, api_key FROM profiles_config WHERE user_id = $1 ORDER BY name`, [
+      userId,
+    ]);
     expect(Object.fromEntries(rows.map((r) => [r.name, r.api_key]))).toMatchObject({ cli: '', chain: '', keyed: KEY });
 
     const list = (await cli(['profile', 'list', '--json'])).json();
-    expect(Object.fromEntries(list.map((p: { name: string; credential: string }) => [p.name, p.credential]))).toEqual({ chain: 'entra', cli: 'azure-cli', envkey: 'api-key-env', keyed: 'api-key' });
+    expect(Object.fromEntries(list.map((p: { name: string; credential: string }) => [p.name, p.credential]))).toEqual({
+      chain: 'entra',
+      cli: 'azure-cli',
+      envkey: 'api-key-env',
+      keyed: 'api-key',
+    });
     const table = await runCli(['profile', 'list'], { env, tty: true });
     expect(table.stdout).toContain('CREDENTIAL');
     expect(table.stdout).toContain('env OCTO_TEST_AZURE_KEY');
@@ -89,7 +102,19 @@ describe('profile credentials', () => {
       const r = await add(`bad-${flags.join('')}`, ...flags);
       expect(r.code, flags.join(' ')).toBe(2);
     }
-    const http = await cli(['profile', 'add', 'clear', '--endpoint', 'http://myres.openai.azure.com', '--deployment', 'd', '--sora-version', 'sora-2', '--auth', 'azure-cli']);
+    const http = await cli([
+      'profile',
+      'add',
+      'clear',
+      '--endpoint',
+      'http://myres.openai.azure.com',
+      '--deployment',
+      'd',
+      '--sora-version',
+      'sora-2',
+      '--auth',
+      'azure-cli',
+    ]);
     expect(http.code).toBe(2);
     expect(http.stderr).toContain('must use https://');
     expect(await world.db.query(`SELECT 1 FROM profiles_config WHERE user_id = $1 AND name = 'clear'`, [userId])).toEqual([]);
@@ -108,7 +133,11 @@ describe('the bearer token cache', () => {
         return { token: `t${n}`, expiresOnTimestamp: clock + 60 * 60_000 };
       },
     };
-    const bearer = cachedBearer(async () => credential, 'Azure CLI', () => clock);
+    const bearer = cachedBearer(
+      async () => credential,
+      'Azure CLI',
+      () => clock,
+    );
     expect(await Promise.all([bearer(), bearer(), bearer()])).toEqual(['t1', 't1', 't1']);
     expect(n).toBe(1);
     expect(scopes).toEqual(['https://cognitiveservices.azure.com/.default']);
@@ -125,6 +154,8 @@ describe('the bearer token cache', () => {
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toBe("Azure CLI (az) gave no token: Please run 'az login'");
     expect(soraAuth({ name: 'p', credential: null, api_key: 'k' }, {})).toEqual({ apiKey: 'k' });
-    expect(() => soraAuth({ name: 'p', credential: 'api-key-env', api_key: '', api_key_env: 'K' }, { K: '  ' })).toThrow(/environment variable K, which is not set/);
+    expect(() => soraAuth({ name: 'p', credential: 'api-key-env', api_key: '', api_key_env: 'K' }, { K: '  ' })).toThrow(
+      /environment variable K, which is not set/,
+    );
   });
 });

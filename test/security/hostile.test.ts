@@ -97,7 +97,11 @@ describe('a hostile endpoint', () => {
     expect(result.files).toHaveLength(1);
     expect(dirname(result.files[0])).toBe(out);
     // Nothing outside --out: the tree above it holds only what is inside it.
-    expect(filesUnder(user.out).sort()).toEqual(filesUnder(out).map((f) => join('a', 'b', 'out', f)).sort());
+    expect(filesUnder(user.out).sort()).toEqual(
+      filesUnder(out)
+        .map((f) => join('a', 'b', 'out', f))
+        .sort(),
+    );
     expect(existsSync(join(user.out, 'a', 'escape'))).toBe(false);
     expect(filesUnder(out).sort()).toEqual(['.octo-downloads', '___.._escape_pwn.mp4', '___.._escape_pwn.webp']);
     // Every request named the id as one encoded segment.
@@ -143,7 +147,10 @@ describe('a hostile endpoint', () => {
     const json = await user.cli(['jobs', 'list', '--json', '--limit', '1']);
     expect(json.json()[0].prompt).toBe(prompt);
     expect(json.json()[0].failure_reason).toContain(ESC_REASON);
-    for (const argv of [['jobs', 'list'], ['videos', 'list']]) {
+    for (const argv of [
+      ['jobs', 'list'],
+      ['videos', 'list'],
+    ]) {
       const table = await user.cli(argv, { tty: true });
       expect(table.code, table.stderr).toBe(0);
       expect(hasRawControl(table.stdout + table.stderr)).toBe(false);

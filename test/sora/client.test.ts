@@ -27,7 +27,16 @@ describe('sora-1 text-to-video through the client', () => {
     const c = client(em, 'sora-1');
     const dir = await tempDir();
     const created = await c.create({ prompt: 'a cat playing piano', size: '480x480', seconds: 3, variants: 2 });
-    expect(created).toMatchObject({ soraVersion: 'sora-1', status: 'queued', rawStatus: 'queued', width: 480, height: 480, seconds: 3, variants: 2, prompt: 'a cat playing piano' });
+    expect(created).toMatchObject({
+      soraVersion: 'sora-1',
+      status: 'queued',
+      rawStatus: 'queued',
+      width: 480,
+      height: 480,
+      seconds: 3,
+      variants: 2,
+      prompt: 'a cat playing piano',
+    });
     expect(created.id).toMatch(/^task_/);
     expect(c.requests[0]?.url).toContain('/openai/v1/video/generations/jobs?api-version=preview');
     expect(c.requests[0]?.url).not.toContain('test-key');
@@ -139,7 +148,9 @@ describe('faults end in success after retries or in the right typed error', () =
   it('create-time content filter (both error envelopes) → SoraModerationError, no job created', async () => {
     const em = await emulator({ moderate: 'forbidden', moderationMode: 'create' });
     for (const v of ['sora-1', 'sora-2'] as const) {
-      const err = await client(em, v).create({ prompt: 'forbidden fruit' }).catch((e: unknown) => e);
+      const err = await client(em, v)
+        .create({ prompt: 'forbidden fruit' })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(SoraModerationError);
       expect((err as SoraModerationError).status).toBe(400);
     }
@@ -261,7 +272,15 @@ describe('faults end in success after retries or in the right typed error', () =
     const url = em.url;
     await em.close();
     const requests: string[] = [];
-    const c = createSoraClient({ endpoint: url, apiKey: 'k', deployment: 'sora-2', soraVersion: 'sora-2', createRetries: 2, sleep: async () => {}, onRequest: (r) => requests.push(r.url) });
+    const c = createSoraClient({
+      endpoint: url,
+      apiKey: 'k',
+      deployment: 'sora-2',
+      soraVersion: 'sora-2',
+      createRetries: 2,
+      sleep: async () => {},
+      onRequest: (r) => requests.push(r.url),
+    });
     const err = await c.create({ prompt: 'x' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SoraNetworkError);
     expect((err as SoraNetworkError).sent).toBe(false);
@@ -383,10 +402,11 @@ describe('a create is never resent once it may have reached the server', () => {
     return {
       url: `http://127.0.0.1:${port}`,
       posts: () => posts,
-      close: () => new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
+      close: () =>
+        new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
     };
   }
 

@@ -11,11 +11,29 @@ import {
   type PollState,
 } from '../../src/sora/poll-schedule.js';
 import { pollUntilDone } from '../../src/sora/poll.js';
-import { SoraJobFailedError, SoraModerationError, SoraNotFoundError, SoraRateLimitError, SoraServerError, SoraTimeoutError, SoraAbortedError } from '../../src/sora/errors.js';
+import {
+  SoraJobFailedError,
+  SoraModerationError,
+  SoraNotFoundError,
+  SoraRateLimitError,
+  SoraServerError,
+  SoraTimeoutError,
+  SoraAbortedError,
+} from '../../src/sora/errors.js';
 import { normalizeSora2Video } from '../../src/sora/normalize.js';
 import type { Job } from '../../src/sora/types.js';
 
-const noJitter = resolveSchedule({ jitter: 0, initialDelayMs: 1000, baseDelayMs: 1000, factor: 2, maxDelayMs: 8000, timeoutMs: 60_000, early404GraceMs: 5000, maxConsecutiveErrors: 3, errorBaseDelayMs: 500 });
+const noJitter = resolveSchedule({
+  jitter: 0,
+  initialDelayMs: 1000,
+  baseDelayMs: 1000,
+  factor: 2,
+  maxDelayMs: 8000,
+  timeoutMs: 60_000,
+  early404GraceMs: 5000,
+  maxConsecutiveErrors: 3,
+  errorBaseDelayMs: 500,
+});
 
 describe('poll schedule', () => {
   it('backs off geometrically and caps the delay', () => {

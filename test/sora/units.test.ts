@@ -88,22 +88,56 @@ describe('error envelopes and Retry-After', () => {
 describe('normalised jobs', () => {
   it('maps the sora-1 vocabulary, numeric strings and generations', () => {
     const job = normalizeSora1Job({
-      object: 'video.generation.job', id: 'task_1', status: 'processing', created_at: 1748469875, finished_at: null, expires_at: null,
-      generations: [], prompt: 'p', model: 'sora', n_variants: '2', n_seconds: '5', height: 480, width: '854', failure_reason: null,
+      object: 'video.generation.job',
+      id: 'task_1',
+      status: 'processing',
+      created_at: 1748469875,
+      finished_at: null,
+      expires_at: null,
+      generations: [],
+      prompt: 'p',
+      model: 'sora',
+      n_variants: '2',
+      n_seconds: '5',
+      height: 480,
+      width: '854',
+      failure_reason: null,
     });
-    expect(job).toMatchObject({ status: 'running', rawStatus: 'processing', seconds: 5, variants: 2, width: 854, createdAt: '2025-05-28T22:04:35.000Z', assets: [], progress: null });
+    expect(job).toMatchObject({
+      status: 'running',
+      rawStatus: 'processing',
+      seconds: 5,
+      variants: 2,
+      width: 854,
+      createdAt: '2025-05-28T22:04:35.000Z',
+      assets: [],
+      progress: null,
+    });
     expect(normalizeSora1Job({ id: 't', status: 'preprocessing' }).status).toBe('running');
     expect(normalizeSora1Job({ id: 't', status: 'cancelled' }).status).toBe('cancelled');
     const failed = normalizeSora1Job({ id: 't', status: 'failed', failure_reason: 'output_moderation' });
     expect(failed).toMatchObject({ status: 'failed', failureCode: 'output_moderation', failureReason: 'output_moderation' });
     const ok = normalizeSora1Job({ id: 't', status: 'succeeded', generations: [{ id: 'gen_a' }, { id: 'gen_b' }] });
-    expect(ok.assets).toEqual([{ id: 'gen_a', kind: 'video', variant: 0 }, { id: 'gen_b', kind: 'video', variant: 1 }]);
+    expect(ok.assets).toEqual([
+      { id: 'gen_a', kind: 'video', variant: 0 },
+      { id: 'gen_b', kind: 'video', variant: 1 },
+    ]);
   });
 
   it('maps the sora-2 vocabulary, size and error', () => {
     const v = normalizeSora2Video({
-      id: 'video_1', object: 'video', model: 'sora-2', status: 'in_progress', progress: 33, created_at: 1760627796, expires_at: 1760714196,
-      prompt: 'p', seconds: '8', size: '1280x720', remixed_from_video_id: null, error: null,
+      id: 'video_1',
+      object: 'video',
+      model: 'sora-2',
+      status: 'in_progress',
+      progress: 33,
+      created_at: 1760627796,
+      expires_at: 1760714196,
+      prompt: 'p',
+      seconds: '8',
+      size: '1280x720',
+      remixed_from_video_id: null,
+      error: null,
     });
     expect(v).toMatchObject({ status: 'running', progress: 33, seconds: 8, width: 1280, height: 720, assets: [], expiresAt: '2025-10-17T15:16:36.000Z' });
     const f = normalizeSora2Video({ id: 'video_2', status: 'failed', error: { code: 'input_moderation', message: 'flagged' } });

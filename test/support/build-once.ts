@@ -26,7 +26,11 @@ function filesUnder(root: string, path: string): string[] {
 export function sourceHash(root: string, inputs: readonly string[] = BUILD_INPUTS): string {
   const hash = createHash('sha256');
   for (const file of inputs.flatMap((input) => filesUnder(root, input))) {
-    hash.update(relative(root, join(root, file))).update('\0').update(readFileSync(join(root, file))).update('\0');
+    hash
+      .update(relative(root, join(root, file)))
+      .update('\0')
+      .update(readFileSync(join(root, file)))
+      .update('\0');
   }
   return hash.digest('hex');
 }

@@ -16,7 +16,10 @@ export function fakeAz(token: string, o: { expiresInS?: number; fail?: string } 
   const expires = Math.floor(Date.now() / 1000) + (o.expiresInS ?? 3600);
   const body = JSON.stringify({
     accessToken: token,
-    expiresOn: new Date(expires * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000'),
+    expiresOn: new Date(expires * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, '.000000'),
     expires_on: expires,
     subscription: '00000000-0000-0000-0000-000000000000',
     tenant: '11111111-1111-1111-1111-111111111111',

@@ -14,9 +14,7 @@ async function postgresReachable(): Promise<boolean> {
     await client.query('SELECT 1');
     return true;
   } catch (err) {
-    console.warn(
-      `[neon-http-endpoint.test] skipping: Postgres at ${PG.host}:${PG.port} is not reachable (${(err as Error).message})`,
-    );
+    console.warn(`[neon-http-endpoint.test] skipping: Postgres at ${PG.host}:${PG.port} is not reachable (${(err as Error).message})`);
     return false;
   } finally {
     await client.end().catch(() => {});
@@ -69,7 +67,8 @@ describe.skipIf(!reachable)('neon-http-endpoint with the real @neondatabase/serv
   });
 
   it('returns text values that the driver parses like pg does', async () => {
-    const row = firstRow(await sql`
+    const row = firstRow(
+      await sql`
       SELECT 7::int4 AS i,
              12.50::numeric AS n,
              '2024-05-06T07:08:09.123Z'::timestamptz AS ts,
@@ -77,7 +76,8 @@ describe.skipIf(!reachable)('neon-http-endpoint with the real @neondatabase/serv
              NULL::text AS nothing,
              true AS b,
              '{"k":[1,2]}'::jsonb AS j,
-             ARRAY[1,2,3]::int4[] AS arr`);
+             ARRAY[1,2,3]::int4[] AS arr`,
+    );
     expect(row.i).toBe(7);
     expect(row.n).toBe('12.50');
     expect(row.ts).toBeInstanceOf(Date);
@@ -111,10 +111,9 @@ describe.skipIf(!reachable)('neon-http-endpoint with the real @neondatabase/serv
     expect(counted).toEqual([{ c: 1 }]);
 
     before = endpoint.requests;
-    const failing = sql.transaction(
-      [sql`INSERT INTO items (name) VALUES (${'tx-undone'})`, sql`SELECT 1 / ${0}::int AS boom`],
-      { isolationLevel: 'Serializable' },
-    );
+    const failing = sql.transaction([sql`INSERT INTO items (name) VALUES (${'tx-undone'})`, sql`SELECT 1 / ${0}::int AS boom`], {
+      isolationLevel: 'Serializable',
+    });
     await expect(failing).rejects.toMatchObject({ name: 'NeonDbError', code: '22012' });
     expect(endpoint.requests - before).toBe(1);
 

@@ -14,20 +14,12 @@ export async function createUserWithSession(
 ): Promise<{ session: Session; token: string; secret: string; email: string }> {
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.test`;
   const now = options.now ?? new Date();
-  const user = firstRow(await db.query<{ id: string }>(
-    `INSERT INTO users (email, password_hash, name) VALUES ($1, 'x', 'Test') RETURNING id`,
-    [email],
-  ));
+  const user = firstRow(await db.query<{ id: string }>(`INSERT INTO users (email, password_hash, name) VALUES ($1, 'x', 'Test') RETURNING id`, [email]));
   const setting = firstRow(await db.query<{ value: string }>(`SELECT value FROM octo_settings WHERE key = 'jwt_secret'`));
   const secret = options.secret ?? setting.value;
   const sessionId = randomUUID();
   const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email }, secret, now);
-  await db.query(`INSERT INTO sessions (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [
-    sessionId,
-    user.id,
-    hashToken(token),
-    expiresAt,
-  ]);
+  await db.query(`INSERT INTO sessions (id, user_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`, [sessionId, user.id, hashToken(token), expiresAt]);
   return {
     session: { userId: user.id, sessionId, email, expiresAt, token, tokenHash: hashToken(token), source: 'OCTO_TOKEN' },
     token,

@@ -31,8 +31,21 @@ describe('octo videos', () => {
     const list = r.json();
     expect(list).toHaveLength(3);
     expect(Object.keys(list[0])).toEqual(['id', 'prompt', 'width', 'height', 'duration', 'sora_version', 'url', 'azure_video_id', 'created_at']);
-    expect(list[0]).toMatchObject({ prompt: 'a blue whale', width: 720, height: 1280, duration: 4, sora_version: 'sora-2', url: s2.files[0], azure_video_id: s2.job_id });
-    expect(list.slice(1).map((v: any) => v.url).sort()).toEqual([...s1.files].sort());
+    expect(list[0]).toMatchObject({
+      prompt: 'a blue whale',
+      width: 720,
+      height: 1280,
+      duration: 4,
+      sora_version: 'sora-2',
+      url: s2.files[0],
+      azure_video_id: s2.job_id,
+    });
+    expect(
+      list
+        .slice(1)
+        .map((v: any) => v.url)
+        .sort(),
+    ).toEqual([...s1.files].sort());
     expect((await alice.cli(['videos', 'list', '--search', 'FOX', '--json'])).json()).toHaveLength(2);
     expect((await alice.cli(['videos', 'list', '--search', '100%', '--json'])).json()).toHaveLength(0);
     expect((await alice.cli(['videos', 'list', '--limit', '1', '--json'])).json()).toHaveLength(1);

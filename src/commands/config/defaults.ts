@@ -20,13 +20,17 @@ export function checkGenerationDefault(key: UserKey, value: string): { problem?:
   if (key === 'default-seconds') {
     const n = Number(value);
     if (!/^\d+$/.test(value) || n < SORA1_MIN_SECONDS || n > SORA1_MAX_SECONDS) {
-      return { problem: `must be a whole number of seconds that a model takes: sora-2 ${SORA2_SECONDS.join(', ')}; sora-1 ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS}` };
+      return {
+        problem: `must be a whole number of seconds that a model takes: sora-2 ${SORA2_SECONDS.join(', ')}; sora-1 ${SORA1_MIN_SECONDS}–${SORA1_MAX_SECONDS}`,
+      };
     }
-    if (!(SORA2_SECONDS as readonly number[]).includes(n)) return { note: `sora-2 takes ${SORA2_SECONDS.join(', ')} seconds: only sora-1 profiles can use ${n}` };
+    if (!(SORA2_SECONDS as readonly number[]).includes(n))
+      return { note: `sora-2 takes ${SORA2_SECONDS.join(', ')} seconds: only sora-1 profiles can use ${n}` };
   }
   if (key === 'default-size') {
     if (!SIZES.includes(value)) return { problem: `must be a size a model takes: ${SIZES.join(', ')}` };
-    if (!(SORA2_PRO_SIZES as readonly string[]).includes(value)) return { note: `sora-2 takes ${SORA2_PRO_SIZES.join(', ')}: only sora-1 profiles can use ${value}` };
+    if (!(SORA2_PRO_SIZES as readonly string[]).includes(value))
+      return { note: `sora-2 takes ${SORA2_PRO_SIZES.join(', ')}: only sora-1 profiles can use ${value}` };
     if (!(SORA1_SIZES as readonly string[]).includes(value)) return { note: `only sora-2-pro deployments take ${value}` };
   }
   return {};

@@ -15,7 +15,7 @@ export function parseUsd(value: string): number {
 export default defineCommand({
   description: [
     'generate refuses (exit 5) when month-to-date completed spend + in-flight estimates + its own',
-    'estimate would pass a budget that applies: yours, and the profile\'s own if set with --profile.',
+    "estimate would pass a budget that applies: yours, and the profile's own if set with --profile.",
     'A profile budget takes the global --profile NAME (or OCTO_PROFILE); the profile must be yours.',
     'Months follow the system time zone. Amounts are estimates (octo pricing), not bills.',
   ].join('\n'),

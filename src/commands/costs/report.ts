@@ -55,9 +55,7 @@ export default defineCommand({
     const period = `${report.since} to ${report.until} (${report.time_zone})`;
     const apart = [
       report.failed.count ? `failed/cancelled: ${report.failed.count} (${formatUsd(report.failed.estimated_cost)} estimated, not counted)` : '',
-      report.in_flight.count
-        ? `in flight: ${report.in_flight.count} (${formatUsd(report.in_flight.estimated_cost)} estimated, not counted yet)`
-        : '',
+      report.in_flight.count ? `in flight: ${report.in_flight.count} (${formatUsd(report.in_flight.estimated_cost)} estimated, not counted yet)` : '',
     ].filter(Boolean);
 
     if (opts.chart) {

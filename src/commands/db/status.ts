@@ -4,8 +4,7 @@ import { migrationStatus } from '../../db/migrate.js';
 import { describeServer, serverJson } from '../../output/embedded-server.js';
 import { rows } from '../../output/result.js';
 
-const rlsNote = (members: MembersStatus) =>
-  members.row_level_security ? `Row-level security: on (member role ${members.role})` : 'Row-level security: off';
+const rlsNote = (members: MembersStatus) => (members.row_level_security ? `Row-level security: on (member role ${members.role})` : 'Row-level security: off');
 
 export default defineCommand({
   async run({ deps }) {
@@ -16,10 +15,7 @@ export default defineCommand({
     const db = await deps.db();
     const [status, members] = await Promise.all([migrationStatus(db), membersStatus(db)]);
     if (embedded && target.kind === 'embedded' && !server) server = await embedded.serverStatus(target.dataDir);
-    const list = [
-      ...status.applied.map((name) => ({ name, state: 'applied' })),
-      ...status.pending.map((name) => ({ name, state: 'pending' })),
-    ];
+    const list = [...status.applied.map((name) => ({ name, state: 'applied' })), ...status.pending.map((name) => ({ name, state: 'pending' }))];
     const json: Record<string, unknown> = {
       driver: db.driver,
       database: db.label,

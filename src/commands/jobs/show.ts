@@ -29,7 +29,14 @@ export default defineCommand({
         { key: 'variants', header: 'variants' },
         { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v) },
         { key: 'profile_name', header: 'profile' },
-        { key: 'tags', header: 'tags', format: (v) => Object.entries(v ?? {}).map(([k, t]) => `${k}=${t}`).join(', ') },
+        {
+          key: 'tags',
+          header: 'tags',
+          format: (v) =>
+            Object.entries(v ?? {})
+              .map(([k, t]) => `${k}=${t}`)
+              .join(', '),
+        },
         { key: 'line', header: 'batch line' },
         { key: 'created_at', header: 'created' },
         { key: 'submitted_at', header: 'submitted' },

@@ -10,7 +10,11 @@ export default defineCommand({
     { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: ['sora-1', 'sora-2'] },
     { flags: '--api-key-stdin', description: 'read the API key from stdin (default: AZURE_OPENAI_API_KEY, else asked)' },
     { flags: '--api-key-env <name>', description: 'store only the NAME of an environment variable holding the key' },
-    { flags: '--auth <kind>', description: 'api-key (default), azure-cli (az login) or entra (the Azure credential chain): no key stored', choices: ['api-key', 'azure-cli', 'entra'] },
+    {
+      flags: '--auth <kind>',
+      description: 'api-key (default), azure-cli (az login) or entra (the Azure credential chain): no key stored',
+      choices: ['api-key', 'azure-cli', 'entra'],
+    },
     { flags: '--no-check', description: 'store without one cheap request that checks endpoint, deployment and key' },
   ],
   examples: [

@@ -22,10 +22,7 @@ export interface ServerStatus {
   socket_dir: string;
 }
 
-export async function serveControl(
-  path: string,
-  handlers: { status: () => ServerStatus; stop: () => void },
-): Promise<Server> {
+export async function serveControl(path: string, handlers: { status: () => ServerStatus; stop: () => void }): Promise<Server> {
   rmSync(path, { force: true });
   const server = createServer((socket) => {
     let input = '';

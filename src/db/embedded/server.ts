@@ -131,9 +131,12 @@ export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise
       resolve('stopped');
     };
     stopServer = (reason) => void stop(reason);
-    const idleTimer = setInterval(() => {
-      if (sockets.size === 0 && Date.now() - queue.lastActivity > options.idleMs) void stop('idle');
-    }, Math.min(1000, options.idleMs));
+    const idleTimer = setInterval(
+      () => {
+        if (sockets.size === 0 && Date.now() - queue.lastActivity > options.idleMs) void stop('idle');
+      },
+      Math.min(1000, options.idleMs),
+    );
     process.once('SIGTERM', () => void stop('SIGTERM'));
     process.once('SIGINT', () => void stop('SIGINT'));
   });

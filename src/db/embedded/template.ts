@@ -52,8 +52,7 @@ interface Entry {
 
 /** A ustar archive's files and folders (PGlite's dumpDataDir); links or devices are refused. */
 function* tarEntries(tar: Buffer): Generator<{ path: string; type: 'dir' | 'file'; data: Buffer }> {
-  const field = (header: Buffer, start: number, length: number) =>
-    header.toString('latin1', start, start + length).replace(/\0[\s\S]*$/, '');
+  const field = (header: Buffer, start: number, length: number) => header.toString('latin1', start, start + length).replace(/\0[\s\S]*$/, '');
   for (let offset = 0; offset + 512 <= tar.length; ) {
     const header = tar.subarray(offset, offset + 512);
     if (header.equals(ZERO.subarray(0, 512))) return;

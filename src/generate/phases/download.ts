@@ -66,7 +66,9 @@ export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job,
     });
   }
   const completed = await completeGeneration(ctx.db, ctx.session, row.id, videos);
-  ctx.view.event(completed ? `${label}: completed${files.length ? ` → ${files.join(', ')}` : ''}` : `${label}: already finished elsewhere; nothing recorded twice`);
+  ctx.view.event(
+    completed ? `${label}: completed${files.length ? ` → ${files.join(', ')}` : ''}` : `${label}: already finished elsewhere; nothing recorded twice`,
+  );
   return resultOf(row, { job_id: job.id, status: 'completed', files, failure_reason: null });
 }
 

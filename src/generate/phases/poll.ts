@@ -12,7 +12,13 @@ const GONE_AFTER_MS = 10 * 60_000;
  * the succeeded job (for the download phase), or the line's result when it ends here: failed or
  * canceled at the service, gone, or still running when --timeout passed.
  */
-export async function pollRow(ctx: RunContext, row: GenerationRow, jobId: string, status: string, client: SoraClient): Promise<{ job: Job } | { result: LineResult }> {
+export async function pollRow(
+  ctx: RunContext,
+  row: GenerationRow,
+  jobId: string,
+  status: string,
+  client: SoraClient,
+): Promise<{ job: Job } | { result: LineResult }> {
   const label = ctx.label(row);
   let recorded = status;
   let writes: Promise<unknown> = Promise.resolve();
@@ -41,7 +47,9 @@ export async function pollRow(ctx: RunContext, row: GenerationRow, jobId: string
         if (s && s !== recorded) {
           recorded = s;
           ctx.view.event(`${label}: ${j.rawStatus}`);
-          writes = writes.then(() => updateGenerationStatus(ctx.db, ctx.session, row.id, jobId, s, j.progress)).catch((e) => ctx.onDebug?.(`status write failed: ${e}`));
+          writes = writes
+            .then(() => updateGenerationStatus(ctx.db, ctx.session, row.id, jobId, s, j.progress))
+            .catch((e) => ctx.onDebug?.(`status write failed: ${e}`));
         }
       },
     });

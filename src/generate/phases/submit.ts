@@ -49,7 +49,9 @@ async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: Profile
  * process's lease is live and the row still queued: a cancel wins here), then creates the job.
  */
 export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<SubmitOutcome> {
-  const image = req.image ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) } : undefined;
+  const image = req.image
+    ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) }
+    : undefined;
   let unsent = 0;
   for (let attempt = 1; ; attempt++) {
     // A create that never reached the service used no quota: its retry takes no new turn.
