@@ -1,6 +1,6 @@
 import { defineCommand } from '../cli/command.js';
 import { parseTag } from '../generate/plan.js';
-import { parseDuration, positiveInt, usd } from '../generate/options.js';
+import { parseDuration, positiveInt, usd } from '../cli/flag-parsers.js';
 
 export default defineCommand({
   description:

@@ -1,33 +1,11 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { RunEnv } from './env.js';
-import { UsageError } from '../core/errors.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 import { storageSettings } from '../storage/settings.js';
 import { leaseMs } from './leases.js';
 import type { RunnerOptions } from './runner.js';
 
-/** Flag parsers and environment knobs shared by generate and jobs. */
-
-export const positiveInt =
-  (flag: string, min = 1) =>
-  (value: string) => {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min) throw new UsageError(`${flag} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
-    return Number(value);
-  };
-
-export const usd = (flag: string) => (value: string) => {
-  const n = Number(value.replace(/^\$/, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be an amount in USD, e.g. 2.50, got ${JSON.stringify(value)}`);
-  return n;
-};
-
-/** `90`, `90s`, `15m`, `1h` → ms. */
-export function parseDuration(value: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(value);
-  if (!m) throw new UsageError(`--timeout must look like 90s, 15m or 1h, got ${JSON.stringify(value)}`);
-  const unit = (m[2] ?? 's').toLowerCase();
-  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
-}
+/** Environment knobs shared by generate and jobs (the flag parsers are in src/cli/flag-parsers.ts). */
 
 /**
  * OCTO_POLL_MS: a fixed poll interval (emulator runs, CI, tests); unset, the client's own

@@ -4,7 +4,7 @@ import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineCommand, type OptionsOf } from '../../src/cli/command.js';
 import { COMMANDS } from '../../src/cli/commands.js';
 import { helpToFlag } from '../../src/cli/program.js';
-import { positiveInt } from '../../src/generate/options.js';
+import { positiveInt } from '../../src/cli/flag-parsers.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
 
 describe('help', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { batchIdFor, decodeBatchFile, parseBatchFile } from '../../src/generate/batch-file.js';
 import { Limiter } from '../../src/generate/limiter.js';
 import { matchOrphan } from '../../src/generate/match.js';
-import { parseDuration } from '../../src/generate/options.js';
+import { parseDuration } from '../../src/cli/flag-parsers.js';
 import type { Job } from '../../src/sora/types.js';
 
 const job = (id: string, o: Partial<Job>): Job =>

@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { positiveInt } from '../../generate/options.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { formatUsd } from '../../costs/money.js';
 import { rows, shownOf } from '../../output/result.js';
 

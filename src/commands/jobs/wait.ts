@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { parseDuration, positiveInt } from '../../generate/options.js';
+import { parseDuration, positiveInt } from '../../cli/flag-parsers.js';
 
 export default defineCommand({
   description:

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
-import { positiveInt } from '../../generate/options.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { rows, shownOf } from '../../output/result.js';
 
 export function parseDate(flag: string) {
