@@ -26,6 +26,8 @@ export interface ProfileRow {
   api_key_env: string | null;
   /** The stored key's last 4 characters; null for a profile that stores no key. */
   api_key_hint: string | null;
+  /** The sora-2 create pace this profile asks for on its resource; null: Azure's default (2). */
+  creates_per_minute: number | null;
   created_at?: Date;
   updated_at?: Date;
 }
@@ -44,7 +46,7 @@ export interface ResolvedProfile {
 /** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
 const HINT_SQL = `CASE WHEN COALESCE(credential, 'api-key') <> 'api-key' THEN NULL WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
 const PUBLIC_COLUMNS = `name, endpoint, deployment, ${soraVersionSql('profiles_config')} AS sora_version, COALESCE(is_active, FALSE) AS is_active,
-  COALESCE(credential, 'api-key') AS credential, api_key_env, ${HINT_SQL} AS api_key_hint, created_at, updated_at`;
+  COALESCE(credential, 'api-key') AS credential, api_key_env, ${HINT_SQL} AS api_key_hint, creates_per_minute, created_at, updated_at`;
 
 export async function listProfiles(db: Db, session: Session): Promise<ProfileRow[]> {
   return authedQuery<ProfileRow & Record<string, unknown>>(
@@ -74,6 +76,8 @@ type NewProfile = {
   apiKeyEnv: string | null;
   deployment: string;
   soraVersion: SoraVersion;
+  /** --creates-per-minute: a number to store; undefined keeps what is stored (add: none). */
+  createsPerMinute?: number;
 };
 
 /** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
@@ -99,10 +103,20 @@ export async function changeProfile(db: Db, session: Session, profile: NewProfil
   const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
     db,
     session,
-    `UPDATE profiles_config SET endpoint = $4, api_key = $5, deployment = $6, sora_version = $7, credential = $8, api_key_env = $9, updated_at = NOW()
+    `UPDATE profiles_config SET endpoint = $4, api_key = $5, deployment = $6, sora_version = $7, credential = $8, api_key_env = $9,
+          creates_per_minute = COALESCE($10::integer, creates_per_minute), updated_at = NOW()
       WHERE user_id = (SELECT user_id FROM auth) AND name = $3
       RETURNING ${PUBLIC_COLUMNS}`,
-    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, profile.credential, profile.apiKeyEnv],
+    [
+      profile.name,
+      profile.endpoint,
+      profile.apiKey,
+      profile.deployment,
+      profile.soraVersion,
+      profile.credential,
+      profile.apiKeyEnv,
+      profile.createsPerMinute ?? null,
+    ],
   );
   if (!rows[0]) throw notFound(profile.name);
   return rows[0];
@@ -113,13 +127,23 @@ async function insertProfile(db: Db, session: Session, profile: NewProfile, mayB
   const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
     db,
     session,
-    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env)
+    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env, creates_per_minute)
      SELECT user_id, $3, $4, $5, $6, $7,
             $8::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active),
-            $9, $10
+            $9, $10, $11::integer
      FROM auth
      RETURNING ${PUBLIC_COLUMNS}`,
-    [profile.name, profile.endpoint, profile.apiKey, profile.deployment, profile.soraVersion, mayBeActive, profile.credential, profile.apiKeyEnv],
+    [
+      profile.name,
+      profile.endpoint,
+      profile.apiKey,
+      profile.deployment,
+      profile.soraVersion,
+      mayBeActive,
+      profile.credential,
+      profile.apiKeyEnv,
+      profile.createsPerMinute ?? null,
+    ],
   );
   return onlyRow(rows, 'insert profile');
 }

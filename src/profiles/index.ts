@@ -63,6 +63,8 @@ export interface AddOptions {
   auth?: string;
   /** false: store without the one cheap request that proves endpoint, deployment and key work. */
   check?: boolean;
+  /** sora-2 creates a minute this profile asks for on its Azure resource (0: unpaced). */
+  createsPerMinute?: number;
 }
 
 export const AUTH_KINDS = ['api-key', 'azure-cli', 'entra'] as const;
@@ -136,7 +138,8 @@ export async function addProfile(deps: Omit<ProfilesEnv, 'globals' | 'setting'>,
   }
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   if (options.check !== false) await checkSettings(deps, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
-  return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
+  const { createsPerMinute } = options;
+  return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute });
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
@@ -156,11 +159,13 @@ export async function updateProfile(deps: ProfilesEnv, name: string, options: Ad
   if (options.apiKeyStdin && !apiKey) throw new UsageError('the API key is empty');
   const credential = options.apiKeyStdin ? 'api-key' : current.credential;
   const apiKeyEnv = options.apiKeyStdin ? null : current.apiKeyEnv;
-  if (!options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin) {
-    throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version or --api-key-stdin' });
+  const paceOnly = options.createsPerMinute !== undefined && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin;
+  if (!paceOnly && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin) {
+    throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version, --api-key-stdin or --creates-per-minute' });
   }
-  const updated = { ...current, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion };
-  if (options.check !== false) await checkSettings(deps, updated);
+  const updated = { ...current, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute: options.createsPerMinute };
+  // A new pace alone changes nothing the service could refuse: no check request for it.
+  if (options.check !== false && !paceOnly) await checkSettings(deps, updated);
   const [session, db] = await Promise.all([deps.session(), deps.db()]);
   return changeProfile(db, session, updated);
 }
@@ -259,6 +264,7 @@ export function profileJson(row: ProfileRow) {
     credential: row.credential,
     api_key_env: row.api_key_env,
     api_key_hint: row.api_key_hint,
+    creates_per_minute: row.creates_per_minute,
     created_at: row.created_at,
     updated_at: row.updated_at,
   };

@@ -112,6 +112,44 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect((await alice.run(['profile', 'remove', 'wrongkey', '--yes'])).code).toBe(0);
   });
 
+  it('a profile keeps its sora-2 create pace (--creates-per-minute); generate asks the shared quota for it', async () => {
+    const add = await alice.run(
+      [
+        'profile',
+        'add',
+        'paced',
+        '--endpoint',
+        emulator.url,
+        '--deployment',
+        'sora-2-paced',
+        '--sora-version',
+        'sora-2',
+        '--api-key-stdin',
+        '--creates-per-minute',
+        '7',
+        '--json',
+      ],
+      { stdin: KEY_A },
+    );
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.json()).toMatchObject({ name: 'paced', creates_per_minute: 7 });
+    expect((await alice.run(['profile', 'update', 'paced', '--creates-per-minute', 'soon'])).code).toBe(2);
+    const kept = await alice.run(['profile', 'update', 'paced', '--deployment', 'sora-2-paced', '--json']);
+    expect(kept.json()).toMatchObject({ creates_per_minute: 7 });
+    const gen = await alice.run(['generate', 'a paced fox', '--profile', 'paced', '--no-wait', '--json']);
+    expect(gen.code, gen.stderr).toBe(0);
+    expect(gen.json().job_id).toMatch(/^video_/);
+    const pacers = await sql<{ resource: string; creates_per_minute: number }>(
+      database,
+      `SELECT resource, creates_per_minute FROM octo_create_pacers WHERE resource LIKE '%sora-2-paced%'`,
+    );
+    expect(pacers.map((p) => p.creates_per_minute)).toEqual([7]);
+    const unpaced = await alice.run(['profile', 'update', 'paced', '--creates-per-minute', '0', '--json']);
+    expect(unpaced.code, unpaced.stderr).toBe(0);
+    expect(unpaced.json()).toMatchObject({ creates_per_minute: 0 });
+    expect((await alice.run(['profile', 'remove', 'paced', '--yes'])).code).toBe(0);
+  });
+
   it('stores SQL metacharacters in profile names literally', async () => {
     const name = `x'); DELETE FROM profiles_config;--`;
     const added = await alice.run(

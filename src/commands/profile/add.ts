@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { runEnv } from '../../cli/run-env.js';
 import { message } from '../../output/result.js';
 
@@ -14,6 +15,11 @@ export default defineCommand({
       flags: '--auth <kind>',
       description: 'api-key (default), azure-cli (az login) or entra (the Azure credential chain): no key stored',
       choices: ['api-key', 'azure-cli', 'entra'],
+    },
+    {
+      flags: '--creates-per-minute <n>',
+      description: "sora-2 creates a minute on this profile's Azure resource, shared by every octo on it (default 2, Azure's quota; 0: unpaced)",
+      parse: positiveInt('--creates-per-minute', 0),
     },
     { flags: '--no-check', description: 'store without one cheap request that checks endpoint, deployment and key' },
   ],

@@ -1,11 +1,12 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { runEnv } from '../../cli/run-env.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
   description:
-    'Replaces what is given (endpoint, deployment, Sora version, API key) and keeps the rest. The\n' +
-    'new settings are checked with one cheap request first, unless --no-check.',
+    'Replaces what is given (endpoint, deployment, Sora version, API key, create pace) and keeps\n' +
+    'the rest. New service settings are checked with one cheap request first, unless --no-check.',
   args: ['<name>'],
   argCompletion: ['profiles'],
   options: [
@@ -13,6 +14,11 @@ export default defineCommand({
     { flags: '--deployment <name>', description: 'Azure deployment name' },
     { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: ['sora-1', 'sora-2'] },
     { flags: '--api-key-stdin', description: 'read the new API key from stdin' },
+    {
+      flags: '--creates-per-minute <n>',
+      description: "sora-2 creates a minute on this profile's Azure resource, shared by every octo on it (default 2, Azure's quota; 0: unpaced)",
+      parse: positiveInt('--creates-per-minute', 0),
+    },
     { flags: '--no-check', description: 'store without checking the settings against the service' },
   ],
   examples: ['octo profile update prod --api-key-stdin < new-key.txt', 'octo profile update prod --deployment sora-2-pro'],
