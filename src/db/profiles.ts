@@ -67,15 +67,8 @@ export async function getProfile(db: Db, session: Session, name: string): Promis
   return row;
 }
 
-type NewProfile = {
-  name: string;
-  endpoint: string;
-  /** '' for a profile that stores no key. */
-  apiKey: string;
-  credential: string;
-  apiKeyEnv: string | null;
-  deployment: string;
-  soraVersion: SoraVersion;
+/** What add and update store: a profile's settings (`apiKey` '' when it stores no key) and its pace. */
+type NewProfile = ResolvedProfile & {
   /** --creates-per-minute: a number to store; undefined keeps what is stored (add: none). */
   createsPerMinute?: number;
 };

@@ -49,11 +49,16 @@ function valueFlags(tree: CompletionTree): string[] {
   return [...all].sort();
 }
 
-export function bashScript(tree: CompletionTree): string {
-  const pathCases = tree.paths
+/** Every command path as shell case alternatives: 'jobs'|'jobs list'|… (bash and zsh alike). */
+function pathAlternatives(tree: CompletionTree): string {
+  return tree.paths
     .filter(Boolean)
     .map((p) => sq(p))
     .join('|');
+}
+
+export function bashScript(tree: CompletionTree): string {
+  const pathCases = pathAlternatives(tree);
   const childCases = Object.entries(tree.children)
     .map(([path, words]) => `    ${sq(path)}) words=${sq(words.map((w) => w.word).join(' '))} ;;`)
     .join('\n');
@@ -171,7 +176,7 @@ _octo() {
       -*) continue ;;
     esac
     case "\${path:+$path }$w" in
-      ${tree.paths.filter(Boolean).map(sq).join('|')}) path="\${path:+$path }$w" ;;
+      ${pathAlternatives(tree)}) path="\${path:+$path }$w" ;;
       *) ((n++)) ;;
     esac
   done
