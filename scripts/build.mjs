@@ -29,7 +29,7 @@ const nodeOnlyPg = {
 
 await build({
   plugins: [nodeOnlyPg],
-  entryPoints: { octo: 'src/cli/main.ts', 'embedded-server': 'src/db/embedded/server-main.ts' },
+  entryPoints: { octo: 'src/cli/main.ts', 'embedded-server': 'src/db/connection/embedded/server-main.ts' },
   absWorkingDir: root,
   outdir: fresh,
   bundle: true,
@@ -68,7 +68,7 @@ templateInputs.update(readFileSync(`${root}scripts/neon-schema.sql`));
 for (const file of readdirSync(`${root}scripts/migrations`).sort()) {
   templateInputs.update(file).update(readFileSync(`${root}scripts/migrations/${file}`));
 }
-templateInputs.update(readFileSync(`${root}src/db/embedded/template.ts`));
+templateInputs.update(readFileSync(`${root}src/db/connection/embedded/template.ts`));
 const templateCache = `${root}node_modules/.cache/octo-embedded/template-${templateInputs.digest('hex').slice(0, 16)}.bin`;
 if (!existsSync(templateCache)) {
   mkdirSync(`${root}node_modules/.cache/octo-embedded`, { recursive: true });

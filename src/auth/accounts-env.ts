@@ -1,6 +1,6 @@
 import type { ConfigStore } from '../config/store.js';
-import type { DatabaseTarget } from '../db/open.js';
-import type { Db } from '../db/types.js';
+import type { DatabaseTarget } from '../db/connection/open.js';
+import type { Db } from '../db/connection/types.js';
 import type { Logger } from '../output/logger.js';
 import type { Prompter } from './input.js';
 import type { Session } from './session.js';

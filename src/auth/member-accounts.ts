@@ -1,7 +1,7 @@
 import { AuthError, FailureError, UsageError } from '../core/errors.js';
-import { memberLogin, memberPasswd, memberSignup, type MemberSessionRow } from '../db/member-accounts.js';
-import { PermissionError } from '../db/errors.js';
-import type { Db } from '../db/types.js';
+import { memberLogin, memberPasswd, memberSignup, type MemberSessionRow } from '../db/tables/member-accounts.js';
+import { PermissionError } from '../db/connection/errors.js';
+import type { Db } from '../db/connection/types.js';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './password.js';
 
 /**

@@ -15,7 +15,7 @@ export interface Session extends TokenClaims {
 /**
  * Finds the token (OCTO_TOKEN, else the one cached for this database) and checks it locally:
  * no database round trip. Commands then fold the session row check into their own query
- * (`src/db/authed.ts`).
+ * (`src/db/connection/authed.ts`).
  */
 export async function loadSession(input: {
   env: Record<string, string | undefined>;

@@ -100,7 +100,7 @@ export async function saveLogin(
 
 /**
  * The session token a command will present to this database (OCTO_TOKEN, else the cached one),
- * unchecked: a pg connection starts out carrying it (member mode, src/db/pg-driver.ts) and the
+ * unchecked: a pg connection starts out carrying it (member mode, src/db/connection/pg-driver.ts) and the
  * database checks it on every statement. Synchronous unless the token is in the keyring.
  */
 export function presentedToken(

@@ -1,9 +1,9 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
 import { presentedToken, type Keyring } from '../auth/token-store.js';
-import type { HeadStart } from '../db/head-start.js';
-import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/open.js';
-import type { Db } from '../db/types.js';
+import type { HeadStart } from '../db/connection/head-start.js';
+import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/connection/open.js';
+import type { Db } from '../db/connection/types.js';
 import { createLogger, type Logger } from '../output/logger.js';
 import type { GlobalOptions, Io } from '../core/io.js';
 
@@ -31,7 +31,7 @@ export interface Deps {
   db: () => Promise<Db>;
   /**
    * The logged-in user, checked locally (JWT signature and expiry; no round trip). Queries
-   * confirm the session row themselves through `authedQuery` (src/db/authed.ts).
+   * confirm the session row themselves through `authedQuery` (src/db/connection/authed.ts).
    */
   session: () => Promise<Session>;
   /** The OS keyring (loaded on first use; undefined when there is none or OCTO_KEYRING=off). */
@@ -51,7 +51,7 @@ export interface DepsInput {
   now?: () => Date;
   /** Replace any factory (tests). */
   overrides?: Partial<Deps>;
-  /** A database opened early by `run` (src/db/head-start.ts). */
+  /** A database opened early by `run` (src/db/connection/head-start.ts). */
   headStart?: HeadStart;
 }
 

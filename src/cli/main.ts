@@ -8,7 +8,7 @@ import { createDeps, type Deps, type Io } from './deps.js';
 import * as errors from '../core/errors.js';
 import { exitCodeFor } from './exit-codes.js';
 import { osKeyring, presentedToken } from '../auth/token-store.js';
-import { startOpening, type HeadStart } from '../db/head-start.js';
+import { startOpening, type HeadStart } from '../db/connection/head-start.js';
 import { buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation } from './program.js';
 import { octoVersion } from '../core/version.js';
 

@@ -13,13 +13,13 @@ export default defineCommand({
       const [db, session] = await Promise.all([deps.db(), deps.session()]);
       let values: string[] = [];
       if (kind === 'profiles') {
-        const { listProfiles } = await import('../db/profiles.js');
+        const { listProfiles } = await import('../db/tables/profiles.js');
         values = (await listProfiles(db, session)).map((p) => p.name);
       } else if (kind === 'jobs') {
-        const { listJobs } = await import('../db/generations.js');
+        const { listJobs } = await import('../db/tables/generations.js');
         values = (await listJobs(db, session, { limit: 50 })).jobs.map((j) => j.id.slice(0, 8));
       } else if (kind === 'videos') {
-        const { listVideos } = await import('../db/videos.js');
+        const { listVideos } = await import('../db/tables/videos.js');
         values = (await listVideos(db, session, { limit: 50 })).videos.map((v) => v.id.slice(0, 8));
       }
       return text(values.join('\n'), values);

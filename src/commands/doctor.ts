@@ -2,8 +2,8 @@ import { statSync } from 'node:fs';
 import { defineCommand } from '../cli/command.js';
 import type { Deps } from '../cli/deps.js';
 import { configDir } from '../config/paths.js';
-import { targetLabel } from '../db/open.js';
-import type { ResolvedProfile } from '../db/profiles.js';
+import { targetLabel } from '../db/connection/open.js';
+import type { ResolvedProfile } from '../db/tables/profiles.js';
 import { rows } from '../output/result.js';
 
 type Check = {
@@ -40,7 +40,7 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
   let databaseOk = false;
   try {
     const db = await deps.db();
-    const { migrationStatus } = await import('../db/migrate.js');
+    const { migrationStatus } = await import('../db/connection/migrate.js');
     const status = await migrationStatus(db);
     databaseOk = status.pending.length === 0;
     checks.push(

@@ -1,6 +1,6 @@
 import type { Session } from '../auth/session.js';
-import { costSummary, type CostGroup, type CostGrouping } from '../db/costs.js';
-import type { Db } from '../db/types.js';
+import { costSummary, type CostGroup, type CostGrouping } from '../db/tables/costs.js';
+import type { Db } from '../db/connection/types.js';
 import { isoInZone, resolveRange, validateTimeZone } from './period.js';
 
 /** `octo costs --json`: the contract of PRODUCT.md plus a few more keys. */

@@ -1,7 +1,7 @@
 import type { Session } from '../auth/session.js';
-import type { GenerationRow } from '../db/generations.js';
-import type { ProfileConfig } from '../db/profile-config.js';
-import type { Db } from '../db/types.js';
+import type { GenerationRow } from '../db/tables/generations.js';
+import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Db } from '../db/connection/types.js';
 import type { ProgressView } from '../output/progress.js';
 import type { PollScheduleOptions, SoraClient } from '../sora/index.js';
 import type { Sleep } from '../sora/sleep.js';

@@ -1,7 +1,7 @@
 import { OctoError } from '../core/errors.js';
-import { finishGeneration, recordFoundJob, recordJobId } from '../db/generation-state.js';
-import type { ClaimedRow } from '../db/generation-state.js';
-import type { ProfileConfig } from '../db/profile-config.js';
+import { finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
+import type { ClaimedRow } from '../db/tables/generation-state.js';
+import type { ProfileConfig } from '../db/tables/profile-config.js';
 import type { RunContext } from './context.js';
 import type { Limiter } from './limiter.js';
 import { downloadRow } from './phases/download.js';

@@ -1,7 +1,7 @@
 import type { Session } from '../auth/session.js';
 import type { UserKey } from '../config/store.js';
 import type { GlobalOptions, Io } from '../core/io.js';
-import type { Db } from '../db/types.js';
+import type { Db } from '../db/connection/types.js';
 import type { Logger } from '../output/logger.js';
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Session } from '../auth/session.js';
-import { renewClaims } from '../db/generation-state.js';
-import type { Db } from '../db/types.js';
+import { renewClaims } from '../db/tables/generation-state.js';
+import type { Db } from '../db/connection/types.js';
 
 /** OCTO_LEASE_MS: how long a claim lives without renewal (default 60 s; tests shorten it). */
 export function leaseMs(env: Record<string, string | undefined>): number {

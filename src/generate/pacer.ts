@@ -1,6 +1,6 @@
-import { leavePacing, pauseCreates, takeCreateTurn } from '../db/pacing.js';
-import type { ProfileConfig } from '../db/profile-config.js';
-import type { Db } from '../db/types.js';
+import { leavePacing, pauseCreates, takeCreateTurn } from '../db/tables/pacing.js';
+import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Db } from '../db/connection/types.js';
 import type { Sleep } from '../sora/sleep.js';
 import type { Limiter } from './limiter.js';
 
@@ -17,7 +17,7 @@ export function resourceKey(p: Pick<ProfileConfig, 'endpoint' | 'deployment'>): 
 
 /**
  * When a create may go out. sora-2: the resource's quota in the database, shared with every other
- * process and user on the resource (src/db/pacing.ts). sora-1 has no create quota, only its
+ * process and user on the resource (src/db/tables/pacing.ts). sora-1 has no create quota, only its
  * two-running-jobs limit; its 429s pause this run's workers.
  */
 export class CreatePacer {

@@ -5,7 +5,7 @@ import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../costs/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
-import type { NewGeneration, ProfileConfig } from '../db/generations.js';
+import type { NewGeneration, ProfileConfig } from '../db/tables/generations.js';
 import { SoraValidationError, validateRequest } from '../sora/index.js';
 
 /**

@@ -1,12 +1,12 @@
 import type { Session } from '../auth/session.js';
 import { BudgetError } from '../core/errors.js';
 import { formatUsd } from '../costs/money.js';
-import { reserveGenerationRows, type BudgetOverrun, type NewGeneration, type ReservedGeneration } from '../db/generations.js';
-import type { Db } from '../db/types.js';
+import { reserveGenerationRows, type BudgetOverrun, type NewGeneration, type ReservedGeneration } from '../db/tables/generations.js';
+import type { Db } from '../db/connection/types.js';
 
 /**
  * Records generations as queued and reserves them against the user's monthly budgets, all or
- * nothing (src/db/generations.ts); over a budget, BudgetError (exit 5) says the numbers.
+ * nothing (src/db/tables/generations.ts); over a budget, BudgetError (exit 5) says the numbers.
  */
 export async function reserveGenerations(
   db: Db,

@@ -1,4 +1,4 @@
-import type { GenerationRow } from '../db/generations.js';
+import type { GenerationRow } from '../db/tables/generations.js';
 
 /** What the runner reports for each line (the `--json` contract of generate and jobs wait). */
 export interface LineResult {

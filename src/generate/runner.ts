@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import type { Session } from '../auth/session.js';
 import { InterruptedError } from '../core/errors.js';
-import { claimNext, currentRows, releaseClaim } from '../db/generation-state.js';
-import type { GenerationRow } from '../db/generations.js';
-import type { ProfileConfig } from '../db/profile-config.js';
-import type { Db } from '../db/types.js';
+import { claimNext, currentRows, releaseClaim } from '../db/tables/generation-state.js';
+import type { GenerationRow } from '../db/tables/generations.js';
+import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Db } from '../db/connection/types.js';
 import type { ProgressView } from '../output/progress.js';
 import { createSoraClient, soraAuth, type PollScheduleOptions, type SoraClient } from '../sora/index.js';
 import { sleep as defaultSleep, type Sleep } from '../sora/sleep.js';

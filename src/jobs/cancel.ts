@@ -1,7 +1,7 @@
 import type { RunEnv } from '../generate/env.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
-import { cancelUnsubmitted, finishGeneration } from '../db/generation-state.js';
-import { generationWithProfile } from '../db/generations.js';
+import { cancelUnsubmitted, finishGeneration } from '../db/tables/generation-state.js';
+import { generationWithProfile } from '../db/tables/generations.js';
 import { message, record, type CommandResult } from '../output/result.js';
 import { createSoraClient, soraAuth } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';

@@ -1,4 +1,4 @@
-import type { ServerStatus } from '../db/embedded/control.js';
+import type { ServerStatus } from '../db/connection/embedded/control.js';
 
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
 

@@ -79,7 +79,7 @@ export const text = (body: string, json?: unknown): Output => ({ kind: 'text', t
 
 /** "showing 20 of 312" under a list cut by --limit (nothing when everything is shown). */
 export function shownOf(shown: number, total: number, flag = '--limit N'): string[] {
-  // Lists count at most 10,000 matches (src/db/ids.ts COUNT_CAP) and fetch one more.
+  // Lists count at most 10,000 matches (src/db/tables/ids.ts COUNT_CAP) and fetch one more.
   const of = total > 10_000 ? 'more than 10000' : String(total);
   return total > shown ? [`showing ${shown} of ${of} (${flag} for more)`] : [];
 }

@@ -2,7 +2,7 @@ import type { Prompter } from '../auth/input.js';
 import type { Session } from '../auth/session.js';
 import type { UserKey } from '../config/store.js';
 import type { GlobalOptions } from '../core/io.js';
-import type { Db } from '../db/types.js';
+import type { Db } from '../db/connection/types.js';
 import type { Logger } from '../output/logger.js';
 
 /**

@@ -2,9 +2,9 @@ import type { Column } from '../output/result.js';
 import { checkText } from '../core/text.js';
 import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
-import { loadUserProfiles } from '../db/generations.js';
-import type { ProfileConfig } from '../db/profile-config.js';
-import type { Db } from '../db/types.js';
+import { loadUserProfiles } from '../db/tables/generations.js';
+import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Db } from '../db/connection/types.js';
 import type { Session } from '../auth/session.js';
 import type { ProfileCheckEnv, ProfileDataEnv, ProfilesEnv } from './env.js';
 import { selectProfile } from './select.js';
@@ -19,7 +19,7 @@ import {
   type ResolvedProfile,
   type SoraVersion,
   unfinishedJobsOn,
-} from '../db/profiles.js';
+} from '../db/tables/profiles.js';
 
 /** `octo profile …` as `(deps, options) → data`; the command files wire flags to these. */
 

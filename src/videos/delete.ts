@@ -1,5 +1,5 @@
 import { NotFoundError } from '../core/errors.js';
-import { deleteVideo } from '../db/videos.js';
+import { deleteVideo } from '../db/tables/videos.js';
 import { message } from '../output/result.js';
 import type { VideosEnv } from './env.js';
 import { deleteOwnFiles } from '../storage/local-files.js';

@@ -1,5 +1,5 @@
 import { FailureError, NotFoundError } from '../core/errors.js';
-import { findVideo } from '../db/videos.js';
+import { findVideo } from '../db/tables/videos.js';
 import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';

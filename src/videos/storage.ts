@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
 import { escapeControl } from '../output/escape.js';
-import { markUploaded, storedVideos, type StoredVideo } from '../db/uploads.js';
+import { markUploaded, storedVideos, type StoredVideo } from '../db/tables/uploads.js';
 import { message, record, rows, type Column, type CommandResult } from '../output/result.js';
 import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';

@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signToken } from '../../src/auth/token.js';
-import type { Db } from '../../src/db/types.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
 import { transcript } from '../support/run-cli.js';
 import { openOwnDb, signedUp, sql, userOn } from './helpers.js';

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { cliEnv, runCli, type CliEnv, type CliResult } from '../support/run-cli.js';
 import type { TestDatabase } from '../support/databases.js';
 

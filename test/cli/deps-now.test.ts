@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
 import { createUserWithSession } from '../support/users.js';

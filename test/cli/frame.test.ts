@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { AuthError, BudgetError, NotFoundError, UsageError } from '../../src/core/errors.js';
 import { exitCodeFor } from '../../src/cli/exit-codes.js';
 import { findCommand } from '../../src/cli/program.js';
-import { resolveDatabase } from '../../src/db/open.js';
+import { resolveDatabase } from '../../src/db/connection/open.js';
 import { redact } from '../../src/output/logger.js';
 import { render, toCsv } from '../../src/output/render.js';
 import { rows, type Column } from '../../src/output/result.js';

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BudgetError } from '../../src/core/errors.js';
-import type { NewGeneration } from '../../src/db/generations.js';
+import type { NewGeneration } from '../../src/db/tables/generations.js';
 import { reserveGenerations } from '../../src/generate/reserve.js';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
 import { createUserWithSession } from '../support/users.js';

@@ -1,4 +1,4 @@
-import type { Db } from '../../src/db/types.js';
+import type { Db } from '../../src/db/connection/types.js';
 
 /**
  * Known generations with hand-computed totals (see report.test.ts). Times are chosen around

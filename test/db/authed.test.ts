@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/auth/session.js';
-import { authedQuery } from '../../src/db/authed.js';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { authedQuery } from '../../src/db/connection/authed.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { createUserWithSession } from '../support/users.js';
 

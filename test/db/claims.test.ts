@@ -10,12 +10,12 @@ import {
   recordJobId,
   releaseClaim,
   renewClaims,
-} from '../../src/db/generation-state.js';
-import type { NewGeneration } from '../../src/db/generations.js';
+} from '../../src/db/tables/generation-state.js';
+import type { NewGeneration } from '../../src/db/tables/generations.js';
 import { reserveGenerations } from '../../src/generate/reserve.js';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import { pauseCreates, takeCreateTurn } from '../../src/db/pacing.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import { pauseCreates, takeCreateTurn } from '../../src/db/tables/pacing.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
 import { createUserWithSession } from '../support/users.js';
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConstraintError } from '../../src/db/errors.js';
-import { migrate, migrationStatus, listMigrations } from '../../src/db/migrate.js';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { ConstraintError } from '../../src/db/connection/errors.js';
+import { migrate, migrationStatus, listMigrations } from '../../src/db/connection/migrate.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
 import { firstRow } from '../support/defined.js';
 

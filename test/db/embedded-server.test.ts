@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureServer, openEmbedded } from '../../src/db/embedded/connect.js';
-import { currentBuild, embeddedLayout, type ServerState } from '../../src/db/embedded/layout.js';
-import { isAlive } from '../../src/db/embedded/process-identity.js';
+import { ensureServer, openEmbedded } from '../../src/db/connection/embedded/connect.js';
+import { currentBuild, embeddedLayout, type ServerState } from '../../src/db/connection/embedded/layout.js';
+import { isAlive } from '../../src/db/connection/embedded/process-identity.js';
 import { embeddedDataDir, stopEmbeddedServer } from '../support/databases.js';
 import { firstRow } from '../support/defined.js';
 

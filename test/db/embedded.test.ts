@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureServer, openEmbedded } from '../../src/db/embedded/connect.js';
-import { embeddedLayout, isAlive, type ServerState } from '../../src/db/embedded/layout.js';
+import { ensureServer, openEmbedded } from '../../src/db/connection/embedded/connect.js';
+import { embeddedLayout, isAlive, type ServerState } from '../../src/db/connection/embedded/layout.js';
 import { embeddedDataDir, stopEmbeddedServer } from '../support/databases.js';
 
 const run = promisify(execFile);

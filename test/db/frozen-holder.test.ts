@@ -1,8 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { takeCreateTurn } from '../../src/db/pacing.js';
-import { openPg } from '../../src/db/pg-driver.js';
-import type { Db } from '../../src/db/types.js';
+import { takeCreateTurn } from '../../src/db/tables/pacing.js';
+import { openPg } from '../../src/db/connection/pg-driver.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, postgresReachable, type TestDatabase } from '../support/databases.js';
 
 /**

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openConfig } from '../../src/config/store.js';
-import { databaseUrlFlag, startOpening } from '../../src/db/head-start.js';
-import { resolveDatabase, targetKey } from '../../src/db/open.js';
+import { databaseUrlFlag, startOpening } from '../../src/db/connection/head-start.js';
+import { resolveDatabase, targetKey } from '../../src/db/connection/open.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'octo-head-start-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

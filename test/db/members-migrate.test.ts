@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listMigrations, migrate } from '../../src/db/migrate.js';
-import type { Db } from '../../src/db/types.js';
+import { listMigrations, migrate } from '../../src/db/connection/migrate.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { signedUp, sql } from '../auth/helpers.js';
 import { createOwnedDatabase, type TestDatabase } from '../support/databases.js';
 import { dropMemberRole, enableMembersOn, openOwner, type Members } from '../support/members.js';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { listMigrations, migrate } from '../../src/db/migrate.js';
-import { openPg } from '../../src/db/pg-driver.js';
+import { listMigrations, migrate } from '../../src/db/connection/migrate.js';
+import { openPg } from '../../src/db/connection/pg-driver.js';
 import { postgresReachable } from '../support/databases.js';
 import { adminUrl } from '../support/global-setup.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pauseCreates } from '../../src/db/pacing.js';
+import { pauseCreates } from '../../src/db/tables/pacing.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import { resourceKey } from '../../src/generate/pacer.js';
 import { createSoraClient } from '../../src/sora/client.js';

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { cliEnv, runCli, type CliOptions } from '../support/run-cli.js';
 import { createUserWithSession } from '../support/users.js';
@@ -83,7 +83,7 @@ export async function expectNoSecretsInTranscript(): Promise<void> {
 
 /** Runs one command on a Db of its own and counts that command's database round trips. */
 export async function countRoundTrips(world: World, user: TestUser, argv: string[]) {
-  const { openDatabase, resolveDatabase } = await import('../../src/db/open.js');
+  const { openDatabase, resolveDatabase } = await import('../../src/db/connection/open.js');
   // Carrying the user's token, as the CLI's own connection does (member mode needs it).
   const db = await openDatabase(resolveDatabase({ env: world.database.env, dataDir: '/nonexistent' }), {
     env: world.database.env,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ClaimedRow } from '../../src/db/generation-state.js';
-import type { Db } from '../../src/db/types.js';
+import type { ClaimedRow } from '../../src/db/tables/generation-state.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
 import type { RunContext } from '../../src/generate/context.js';
 import { pollRow } from '../../src/generate/phases/poll.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../src/db/migrate.js';
+import { migrate } from '../../src/db/connection/migrate.js';
 import { createTestDatabase, type TestDatabase } from '../support/databases.js';
 import { openOwnDb, sql } from '../auth/helpers.js';
 import { firstRow } from '../support/defined.js';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
-import type { Db } from '../../src/db/types.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, DRIVERS, type TestDatabase } from '../support/databases.js';
 import { transcript } from '../support/run-cli.js';
 import { openOwnDb, signedUp, sql, type TestUser } from '../auth/helpers.js';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { embeddedLayout } from '../../src/db/embedded/layout.js';
-import { isAlive } from '../../src/db/embedded/process-identity.js';
+import { embeddedLayout } from '../../src/db/connection/embedded/layout.js';
+import { isAlive } from '../../src/db/connection/embedded/process-identity.js';
 import { adminUrl } from './global-setup.js';
 import { startNeonHttpEndpoint, type NeonHttpEndpoint } from './neon-http-endpoint.js';
 
@@ -64,7 +64,7 @@ export async function stopEmbeddedServer(dataDir: string): Promise<void> {
 /** Starts an embedded server on a fresh data folder; returns a pg URL to its socket. */
 async function embeddedPostgres(): Promise<{ url: string; host: string; dataDir: string }> {
   const dataDir = embeddedDataDir();
-  const { ensureServer } = await import('../../src/db/embedded/connect.js');
+  const { ensureServer } = await import('../../src/db/connection/embedded/connect.js');
   const state = await ensureServer({ dataDir, idleMs: 10 * 60_000 });
   return { url: `postgres://postgres@localhost/postgres?host=${encodeURIComponent(state.socketDir)}`, host: state.socketDir, dataDir };
 }
@@ -136,8 +136,8 @@ export async function createOwnedDatabase(kind: DriverKind): Promise<TestDatabas
   }
 
   // Migrate it the way a user would, through octo's own runner.
-  const { openPg } = await import('../../src/db/pg-driver.js');
-  const { migrate } = await import('../../src/db/migrate.js');
+  const { openPg } = await import('../../src/db/connection/pg-driver.js');
+  const { migrate } = await import('../../src/db/connection/migrate.js');
   const db = await openPg({ label: 'test', key: 'test', config: { connectionString: url } });
   await migrate(db);
   await db.close();

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, resolveDatabase } from '../../src/db/open.js';
-import { disableMembers, enableMembers, memberUrl } from '../../src/db/members.js';
-import type { Db } from '../../src/db/types.js';
+import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
+import { disableMembers, enableMembers, memberUrl } from '../../src/db/connection/members.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { adminUrl } from './global-setup.js';
 import type { TestDatabase } from './databases.js';
 

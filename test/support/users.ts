@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hashToken, signToken } from '../../src/auth/token.js';
 import type { Session } from '../../src/auth/session.js';
-import type { Db } from '../../src/db/types.js';
+import type { Db } from '../../src/db/connection/types.js';
 import { firstRow } from './defined.js';
 
 /**

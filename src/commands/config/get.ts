@@ -1,5 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { redactUrl } from '../../db/open.js';
+import { redactUrl } from '../../db/connection/open.js';
 import { redactSas } from '../../storage/settings.js';
 import { message } from '../../output/result.js';
 import { DEFAULTS } from './defaults.js';

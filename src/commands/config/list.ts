@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { USER_KEYS, type UserKey } from '../../config/store.js';
-import { redactUrl } from '../../db/open.js';
+import { redactUrl } from '../../db/connection/open.js';
 import { redactSas } from '../../storage/settings.js';
 import { DEFAULTS } from './defaults.js';
 import { rows } from '../../output/result.js';

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { NotFoundError } from '../../core/errors.js';
-import { clearBudget } from '../../db/budgets.js';
+import { clearBudget } from '../../db/tables/budgets.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({

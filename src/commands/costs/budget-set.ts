@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
-import { setBudget } from '../../db/budgets.js';
+import { setBudget } from '../../db/tables/budgets.js';
 import { formatUsd } from '../../costs/money.js';
 import { message } from '../../output/result.js';
 

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { systemTimeZone, validateTimeZone } from '../../costs/period.js';
-import { budgetStatus } from '../../db/budgets.js';
+import { budgetStatus } from '../../db/tables/budgets.js';
 import { formatUsd } from '../../costs/money.js';
 import { rows } from '../../output/result.js';
 

@@ -2,7 +2,7 @@ import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { systemTimeZone } from '../../costs/period.js';
 import { costReport } from '../../costs/report.js';
-import { COST_GROUPINGS, type CostGrouping } from '../../db/costs.js';
+import { COST_GROUPINGS, type CostGrouping } from '../../db/tables/costs.js';
 import { barChart } from '../../output/chart.js';
 import { formatUsd, roundUsd } from '../../costs/money.js';
 import { rows, text } from '../../output/result.js';

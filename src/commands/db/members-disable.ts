@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
-import { disableMembers } from '../../db/members.js';
+import { disableMembers } from '../../db/connection/members.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({

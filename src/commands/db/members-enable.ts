@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
-import { checkRoleName, DEFAULT_MEMBER_ROLE, enableMembers, memberUrl } from '../../db/members.js';
+import { checkRoleName, DEFAULT_MEMBER_ROLE, enableMembers, memberUrl } from '../../db/connection/members.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({

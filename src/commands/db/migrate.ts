@@ -1,5 +1,5 @@
 import { defineCommand } from '../../cli/command.js';
-import { migrate, migrationStatus } from '../../db/migrate.js';
+import { migrate, migrationStatus } from '../../db/connection/migrate.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
-import { membersStatus, type MembersStatus } from '../../db/members.js';
-import { migrationStatus } from '../../db/migrate.js';
+import { membersStatus, type MembersStatus } from '../../db/connection/members.js';
+import { migrationStatus } from '../../db/connection/migrate.js';
 import { describeServer, serverJson } from '../../output/embedded-server.js';
 import { rows } from '../../output/result.js';
 
@@ -9,7 +9,7 @@ const rlsNote = (members: MembersStatus) => (members.row_level_security ? `Row-l
 export default defineCommand({
   async run({ deps }) {
     const target = deps.databaseTarget();
-    const embedded = target.kind === 'embedded' ? await import('../../db/embedded/connect.js') : undefined;
+    const embedded = target.kind === 'embedded' ? await import('../../db/connection/embedded/connect.js') : undefined;
     // Read before this command's own queries, so the idle time is the server's, not ours.
     let server = embedded && target.kind === 'embedded' ? await embedded.serverStatus(target.dataDir) : undefined;
     const db = await deps.db();

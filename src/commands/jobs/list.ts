@@ -13,7 +13,7 @@ export default defineCommand({
   ],
   examples: ['octo jobs list --status running', 'octo jobs list --limit 100 --csv > jobs.csv'],
   async run({ deps, opts }) {
-    const { listJobs } = await import('../../db/generations.js');
+    const { listJobs } = await import('../../db/tables/generations.js');
     const session = await deps.session();
     const { jobs, total } = await listJobs(await deps.db(), session, { status: opts.status, limit: opts.limit });
     return rows(

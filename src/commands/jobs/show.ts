@@ -10,7 +10,7 @@ export default defineCommand({
   examples: ['octo jobs show 1b9d6bcd'],
   async run({ deps, args }) {
     const id = requiredArg(args, 0);
-    const { generationWithProfile } = await import('../../db/generations.js');
+    const { generationWithProfile } = await import('../../db/tables/generations.js');
     const row = await generationWithProfile(await deps.db(), await deps.session(), id);
     if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
     const { profile: _profile, request: _request, ...job } = row;

@@ -13,7 +13,7 @@ export default defineCommand({
   argCompletion: ['videos'],
   options: [{ flags: '--files', description: 'also delete the downloaded video and thumbnail' }, YES_OPTION],
   async run({ deps, opts, args }) {
-    const [{ findVideo }, { deleteVideoCommand }] = await Promise.all([import('../../db/videos.js'), import('../../videos/delete.js')]);
+    const [{ findVideo }, { deleteVideoCommand }] = await Promise.all([import('../../db/tables/videos.js'), import('../../videos/delete.js')]);
     const id = requiredArg(args, 0);
     const video = await findVideo(await deps.db(), await deps.session(), id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });

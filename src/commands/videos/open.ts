@@ -12,7 +12,7 @@ export default defineCommand({
   examples: ['octo videos open 5b58cbf5', 'mpv "$(octo videos open 5b58 --print)"'],
   async run({ deps, args, opts }) {
     const id = requiredArg(args, 0);
-    const [{ findVideo }, { openWithSystem, playableTarget }] = await Promise.all([import('../../db/videos.js'), import('../../videos/open.js')]);
+    const [{ findVideo }, { openWithSystem, playableTarget }] = await Promise.all([import('../../db/tables/videos.js'), import('../../videos/open.js')]);
     const video = await findVideo(await deps.db(), await deps.session(), id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const target = playableTarget(video, deps.cwd);

@@ -6,7 +6,7 @@ export default defineCommand({
   args: ['<id>'],
   argCompletion: ['videos'],
   async run({ deps, args }) {
-    const { findVideo } = await import('../../db/videos.js');
+    const { findVideo } = await import('../../db/tables/videos.js');
     const id = requiredArg(args, 0);
     const session = await deps.session();
     const video = await findVideo(await deps.db(), session, id);

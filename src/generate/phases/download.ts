@@ -1,9 +1,9 @@
 import { readdir, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { assetFileBase, prepareDownloadDir } from '../../storage/local-files.js';
-import { completeGeneration, type NewVideo } from '../../db/generation-state.js';
-import type { GenerationRow } from '../../db/generations.js';
-import type { ProfileConfig } from '../../db/profile-config.js';
+import { completeGeneration, type NewVideo } from '../../db/tables/generation-state.js';
+import type { GenerationRow } from '../../db/tables/generations.js';
+import type { ProfileConfig } from '../../db/tables/profile-config.js';
 import type { Job, SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import type { StoredRequest } from '../plan.js';

@@ -1,5 +1,5 @@
-import { finishGeneration, updateGenerationStatus } from '../../db/generation-state.js';
-import type { GenerationRow } from '../../db/generations.js';
+import { finishGeneration, updateGenerationStatus } from '../../db/tables/generation-state.js';
+import type { GenerationRow } from '../../db/tables/generations.js';
 import { SoraNotFoundError, SoraTimeoutError, pollUntilDone, type Job, type SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import { elapsed, resultOf, short, type LineResult } from '../results.js';

@@ -1,5 +1,5 @@
-import { knownJobIds } from '../../db/generation-state.js';
-import type { GenerationRow } from '../../db/generations.js';
+import { knownJobIds } from '../../db/tables/generation-state.js';
+import type { GenerationRow } from '../../db/tables/generations.js';
 import type { Job, SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import { MATCH_SLACK_MS, matchOrphan } from '../match.js';

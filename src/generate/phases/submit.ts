@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
-import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/generation-state.js';
-import type { GenerationRow } from '../../db/generations.js';
-import type { ProfileConfig } from '../../db/profile-config.js';
+import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/tables/generation-state.js';
+import type { GenerationRow } from '../../db/tables/generations.js';
+import type { ProfileConfig } from '../../db/tables/profile-config.js';
 import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import { imageContentType, type StoredRequest } from '../plan.js';

@@ -1,5 +1,5 @@
-import type { Session } from '../auth/session.js';
-import type { Db } from './types.js';
+import type { Session } from '../../auth/session.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * Accounts through a member role (scripts/migrations/061_members.sql): the password is checked

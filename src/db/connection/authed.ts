@@ -1,5 +1,5 @@
-import { AuthError } from '../core/errors.js';
-import type { Session } from '../auth/session.js';
+import { AuthError } from '../../core/errors.js';
+import type { Session } from '../../auth/session.js';
 import type { Db, Row } from './types.js';
 
 /**

@@ -1,4 +1,4 @@
-import { FailureError, OctoError } from '../core/errors.js';
+import { FailureError, OctoError } from '../../core/errors.js';
 
 /** A Postgres error as every driver reports it: SQLSTATE code, constraint, message. */
 interface PgLikeError {

@@ -1,8 +1,8 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery } from '../connection/authed.js';
 import { profileColumns, type ProfileConfig } from './profile-config.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
 

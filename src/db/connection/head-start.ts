@@ -1,4 +1,4 @@
-import type { ConfigStore } from '../config/store.js';
+import type { ConfigStore } from '../../config/store.js';
 import { databaseTargetFor, openDatabase, targetKey } from './open.js';
 import type { Db } from './types.js';
 

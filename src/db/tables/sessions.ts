@@ -1,6 +1,6 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
-import type { Db } from './types.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery } from '../connection/authed.js';
+import type { Db } from '../connection/types.js';
 
 /** Sessions: a row per login (SHA-256 of the token, expiry, user agent). */
 

@@ -1,10 +1,10 @@
-import { NotFoundError, UsageError } from '../core/errors.js';
-import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery } from '../connection/authed.js';
 import { onlyRow } from './rows.js';
-import { ConstraintError } from './errors.js';
+import { ConstraintError } from '../connection/errors.js';
 import { soraVersionSql } from './profile-config.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * Azure profiles (`profiles_config`), always scoped to the session's user. API keys leave the

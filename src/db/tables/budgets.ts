@@ -1,13 +1,13 @@
-import type { Session } from '../auth/session.js';
-import { NotFoundError } from '../core/errors.js';
-import { roundUsd } from '../costs/money.js';
-import { authedQuery } from './authed.js';
+import type { Session } from '../../auth/session.js';
+import { NotFoundError } from '../../core/errors.js';
+import { roundUsd } from '../../costs/money.js';
+import { authedQuery } from '../connection/authed.js';
 import { costStateSql } from './costs.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * Monthly budgets (`octo_budgets`): one for all of a user's spend (profile_name NULL) and any
- * per profile. The check against them is `reserveGenerationRows` (src/db/generations.ts), which
+ * per profile. The check against them is `reserveGenerationRows` (src/db/tables/generations.ts), which
  * counts what `budgetStatus` shows: month-to-date completed + in-flight estimates.
  */
 

@@ -1,7 +1,7 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery } from '../connection/authed.js';
 import { profileColumns, type ProfileConfig } from './profile-config.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * octo_uploads: one row per blob. Claimed (owner + lease) before the upload starts, marked

@@ -1,7 +1,7 @@
 import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { FailureError } from '../../core/errors.js';
+import { FailureError } from '../../../core/errors.js';
 
 /**
  * The embedded database's files hold everything octo stores, plaintext API keys included (in

@@ -1,4 +1,4 @@
-import { FailureError, UsageError } from '../core/errors.js';
+import { FailureError, UsageError } from '../../core/errors.js';
 import { LOCK_KEY } from './migrate.js';
 import type { Db } from './types.js';
 

@@ -1,8 +1,8 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery, authedSql } from './authed.js';
-import { AuthError } from '../core/errors.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery, authedSql } from '../connection/authed.js';
+import { AuthError } from '../../core/errors.js';
 import { ROW_COLUMNS, type GenerationRow } from './generations.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * Who works on a generation row, and every change of its state.

@@ -1,4 +1,4 @@
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * One create quota per Azure resource (endpoint host + deployment), kept in the database so every

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FailureError } from '../../core/errors.js';
+import { FailureError } from '../../../core/errors.js';
 import { embeddedKey } from '../embedded-key.js';
 import { openPg } from '../pg-driver.js';
 import type { Db } from '../types.js';

@@ -1,6 +1,6 @@
-import { UsageError } from '../core/errors.js';
-import { dataDir } from '../config/paths.js';
-import type { ConfigStore } from '../config/store.js';
+import { UsageError } from '../../core/errors.js';
+import { dataDir } from '../../config/paths.js';
+import type { ConfigStore } from '../../config/store.js';
 import { embeddedKey } from './embedded-key.js';
 import type { Db } from './types.js';
 

@@ -1,8 +1,8 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery, authedSql } from './authed.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery, authedSql } from '../connection/authed.js';
 import { costStateSql } from './costs.js';
-import { AuthError } from '../core/errors.js';
-import type { Db } from './types.js';
+import { AuthError } from '../../core/errors.js';
+import type { Db } from '../connection/types.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
 import { profileColumns, type ProfileConfig } from './profile-config.js';
 

@@ -1,8 +1,8 @@
-import { UsageError } from '../core/errors.js';
-import type { Session } from '../auth/session.js';
-import { authedQuery, authedSql } from './authed.js';
-import { ConstraintError } from './errors.js';
-import type { Db } from './types.js';
+import { UsageError } from '../../core/errors.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery, authedSql } from '../connection/authed.js';
+import { ConstraintError } from '../connection/errors.js';
+import type { Db } from '../connection/types.js';
 
 /** Users: one function per query, parameterised. Emails arrive trimmed and lower-cased. */
 

@@ -1,7 +1,7 @@
-import type { Session } from '../auth/session.js';
-import { authedQuery } from './authed.js';
+import type { Session } from '../../auth/session.js';
+import { authedQuery } from '../connection/authed.js';
 import { onlyRow } from './rows.js';
-import type { Db } from './types.js';
+import type { Db } from '../connection/types.js';
 
 /**
  * Cost reports: every sum is made by the database, in one round trip (session check included).

@@ -12,7 +12,7 @@ export interface PgDriverOptions {
   /** Called after each round trip with its duration (for --debug). */
   onRoundTrip?: (what: string, ms: number) => void;
   /**
-   * Carry each statement's session token (member mode, src/db/members.ts). `undefined`: do not
+   * Carry each statement's session token (member mode, src/db/connection/members.ts). `undefined`: do not
    * (the embedded server, tools); `null`: carry, no token yet; a token: every connection starts
    * with it (a startup option), so the statements of a command cost no extra round trip.
    */

@@ -1,4 +1,4 @@
-import { UsageError } from '../core/errors.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * Ids people type: a whole id, or a unique prefix of at least 4 characters (git, docker). The
