@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// The house rules the compiler cannot see (STYLE.md habit 3, issue 14): no import cycle in src
-// (type-only and lazy `import()` included), lower layers never import from src/cli or
-// src/commands, and no source file over MAX_LINES. Usage: node scripts/check-imports.mjs [root]
+// The house rules the compiler cannot see (issue 14): imports run downward, so each layer can be
+// read and tested without the ones above it. No import cycle in src (type-only and lazy `import()`
+// included), lower layers never import from src/cli or src/commands, no source file over
+// MAX_LINES, and no source file citing a document that is not in the repository (its reader cannot
+// open it: the reason belongs in the comment). Usage: node scripts/check-imports.mjs [root]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -11,6 +13,8 @@ const require = createRequire(import.meta.url);
 const ts = require('typescript');
 
 export const MAX_LINES = 400;
+/** Documents kept outside the repository: naming one in src explains nothing to its reader. */
+export const OUTSIDE_DOCUMENTS = /\b(?:PRODUCT|STYLE|sora-api)\.md\b/;
 /** Layers that sit under the commands: they take plain values, never `Deps` or a command's types. */
 export const LOWER_LAYERS = ['db', 'sora', 'costs', 'auth', 'config', 'output', 'core', 'profiles', 'storage', 'generate', 'jobs', 'videos'];
 export const UPPER_LAYERS = ['cli', 'commands'];
@@ -120,6 +124,9 @@ export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong =
       const long = `src/${name(file)}: ${lines} lines (at most ${MAX_LINES}; split it into named parts)`;
       if (knownLong.has(`src/${name(file)}`)) warnings.push(`known, being fixed: ${long}`);
       else problems.push(long);
+    }
+    if (OUTSIDE_DOCUMENTS.test(text)) {
+      problems.push(`src/${name(file)} cites ${text.match(OUTSIDE_DOCUMENTS)[0]}, which is not in the repository: say the reason in words`);
     }
     const targets = new Set();
     for (const specifier of specifiersOf(text)) {

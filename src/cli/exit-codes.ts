@@ -1,6 +1,6 @@
 import { OctoError, type ErrorCode } from '../core/errors.js';
 
-/** The one table of exit codes (PRODUCT.md "Exit codes"). */
+/** The one table of exit codes: scripts branch on these numbers, so a code never changes meaning. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
   failure: 1,
   usage: 2,

@@ -5,7 +5,7 @@ import type { CommandResult, Output } from '../output/result.js';
 import { COMMANDS, GROUPS, type CommandEntry } from './commands.js';
 import { UsageError } from '../core/errors.js';
 
-/** Global flags (PRODUCT.md "Commands") that take a value: skipped when finding the command. */
+/** Global flags that take a value (accepted before any command): skipped when finding the command. */
 const GLOBAL_VALUE_FLAGS = new Set(['--profile', '--database-url']);
 
 /** The command that argv names (longest match), without loading any module. */

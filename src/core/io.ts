@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 
-/** Flags every command accepts (PRODUCT.md "Commands"). */
+/** Flags every command accepts, wherever they appear on the command line. */
 export interface GlobalOptions {
   json: boolean;
   csv: boolean;

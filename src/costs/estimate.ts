@@ -9,7 +9,7 @@ export interface Estimate {
   pricing_version: string;
 }
 
-/** cost = price per second x seconds x variants (PRODUCT.md "Pricing"). Pure. */
+/** cost = price per second x seconds x variants (variants multiply the billed seconds). Pure. */
 export function estimateCost(table: PriceTable, request: { model: PricedModel; width: number; height: number; seconds: number; variants: number }): Estimate {
   const size = `${request.width}x${request.height}`;
   const row = table.rows.find((r) => r.model === request.model && r.size === size) ?? table.rows.find((r) => r.model === request.model && r.size === '*');

@@ -5,8 +5,10 @@ import { UsageError } from '../core/errors.js';
 import { SORA1_SIZES, parseSize } from '../sora/validate.js';
 
 /**
- * The price table of PRODUCT.md ("Pricing"), as data: USD per generated second, with source
- * and date per row. None of these is a bill: they are estimates (sora-api.md §3).
+ * The built-in price table, as data: USD per generated second, with source and date per row.
+ * Both APIs bill per generated second. None of these is a bill: Microsoft publishes no per-second
+ * Sora 1 price and Azure's sora-2 price is assumed equal to OpenAI's, so every figure is an
+ * estimate, and a pricing file may replace any row.
  */
 
 export type PricedModel = 'sora-2' | 'sora-2-pro' | 'sora-1';

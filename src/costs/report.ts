@@ -3,7 +3,10 @@ import { costSummary, type CostGroup, type CostGrouping } from '../db/tables/cos
 import type { Db } from '../db/connection/types.js';
 import { isoInZone, resolveRange, validateTimeZone } from './period.js';
 
-/** `octo costs --json`: the contract of PRODUCT.md plus a few more keys. */
+/**
+ * `octo costs --json`: currency, since, until, total_cost, count, seconds, groups and failed are
+ * the contract (renaming one breaks scripts); the other keys were added after and may grow.
+ */
 export interface CostReport {
   currency: 'USD';
   /** First day, inclusive (YYYY-MM-DD in time_zone). */

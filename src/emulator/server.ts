@@ -12,7 +12,7 @@ import type { Emulator, EmulatorOptions, EmulatorStats, Family } from './types.j
 export type { Emulator, EmulatorOptions, EmulatorStats } from './types.js';
 
 /**
- * A local server that answers like both Sora APIs (sora-api.md §6): the sora-1 jobs API under
+ * A local server that answers like both Sora APIs, so tests and the demo never reach Azure: the sora-1 jobs API under
  * /openai/v1/video/generations and the sora-2 videos API under /openai/v1/videos.
  */
 

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import { escapeControl } from './escape.js';
 
-/** Everything that is not data goes to stderr (PRODUCT.md "Output and exit codes"). */
+/** Everything that is not data goes to stderr, so stdout stays parseable when piped or `--json`. */
 export interface Logger {
   /** Progress and notices for people; silenced by --quiet and by --json. */
   info(line: string): void;

@@ -1,7 +1,7 @@
 import { AuthError } from '../core/errors.js';
 
 /**
- * How a profile proves itself to Azure OpenAI (PRODUCT.md "Credentials for Azure"):
+ * How a profile proves itself to Azure OpenAI, one of four ways:
  *   api-key      the key stored in the profile (the web app's way)
  *   api-key-env  the key read from an environment variable whose NAME the profile stores
  *   azure-cli    Entra ID tokens from `az account get-access-token` (AzureCliCredential)

@@ -1,7 +1,10 @@
 import { SoraValidationError } from './errors.js';
 import type { SoraVersion } from './types.js';
 
-/** The sizes, durations and variant counts each model accepts (sora-api.md §1, §2). */
+/**
+ * The sizes, durations and variant counts each model accepts, as the Azure Sora 1 jobs API and the
+ * sora-2 videos API document them: refused here, before a request is paid for.
+ */
 
 export const SORA1_SIZES = ['480x480', '480x854', '854x480', '720x720', '720x1280', '1280x720', '1080x1080', '1080x1920', '1920x1080'] as const;
 export const SORA1_MIN_SECONDS = 1;

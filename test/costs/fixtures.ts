@@ -29,7 +29,7 @@ export const ROWS: FixtureRow[] = [
     profile: 'p2',
     tags: { team: 'a', env: 'prod' },
   },
-  // 3: March 10 in UTC, March 11 00:30 in Berlin (CET, +1). sora-1 480x480 5 s x 2 = 0.125 (PRODUCT.md).
+  // 3: March 10 in UTC, March 11 00:30 in Berlin (CET, +1). sora-1 480x480 5 s x 2 = 0.125 (0.05 $/s x 0.25 of 720p x 5 s x 2).
   { at: '2026-03-10T23:30:00Z', status: 'completed', cost: 0.125, model: 'sora-1', duration: 5, variants: 2, profile: 'p1', tags: null },
   // 4, 5: failed and canceled, shown apart.
   { at: '2026-03-12T09:00:00Z', status: 'failed', cost: 0.8, model: 'sora-2', duration: 8, variants: 1, profile: 'p1', tags: null },

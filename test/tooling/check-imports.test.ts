@@ -90,4 +90,10 @@ describe('scripts/check-imports.mjs', () => {
     expect(r.out).toContain('src/emulator/server.ts: 401 lines');
     expect((await check(tree({ ...CLEAN, 'emulator/server.ts': 'export const x = 1;\n'.repeat(400) }))).code).toBe(0);
   });
+
+  it('fails on a source file that cites a document kept outside the repository', async () => {
+    const r = await check(tree({ ...CLEAN, 'core/io.ts': '/** Flags every command accepts (PRODUCT.md "Commands"). */\nexport const x = 1;\n' }));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/core/io.ts cites PRODUCT.md, which is not in the repository');
+  });
 });

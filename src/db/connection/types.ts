@@ -1,4 +1,4 @@
-/** The one query interface that hides the three drivers (PRODUCT.md "Where data lives"). */
+/** The one query interface that hides the three drivers (Neon over HTTP, node-postgres, embedded PGlite). */
 
 export type Row = Record<string, unknown>;
 
