@@ -1,4 +1,5 @@
 import { OctoError, type ErrorCode } from '../core/errors.js';
+import type { CommandResult } from '../output/result.js';
 
 /** The one table of exit codes: scripts branch on these numbers, so a code never changes meaning. */
 export const EXIT_CODES: Record<ErrorCode, number> = {
@@ -14,5 +15,10 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
 };
 
 export function exitCodeFor(error: unknown): number {
-  return error instanceof OctoError ? EXIT_CODES[error.code] : 1;
+  return error instanceof OctoError ? EXIT_CODES[error.code] : EXIT_CODES.failure;
+}
+
+/** The exit of a command that returned (0 unless it named another ending). */
+export function exitCodeOfResult(result: CommandResult): number {
+  return result.exit ? EXIT_CODES[result.exit] : (result.exitCode ?? 0);
 }

@@ -6,7 +6,7 @@ import { configDir } from '../config/paths.js';
 import { openConfig } from '../config/store.js';
 import { createDeps, type Deps, type Io } from './deps.js';
 import * as errors from '../core/errors.js';
-import { exitCodeFor } from './exit-codes.js';
+import { EXIT_CODES, exitCodeFor, exitCodeOfResult } from './exit-codes.js';
 import { osKeyring, presentedToken } from '../auth/token-store.js';
 import { startOpening, type HeadStart } from '../db/connection/head-start.js';
 import { buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation } from './program.js';
@@ -92,7 +92,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       signals += 1;
       if (signals === 1) onSignal();
       // A second Ctrl-C while the first one is being handled: leave now.
-      else process.exit(130);
+      else process.exit(EXIT_CODES.interrupted);
     };
     process.on('SIGINT', onProcessSignal);
     process.on('SIGTERM', onProcessSignal);
@@ -124,7 +124,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       const localTimes = Boolean(io.stdout.isTTY) && !deps.globals.json && !deps.globals.csv;
       if (commandResult.output) await render(commandResult.output, io.stdout, { ...deps.globals, timeZone: localTimes ? systemTimeZone(env) : undefined });
       deps.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
-      return commandResult.exitCode ?? 0;
+      return exitCodeOfResult(commandResult);
     } finally {
       process.off('SIGINT', onProcessSignal);
       process.off('SIGTERM', onProcessSignal);

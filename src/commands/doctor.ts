@@ -106,6 +106,6 @@ export default defineCommand({
     if (failed.length === 0) return output;
     // The table is the useful part: print it, then exit 1 to say something needs fixing.
     deps.log.warn(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.check).join(', ')}`);
-    return { output, exitCode: 1 };
+    return { output, exit: 'failure' };
   },
 });

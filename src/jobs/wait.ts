@@ -65,9 +65,9 @@ export async function waitJobs(deps: RunEnv, opts: WaitFlags, id: string | undef
       if (r.status === 'error' && error instanceof Error) throw error;
       throw new GenerationFailedError(`job ${r.job_id ?? r.id} ${r.status}: ${r.failure_reason ?? 'no reason given'}`);
     }
-    return { output: record(r, columns), exitCode: unfinished.length ? 8 : 0 };
+    return { output: record(r, columns), exit: unfinished.length ? 'still_running' : undefined };
   }
   const output = rows(results, columns, { json: results });
-  if (failed.length) return { output, exitCode: 6 };
-  return { output, exitCode: unfinished.length ? 8 : 0 };
+  if (failed.length) return { output, exit: 'batch_failed' };
+  return { output, exit: unfinished.length ? 'still_running' : undefined };
 }

@@ -3,6 +3,8 @@
  * `src/output/render.ts`, which writes a table, tab-separated lines, CSV or JSON.
  */
 
+import type { ErrorCode } from '../core/errors.js';
+
 interface ColumnFor<T, K extends keyof T> {
   /** Key in the row object (and in JSON and CSV, which always carry the whole row). */
   key: K;
@@ -56,7 +58,13 @@ export type Output =
 
 export interface CommandResult {
   output?: Output;
-  /** A non-zero exit that is not an error (e.g. 8, still running), after the output is written. */
+  /**
+   * How the command ends when that is not an error but not a success either (some lines failed,
+   * a job still running), after the output is written: named, so that the one table in
+   * src/cli/exit-codes.ts alone decides the number a script sees.
+   */
+  exit?: ErrorCode;
+  /** generate's numbers until its owner moves them to `exit` (issue 19); nothing new uses this. */
   exitCode?: number;
 }
 

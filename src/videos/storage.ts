@@ -66,7 +66,7 @@ export async function uploadVideos(deps: StorageEnv, id: string | undefined, all
   ];
   if (id) return { output: record(results[0]!, columns) };
   const output = rows(results, columns, { empty: `Nothing to upload: every video is in ${settings.containerUrl}.`, json: results });
-  return { output, exitCode: results.some((r) => r.status === 'failed') ? 1 : 0 };
+  return { output, exit: results.some((r) => r.status === 'failed') ? 'failure' : undefined };
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */

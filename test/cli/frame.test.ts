@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AuthError, BudgetError, NotFoundError, UsageError } from '../../src/core/errors.js';
-import { exitCodeFor } from '../../src/cli/exit-codes.js';
+import { exitCodeFor, exitCodeOfResult } from '../../src/cli/exit-codes.js';
 import { findCommand } from '../../src/cli/program.js';
 import { resolveDatabase } from '../../src/db/connection/open.js';
 import { redact } from '../../src/output/logger.js';
@@ -32,6 +32,13 @@ describe('exit codes', () => {
     expect(exitCodeFor(new AuthError('x'))).toBe(4);
     expect(exitCodeFor(new BudgetError('x'))).toBe(5);
     expect(exitCodeFor(new Error('boom'))).toBe(1);
+  });
+
+  it('numbers a command that named its ending through the same table (0 when it named none)', () => {
+    expect(exitCodeOfResult({})).toBe(0);
+    expect(exitCodeOfResult({ exit: 'batch_failed' })).toBe(6);
+    expect(exitCodeOfResult({ exit: 'still_running' })).toBe(8);
+    expect(exitCodeOfResult({ exit: 'failure' })).toBe(1);
   });
 
   it('exits 2 on an unknown flag, and prints the JSON error on stdout under --json', async () => {

@@ -59,6 +59,17 @@ describe('octo jobs', () => {
     expect((await alice.cli(['jobs', 'wait', '--all', '--json'])).json()).toEqual([]);
   });
 
+  it('wait --timeout that passes first exits 8 (one job or --all), the jobs still running', async () => {
+    const started = (await alice.cli(['generate', 'left running', '--no-wait', '--no-download', '--json'])).json();
+    const one = await alice.cli(['jobs', 'wait', started.id, '--timeout', '1ms', '--json']);
+    expect(one.code, one.stderr).toBe(8);
+    expect(one.json()).toMatchObject({ id: started.id, status: expect.stringMatching(/queued|running/) });
+    const all = await alice.cli(['jobs', 'wait', '--all', '--timeout', '1ms', '--json']);
+    expect(all.code, all.stderr).toBe(8);
+    expect(all.json().map((j: { id: string }) => j.id)).toContain(started.id);
+    expect((await alice.cli(['jobs', 'wait', started.id, '--json'])).code).toBe(0);
+  });
+
   it('cancel: sora-1 deletes the job at the service and records canceled; sora-2 says it cannot; other users get 3', async () => {
     const s1 = (await alice.cli(['generate', 'cancel me', '--no-wait', '--json'])).json();
     expect((await bob.cli(['jobs', 'cancel', s1.id])).code).toBe(3);
