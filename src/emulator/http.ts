@@ -17,10 +17,20 @@ export class HttpError extends Error {
   }
 }
 
-/** The error envelope each family documents: sora-1 bare (SPEC), sora-2 wrapped in `error` (FREF). */
+/**
+ * The error envelope each family documents: sora-1 bare, sora-2 wrapped in `error`. The jobs
+ * API's published schema has no null for `param` or `inner_error`, so sora-1 leaves out what it
+ * does not have; the videos API follows OpenAI's envelope, where `param` is null when no field is
+ * at fault.
+ */
 export function errorBody(family: Family, code: string, message: string, extra: Record<string, unknown> = {}) {
-  const e = { code, message, param: null, type: 'invalid_request_error', ...extra };
-  return family === 'sora-1' ? { ...e, inner_error: (extra.inner_error as unknown) ?? null } : { error: e };
+  if (family === 'sora-1') return withoutNulls({ code, message, type: 'invalid_request_error', ...extra });
+  return { error: { code, message, param: null, type: 'invalid_request_error', ...extra } };
+}
+
+/** `o` without its null or undefined fields. */
+export function withoutNulls<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
 }
 
 export const bad = (family: Family, message: string, param: string | null = null, code = 'invalid_request_error') =>

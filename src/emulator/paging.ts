@@ -11,14 +11,16 @@ import type { EmJob, Family } from './types.js';
  *   `after` or no cursor, before the start for `before`).
  * A cursor keeps its place after its job was deleted or expired; an id never issued gives an
  * empty page.
+ * `first_id`/`last_id`: the page's ends. On an empty page the jobs API (sora-1), whose schema has
+ * no null for them, leaves them out; the videos API (sora-2), as OpenAI's, sends null.
  */
 
 export interface ListPage {
   object: 'list';
   data: unknown[];
   has_more: boolean;
-  first_id: string | null;
-  last_id: string | null;
+  first_id?: string | null;
+  last_id?: string | null;
 }
 
 export function listPage(state: EmulatorState, family: Family, query: URLSearchParams, json: (j: EmJob) => unknown, keep?: (j: EmJob) => boolean): ListPage {
@@ -38,7 +40,7 @@ export function listPage(state: EmulatorState, family: Family, query: URLSearchP
   };
   const after = cursor('after');
   const before = cursor('before');
-  if (after === null || before === null) return { object: 'list', data: [], has_more: false, first_id: null, last_id: null };
+  if (after === null || before === null) return ends(family, { object: 'list', data: [], has_more: false }, []);
 
   const items: EmJob[] = [];
   for (const j of state.jobs.values()) {
@@ -51,11 +53,12 @@ export function listPage(state: EmulatorState, family: Family, query: URLSearchP
   items.sort(cmp);
   const backwards = before !== undefined && after === undefined;
   const page = backwards ? items.slice(Math.max(0, items.length - limit)) : items.slice(0, limit);
-  return {
-    object: 'list',
-    data: page.map(json),
-    has_more: items.length > page.length,
-    first_id: page[0]?.id ?? null,
-    last_id: page.at(-1)?.id ?? null,
-  };
+  return ends(family, { object: 'list', data: page.map(json), has_more: items.length > page.length }, page);
+}
+
+function ends(family: Family, list: ListPage, page: EmJob[]): ListPage {
+  const first = page[0]?.id ?? null;
+  const last = page.at(-1)?.id ?? null;
+  if (family === 'sora-1' && first === null) return list;
+  return { ...list, first_id: first, last_id: last };
 }

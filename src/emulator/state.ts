@@ -203,12 +203,26 @@ export class EmulatorState {
   checkModerationAtCreate(family: Family, prompt: string) {
     if (this.options.moderationMode !== 'create' || !this.moderate || !prompt.toLowerCase().includes(this.moderate)) return;
     const message = "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.";
-    const inner = { code: 'ResponsibleAIPolicyViolation', revised_prompt: null, error_details: 'prompt' };
     throw new HttpError(
       400,
       family === 'sora-1'
-        ? { code: 'content_filter', message, param: 'prompt', type: 'invalid_request_error', inner_error: inner }
-        : { error: { code: 'content_filter', message, param: 'prompt', status: 400, innererror: inner } },
+        ? // The jobs API: no prompt was revised, so no revised_prompt (its schema has no null).
+          {
+            code: 'content_filter',
+            message,
+            param: 'prompt',
+            type: 'invalid_request_error',
+            inner_error: { code: 'ResponsibleAIPolicyViolation', error_details: 'prompt' },
+          }
+        : {
+            error: {
+              code: 'content_filter',
+              message,
+              param: 'prompt',
+              status: 400,
+              innererror: { code: 'ResponsibleAIPolicyViolation', revised_prompt: null, error_details: 'prompt' },
+            },
+          },
     );
   }
 

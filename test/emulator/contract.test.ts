@@ -185,6 +185,31 @@ describe('sora-1 jobs API', () => {
     expect(em.stats.requests['HEAD /video/generations/{id}/content/video']).toBe(1);
   });
 
+  it('sends no null where the jobs API has none: no param or inner_error on an error, no first_id/last_id on an empty list', async () => {
+    const em = await start({ moderate: 'banana', moderationMode: 'create' });
+    const gone = await call(em, 'GET', '/video/generations/jobs/task_missing');
+    expect(gone.status).toBe(404);
+    expect(Object.values(gone.json)).not.toContain(null);
+    expect(gone.json).not.toHaveProperty('param');
+    expect(gone.json).not.toHaveProperty('inner_error');
+    const bad = await call(em, 'POST', '/video/generations/jobs', { ...sora1, n_seconds: 21 });
+    expect(bad.json).toMatchObject({ param: 'n_seconds' });
+    expect(bad.json).not.toHaveProperty('inner_error');
+    const filtered = await call(em, 'POST', '/video/generations/jobs', { ...sora1, prompt: 'a banana' });
+    expect(filtered.status).toBe(400);
+    expect(filtered.json.inner_error).toEqual({ code: 'ResponsibleAIPolicyViolation', error_details: 'prompt' });
+    const empty = await call(em, 'GET', '/video/generations/jobs?limit=10');
+    expect(empty.json).toEqual({ object: 'list', data: [], has_more: false });
+    const unknownCursor = await call(em, 'GET', '/video/generations/jobs?limit=10&after=task_never');
+    expect(unknownCursor.json).toEqual({ object: 'list', data: [], has_more: false });
+    // The client reads both shapes: absent ids fall back to the page's own, absent fields are undefined.
+    const { createSoraClient } = await import('../../src/sora/client.js');
+    const client = createSoraClient({ endpoint: em.url, apiKey: KEY, deployment: 'sora', soraVersion: 'sora-1' });
+    expect(await client.list()).toMatchObject({ jobs: [], hasMore: false, firstId: null, lastId: null });
+    await expect(client.get('task_missing')).rejects.toMatchObject({ status: 404, apiCode: 'NotFound' });
+    await expect(client.create({ prompt: 'a banana', size: '480x480', seconds: 5 })).rejects.toMatchObject({ apiCode: 'content_filter' });
+  });
+
   it('fails a job whose prompt contains the moderated word with failure_reason input_moderation', async () => {
     const c = clock();
     const em = await start({ now: c.now, moderate: 'banana' });
