@@ -1,5 +1,6 @@
 import type { ConfigStore } from '../config/store.js';
 import type { Session } from '../auth/session.js';
+import { AuthError } from '../core/errors.js';
 import { presentedToken, type Keyring } from '../auth/token-store.js';
 import type { HeadStart } from '../db/connection/head-start.js';
 import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/connection/open.js';
@@ -108,7 +109,14 @@ export function createDeps(input: DepsInput): Deps {
     db,
     session: memo(async () => {
       const { loadSession } = await import('../auth/session.js');
-      return loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: self.now(), keyring: () => self.keyring() });
+      try {
+        return await loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: self.now(), keyring: () => self.keyring() });
+      } catch (error) {
+        // No usable session: if the database is out of reach, that is what to say ("cannot reach
+        // the database at HOST"), not "run octo login", which could not reach it either.
+        if (error instanceof AuthError && databaseTarget().kind !== 'embedded') await (await self.db()).query('SELECT 1');
+        throw error;
+      }
     }),
     keyring: memo(async () => {
       const { osKeyring } = await import('../auth/token-store.js');

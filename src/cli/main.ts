@@ -48,7 +48,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
 
   try {
     // One store for the head start and the command, so the config file is read once.
-    const config = openConfig(configDir(env));
+    const config = openConfig(configDir(env), { warn: (line) => io.stderr.write(`warning: ${line}\n`) });
     // The database starts connecting while the command module loads and argv is parsed.
     headStart =
       entry && !entry.noDatabase && !options.overrides?.db

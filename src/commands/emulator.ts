@@ -1,4 +1,5 @@
 import { defineCommand } from '../cli/command.js';
+import { MAX_FLAG_INT, positiveInt } from '../cli/flag-parsers.js';
 import { UsageError } from '../core/errors.js';
 import type { EmulatorOptions } from '../emulator/server.js';
 
@@ -25,7 +26,6 @@ const number = (flag: string, check: (n: number) => boolean, what: string) => (v
   return n;
 };
 const fraction = (flag: string) => number(flag, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1');
-const wholeNumber = (flag: string, min = 0) => number(flag, (n) => Number.isInteger(n) && n >= min, `a whole number ≥ ${min}`);
 
 const WINDOWS: Record<string, number> = { s: 1000, sec: 1000, min: 60_000, m: 60_000, h: 3_600_000, hour: 3_600_000 };
 
@@ -33,7 +33,7 @@ const WINDOWS: Record<string, number> = { s: 1000, sec: 1000, min: 60_000, m: 60
 export function parseRateLimit(value: string): { count: number; windowMs: number } {
   const m = /^\s*(\d+)\s*(?:\/\s*([a-z]+))?\s*$/i.exec(value);
   const windowMs = m ? WINDOWS[(m[2] ?? 'min').toLowerCase()] : undefined;
-  if (!m || windowMs === undefined || Number(m[1]) < 1) {
+  if (!m || windowMs === undefined || Number(m[1]) < 1 || Number(m[1]) > MAX_FLAG_INT) {
     throw new UsageError(`--rate-limit must look like 2/min (also /s, /h), got ${JSON.stringify(value)}`);
   }
   return { count: Number(m[1]), windowMs };
@@ -65,7 +65,7 @@ export default defineCommand({
     'Prints one line on stdout when ready: the endpoint to give `octo profile add --endpoint`.\n' +
     'Stops on Ctrl-C or SIGTERM.',
   options: [
-    { flags: '--port <n>', description: 'port to listen on (0 picks a free one)', default: 0, parse: wholeNumber('--port') },
+    { flags: '--port <n>', description: 'port to listen on (0 picks a free one)', default: 0, parse: positiveInt('--port', 0, 65_535) },
     {
       flags: '--api-key <key>',
       description: 'require this key (api-key header or Bearer); anything passes when neither this nor --bearer-token is set',
@@ -89,11 +89,15 @@ export default defineCommand({
     { flags: '--fail-rate <p>', description: 'fraction of jobs that end failed (internal_error)', parse: fraction('--fail-rate') },
     { flags: '--error-rate <p>', description: 'fraction of polling and list requests answered 500', parse: fraction('--error-rate') },
     { flags: '--rate-limit <n/min>', description: 'creates allowed per minute per API family, then 429 with Retry-After', parse: parseRateLimit },
-    { flags: '--max-concurrent <n>', description: 'sora-1 jobs running at once; others stay queued (default 2)', parse: wholeNumber('--max-concurrent', 1) },
+    { flags: '--max-concurrent <n>', description: 'sora-1 jobs running at once; others stay queued (default 2)', parse: positiveInt('--max-concurrent') },
     { flags: '--moderate <word>', description: 'refuse prompts containing this word (default "forbidden")' },
-    { flags: '--video-bytes <n>', description: 'size of each served MP4: the real clip, padded (streamed)', parse: wholeNumber('--video-bytes', 1) },
-    { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: wholeNumber('--early-404-ms') },
-    { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: wholeNumber('--seed') },
+    {
+      flags: '--video-bytes <n>',
+      description: 'size of each served MP4: the real clip, padded (streamed)',
+      parse: positiveInt('--video-bytes', 1, Number.MAX_SAFE_INTEGER),
+    },
+    { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: positiveInt('--early-404-ms', 0) },
+    { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: positiveInt('--seed', 0) },
     { flags: '--verbose', description: 'log every request to stderr' },
   ],
   examples: [

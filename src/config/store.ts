@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 
@@ -76,7 +76,37 @@ function shapeProblem(file: unknown): string | null {
   return null;
 }
 
-export function openConfig(dir: string): ConfigStore {
+/**
+ * The file holds the session token and the database's JWT secret: anyone who can read it can act
+ * as you. Found open to others, it is closed to 0600 with a warning (as ssh and gh treat their
+ * key and token files); where it cannot be changed (not yours), the warning says so.
+ */
+function keepPrivate(path: string, warn: (line: string) => void): void {
+  if (process.platform === 'win32') return;
+  let mode: number;
+  try {
+    mode = statSync(path).mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((mode & 0o077) === 0) return;
+  const was = mode.toString(8).padStart(4, '0');
+  try {
+    chmodSync(path, 0o600);
+    warn(`${path} was readable by others (mode ${was}); it holds your session and the database's JWT secret, so octo set it to 0600`);
+  } catch (error) {
+    warn(
+      `${path} is readable by others (mode ${was}) and could not be changed (${(error as NodeJS.ErrnoException).code}); it holds your session: run chmod 600 on it`,
+    );
+  }
+}
+
+export interface ConfigOptions {
+  /** A line for stderr: the file's mode was too open. */
+  warn?: (line: string) => void;
+}
+
+export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStore {
   const path = join(dir, 'config.json');
   let cache: ConfigFile | undefined;
 
@@ -84,7 +114,9 @@ export function openConfig(dir: string): ConfigStore {
     if (cache) return cache;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(path, 'utf8'));
+      const text = readFileSync(path, 'utf8');
+      keepPrivate(path, options.warn ?? (() => undefined));
+      parsed = JSON.parse(text);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') parsed = {};
       else throw new UsageError(`the config file ${path} is not valid JSON`, { hint: 'fix or delete it', cause: error });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirs } from '../core/dirs.js';
 import { UsageError } from '../core/errors.js';
 
 /**
@@ -11,7 +12,7 @@ import { UsageError } from '../core/errors.js';
 export async function ensureWritableDir(dir: string, hint: string): Promise<void> {
   const probe = join(dir, `.octo-write-check-${randomBytes(4).toString('hex')}`);
   try {
-    await mkdir(dir, { recursive: true });
+    await makeDirs(dir);
     const fh = await open(probe, 'wx', 0o600);
     await fh.close();
     await unlink(probe);

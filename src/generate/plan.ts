@@ -6,7 +6,7 @@ import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../costs/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
 import type { NewGeneration, ProfileConfig } from '../db/tables/generations.js';
-import { SoraValidationError, validateRequest } from '../sora/index.js';
+import { SoraValidationError, checkPrompt, validateRequest } from '../sora/index.js';
 
 /**
  * One generation as asked for (a command line, or one line of a batch file), checked against its
@@ -73,6 +73,7 @@ export function imageContentType(path: string): string {
  */
 export function planGeneration(input: GenerationInput, profile: ProfileConfig, o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable }): Plan {
   if (!input.prompt?.trim()) throw new UsageError('the prompt is empty');
+  checkPrompt(input.prompt);
   checkText('the prompt', input.prompt);
   for (const [k, v] of Object.entries(input.tags ?? {})) {
     checkText(`tag name ${JSON.stringify(k)}`, k);

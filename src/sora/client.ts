@@ -6,7 +6,7 @@ import { Transport } from './http.js';
 import { normalizeSora1Job, normalizeSora2Video } from './normalize.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
 import type { ContentVariant, CreateRequest, Job, JobList, ListOptions, RequestInfo, SoraVersion } from './types.js';
-import { validateRequest } from './validate.js';
+import { checkPrompt, validateRequest } from './validate.js';
 
 export interface SoraClientOptions {
   /** Resource URL or a full request URL (see normalizeEndpoint). */
@@ -189,7 +189,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
     deployment: o.deployment,
 
     async create(req, opts = {}) {
-      if (!req.prompt?.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
+      checkPrompt(req.prompt);
       const body = family.createBody(req, o.deployment);
       return family.normalize(await postCreating(family.createPath, body, opts.signal));
     },
@@ -248,7 +248,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
       if (o.soraVersion !== 'sora-2') {
         throw new SoraValidationError('remix needs a sora-2 profile; sora-1 has no remix', { param: 'remix' });
       }
-      if (!prompt?.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
+      checkPrompt(prompt);
       return normalizeSora2Video(await postCreating(`/videos/${pathSegment(id)}/remix`, { json: { prompt } }, opts.signal, id));
     },
   };

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { makeDirs } from '../core/dirs.js';
 import { SoraNetworkError, SoraNotFoundError, SoraServerError, isTransient } from './errors.js';
 import { errorFromResponse, type RawResponse } from './http.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
@@ -38,7 +39,7 @@ export interface DownloadResult {
  * (downloads are GETs, so resending is always safe).
  */
 export async function downloadToFile(fetchOnce: (signal?: AbortSignal) => Promise<RawResponse>, what: string, o: DownloadOptions): Promise<DownloadResult> {
-  await mkdir(dirname(o.dest), { recursive: true });
+  await makeDirs(dirname(o.dest));
   return retrying(fetchOnce, what, o, (res) => writeBody(res, o));
 }
 

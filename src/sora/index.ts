@@ -1,7 +1,18 @@
 export * from './types.js';
 export * from './errors.js';
 export { normalizeEndpoint } from './endpoint.js';
-export { validateRequest, DEFAULTS, SORA1_SIZES, SORA2_SIZES, SORA2_PRO_SIZES, SORA2_SECONDS, sora1MaxVariants, isProModel } from './validate.js';
+export {
+  validateRequest,
+  checkPrompt,
+  MAX_PROMPT_CHARS,
+  DEFAULTS,
+  SORA1_SIZES,
+  SORA2_SIZES,
+  SORA2_PRO_SIZES,
+  SORA2_SECONDS,
+  sora1MaxVariants,
+  isProModel,
+} from './validate.js';
 export type { RequestShape, ValidRequest } from './validate.js';
 export { createSoraClient } from './client.js';
 export type { SoraClient, SoraClientOptions, ClientDownloadOptions, CallOptions } from './client.js';

@@ -16,6 +16,29 @@ export const SORA2_SIZES = ['720x1280', '1280x720'] as const;
 export const SORA2_PRO_SIZES = ['720x1280', '1280x720', '1024x1792', '1792x1024'] as const;
 export const SORA2_SECONDS = [4, 8, 12] as const;
 
+/**
+ * The longest prompt a create may carry, in characters (Unicode code points, as JSON Schema's
+ * maxLength counts). OpenAI's published OpenAPI description of the videos API (sora-2) gives
+ * 32,000; Azure's description of the jobs API (sora-1) documents no limit, so the same one is
+ * used for both: nothing longer is recorded, sent or billed.
+ */
+export const MAX_PROMPT_CHARS = 32_000;
+
+/** Refuses an empty prompt, or one longer than the APIs take (exit 2), before any request. */
+export function checkPrompt(prompt: string | undefined): void {
+  if (!prompt?.trim()) throw new SoraValidationError('the prompt is empty', { param: 'prompt' });
+  // Code points are never more than UTF-16 units: count them only when the quick length is over.
+  if (prompt.length > MAX_PROMPT_CHARS) {
+    let chars = 0;
+    for (const _ of prompt) if (++chars > MAX_PROMPT_CHARS) break;
+    if (chars > MAX_PROMPT_CHARS) {
+      throw new SoraValidationError(`the prompt is longer than the ${MAX_PROMPT_CHARS.toLocaleString('en')} characters the Sora APIs take`, {
+        param: 'prompt',
+      });
+    }
+  }
+}
+
 export const DEFAULTS = {
   'sora-1': { size: '1280x720', width: 1280, height: 720, seconds: 5, variants: 1 },
   'sora-2': { size: '720x1280', width: 720, height: 1280, seconds: 4, variants: 1 },

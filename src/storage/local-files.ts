@@ -1,5 +1,6 @@
-import { lstat, mkdir, rm, writeFile } from 'node:fs/promises';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { makeDirs } from '../core/dirs.js';
 
 /**
  * Where downloaded videos go, and which local files octo may delete. Asset ids come from the
@@ -38,7 +39,7 @@ export function assetFileBase(out: string, id: string): string {
 /** Creates the download folder (if needed) and octo's marker in it. */
 export async function prepareDownloadDir(out: string): Promise<string> {
   const folder = resolve(out);
-  await mkdir(folder, { recursive: true });
+  await makeDirs(folder);
   await writeFile(join(folder, DOWNLOAD_MARKER), 'Videos downloaded by octo. `octo videos delete --files` only deletes files in folders holding this file.\n', {
     flag: 'wx',
     mode: 0o644,
