@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../../src/cli/main.js';
@@ -33,11 +34,11 @@ describe('interactive prompts', () => {
     let from = 0;
     for (const [question, answer] of answers) {
       // Answer once the question is on stderr.
-      for (let i = 0; i < 200 && err.indexOf(`? ${question}`, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      await until(() => err.indexOf(`? ${question}`, from) >= 0, 30_000, `the question ${question}`);
       from = err.indexOf(`? ${question}`, from) + 1;
       stdin.write(`${answer}\n`);
       // Go on from where the prompt shows it answered.
-      for (let i = 0; i < 200 && err.indexOf(`✔ ${question}`, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      await until(() => err.indexOf(`✔ ${question}`, from) >= 0, 30_000, `the answer to ${question}`);
       from = err.indexOf(`✔ ${question}`, from) + 1;
     }
     const code = await done;
@@ -75,7 +76,7 @@ describe('interactive prompts', () => {
     stderr.on('data', (c) => (err += c));
     const done = run(['signup'], { stdin, stdout, stderr }, { env });
     const waitFor = async (text: string, from = 0) => {
-      for (let i = 0; i < 200 && err.indexOf(text, from) < 0; i += 1) await new Promise((r) => setTimeout(r, 25));
+      await until(() => err.indexOf(text, from) >= 0, 30_000, text).catch(() => undefined);
       expect(err.indexOf(text, from), `waiting for ${text} in:\n${err}`).toBeGreaterThanOrEqual(from);
       return err.indexOf(text, from) + 1;
     };

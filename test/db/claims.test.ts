@@ -94,13 +94,15 @@ describe.each(DRIVERS)('claims and pacing on %s', (kind) => {
     const [a, b] = await reserve(2, `lease-${kind}`);
     const ids = [a!, b!];
     expect((await claimNext(dbs[0]!, session, { ids, owner: 'dead', leaseMs: 300 }))?.id).toBe(a);
-    expect((await claimNext(dbs[1]!, session, { ids, owner: 'alive', leaseMs: 300 }))?.id).toBe(b);
+    // The live owner's lease is long enough that a busy machine's slow renewal still finds it
+    // held (a 300 ms one here expired now and then between two renewals 120 ms apart).
+    expect((await claimNext(dbs[1]!, session, { ids, owner: 'alive', leaseMs: 3_000 }))?.id).toBe(b);
     expect(await claimNext(dbs[2]!, session, { ids, owner: 'other', leaseMs: 60_000 })).toBeUndefined();
     for (let i = 0; i < 4; i++) {
       await new Promise((r) => setTimeout(r, 120));
-      expect(await renewClaims(dbs[1]!, session, 'alive', ids, 300)).toEqual([b]);
+      expect(await renewClaims(dbs[1]!, session, 'alive', ids, 3_000)).toEqual([b]);
     }
-    // 480 ms later: "dead" never renewed (its 300 ms lease is over), "alive" did.
+    // 480 ms or more later: "dead" never renewed (its 300 ms lease is over), "alive" did.
     const taken = await claimNext(dbs[2]!, session, { ids, owner: 'other', leaseMs: 60_000 });
     expect(taken?.id).toBe(a);
     expect(await claimNext(dbs[3]!, session, { ids, owner: 'late', leaseMs: 60_000 })).toBeUndefined();

@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { takeCreateTurn } from '../../src/db/tables/pacing.js';
@@ -60,13 +61,13 @@ describe.skipIf(!postgresReachable())('a process frozen inside a transaction on 
     const admin = new pg.Client({ connectionString: database.inspectUrl });
     await admin.connect();
     try {
-      for (let i = 0; i < 100; i++) {
+      const holding = async () => {
         const { rows } = await admin.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'idle in transaction' AND query LIKE '%UPDATE octo_create_pacing%'`,
         );
-        if (rows[0].n > 0) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
+        return rows[0].n > 0;
+      };
+      await until(holding, 10_000, 'the frozen process to hold the pacing row');
     } finally {
       await admin.end();
     }
@@ -80,5 +81,5 @@ describe.skipIf(!postgresReachable())('a process frozen inside a transaction on 
     // Thawed, the frozen process finds its transaction gone: an error of the statement (its lines
     // are left to the others), not an unhandled 'error' event that kills it with a stack trace.
     expect(await thawed).toMatch(/idle-in-transaction|terminated|not queryable/);
-  }, 30_000);
+  }, 60_000);
 });

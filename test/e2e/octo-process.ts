@@ -23,11 +23,4 @@ export function octoProcess(user: { env: Record<string, string>; out: string }, 
   return { child, done, stderrSoFar: () => stderr };
 }
 
-/** Resolves once `check` is true (polled every 20 ms), or rejects after `ms`. */
-export async function until(check: () => boolean | Promise<boolean>, ms = 20_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from '../support/until.js';

@@ -56,7 +56,7 @@ export async function inTmux(
   tmux('new-session', '-d', '-x', String(width), '-y', String(o.height ?? 60), 'sh', script);
   const socketPath = tmux('display-message', '-p', '#{socket_path}').trim();
   try {
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 90_000;
     const keys = [...(o.keys ?? [])];
     for (;;) {
       const text = tmux('capture-pane', '-p', '-J');

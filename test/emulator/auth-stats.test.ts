@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/server.js';
@@ -69,7 +70,7 @@ describe('bearer tokens', () => {
       { stdin: new PassThrough(), stdout, stderr: new PassThrough() },
       { signal: ac.signal, env: {} },
     );
-    for (let i = 0; i < 500 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => out.includes('\n'), 30_000, 'the endpoint line');
     const url = out.trim();
     try {
       expect((await get(url, { authorization: 'Bearer entra-tok' })).status).toBe(200);
@@ -95,7 +96,7 @@ describe('rate limit and /_emulator/stats', () => {
       { stdin: new PassThrough(), stdout, stderr: new PassThrough() },
       { signal: ac.signal, env: {} },
     );
-    for (let i = 0; i < 500 && !out.includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => out.includes('\n'), 30_000, 'the endpoint line');
     const url = out.trim();
     try {
       const post = (path: string, body: unknown) =>

@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import type { OptionSpec } from '../../src/cli/command.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ describe('octo emulator', () => {
     const deps = { io: { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, signal: ac.signal } as unknown as Deps;
     const running = command.run({ deps, opts: { port: 0, apiKey: 'k', jobSeconds: 0.05, verbose: true }, args: [], manifest: { commands: [], groups: {} } });
     let line = '';
-    for (let i = 0; i < 200 && !stdout.text().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => stdout.text().includes('\n'), 30_000, 'the endpoint line');
     line = stdout.text();
     expect(line).toMatch(/^http:\/\/127\.0\.0\.1:\d+\n$/);
     const url = line.trim();
@@ -70,7 +71,7 @@ describe('octo emulator through the CLI entry point', () => {
       { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream },
       { signal: ac.signal, env: {} },
     );
-    for (let i = 0; i < 500 && !stdout.text().includes('\n'); i++) await new Promise((r) => setTimeout(r, 10));
+    await until(() => stdout.text().includes('\n'), 30_000, 'the endpoint line');
     const url = stdout.text().trim();
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const { createSoraClient } = await import('../../src/sora/client.js');

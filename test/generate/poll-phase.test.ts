@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimedRow } from '../../src/db/tables/generation-state.js';
 import type { Db } from '../../src/db/connection/types.js';
@@ -49,8 +50,12 @@ describe('the poll phase', () => {
       onDebug: () => {},
     } as unknown as RunContext;
     const row = { id: 'row-1', prompt: 'ticker', submitted_at: new Date() } as unknown as ClaimedRow;
-    const polling = pollRow(ctx, row, job.id, 'queued', client);
-    await new Promise((r) => setTimeout(r, 1_300));
+    let settled = false;
+    const polling = pollRow(ctx, row, job.id, 'queued', client).finally(() => {
+      settled = true;
+    });
+    // Until the first redraw (or the end of the poll), not a fixed 1.3 s a busy machine can miss.
+    await until(() => settled || lines.some((l) => / {2}1s {2}/.test(l)), 30_000, 'the 1s redraw');
     controller.abort();
     await polling.catch(() => undefined);
     const ticked = lines.find((l) => / {2}1s {2}/.test(l));

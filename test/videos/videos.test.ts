@@ -1,3 +1,4 @@
+import { until } from '../support/until.js';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -105,7 +106,7 @@ describe('octo videos', () => {
     chmodSync(join(bin, 'xdg-open'), 0o755);
     const opened = await alice.cli(['videos', 'open', v.id.slice(0, 8)], { env: { ...alice.env, PATH: `${bin}:${alice.env.PATH}` } });
     expect(opened.code, opened.stderr).toBe(0);
-    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 20));
+    await until(() => existsSync(marker), 30_000, 'the opener');
     expect(readFileSync(marker, 'utf8')).toBe(v.url);
     const noOpener = await alice.cli(['videos', 'open', v.id], { env: { ...alice.env, PATH: mkdtempSync(join(tmpdir(), 'octo-empty-')) } });
     expect(noOpener.code).toBe(1);
