@@ -7,7 +7,7 @@ import type { Io } from '../core/io.js';
  * or from stdin, never from argv.
  */
 
-/** What prompting uses: the terminal, whether it is one, and the command's signal (a command's deps hold all three). */
+/** What prompting uses: the terminal, whether it is one, and the command's signal (a command's Context holds all three). */
 export interface Prompter {
   io: Io;
   interactive: boolean;
@@ -15,15 +15,15 @@ export interface Prompter {
 }
 
 /** All of stdin, minus one trailing newline (what `echo pw | octo login --password-stdin` sends). */
-export async function readStdin(deps: Pick<Prompter, 'io'>): Promise<string> {
+export async function readStdin(prompter: Pick<Prompter, 'io'>): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of deps.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  for await (const chunk of prompter.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '');
 }
 
-const context = (deps: Prompter) => ({ input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal });
+const promptOptions = (prompter: Prompter) => ({ input: prompter.io.stdin, output: prompter.io.stderr, signal: prompter.signal });
 
 async function prompting<T>(run: () => Promise<T>): Promise<T> {
   try {
@@ -39,8 +39,8 @@ export function refuseToPrompt(what: string, flag: string): never {
   throw new UsageError(`cannot ask for ${what}: stdin or stdout is not a terminal`, { hint: `pass ${flag}` });
 }
 
-export async function askText(deps: Prompter, message: string, flag: string, options: { default?: string; required?: boolean } = {}): Promise<string> {
-  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+export async function askText(prompter: Prompter, message: string, flag: string, options: { default?: string; required?: boolean } = {}): Promise<string> {
+  if (!prompter.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { input } = await import('@inquirer/prompts');
   return prompting(() =>
     input(
@@ -49,27 +49,27 @@ export async function askText(deps: Prompter, message: string, flag: string, opt
         default: options.default,
         validate: (value: string) => (options.required === false || value.trim() ? true : 'required'),
       },
-      context(deps),
+      promptOptions(prompter),
     ),
   );
 }
 
 /** `validate` returns true or what is wrong: the prompt says so and asks again. */
-export async function askSecret(deps: Prompter, message: string, flag: string, validate?: (value: string) => true | string): Promise<string> {
-  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+export async function askSecret(prompter: Prompter, message: string, flag: string, validate?: (value: string) => true | string): Promise<string> {
+  if (!prompter.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { password } = await import('@inquirer/prompts');
-  return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, context(deps)));
+  return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, promptOptions(prompter)));
 }
 
-export async function askChoice<T extends string>(deps: Prompter, message: string, flag: string, choices: T[]): Promise<T> {
-  if (!deps.interactive) refuseToPrompt(message.toLowerCase(), flag);
+export async function askChoice<T extends string>(prompter: Prompter, message: string, flag: string, choices: T[]): Promise<T> {
+  if (!prompter.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { select } = await import('@inquirer/prompts');
-  return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, context(deps)));
+  return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, promptOptions(prompter)));
 }
 
 /** Yes or no (default no), on a terminal only. */
-export async function askConfirm(deps: Prompter, message: string, flag: string): Promise<boolean> {
-  if (!deps.interactive) refuseToPrompt('a confirmation', flag);
+export async function askConfirm(prompter: Prompter, message: string, flag: string): Promise<boolean> {
+  if (!prompter.interactive) refuseToPrompt('a confirmation', flag);
   const { confirm } = await import('@inquirer/prompts');
-  return prompting(() => confirm({ message, default: false }, context(deps)));
+  return prompting(() => confirm({ message, default: false }, promptOptions(prompter)));
 }

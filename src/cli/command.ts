@@ -1,5 +1,5 @@
 import { UsageError } from '../core/errors.js';
-import type { Deps } from './deps.js';
+import type { Context } from '../context/context.js';
 import type { CommandResult, Output } from '../output/result.js';
 
 /**
@@ -72,7 +72,7 @@ export interface Manifest {
 }
 
 export interface CommandContext<O> {
-  deps: Deps;
+  ctx: Context;
   /** This command's own options, camelCased by commander. */
   opts: O;
   /** Every command, for the commands that describe the others (completion). */

@@ -4,7 +4,8 @@ import { render } from '../output/render.js';
 import { systemTimeZone } from '../costs/period.js';
 import { configDir } from '../config/paths.js';
 import { openConfig } from '../config/store.js';
-import { createDeps, type Deps, type Io } from './deps.js';
+import type { Context } from '../context/context.js';
+import { createContext, type Io } from './context.js';
 import * as errors from '../core/errors.js';
 import { EXIT_CODES, exitCodeFor, exitCodeOfResult } from './exit-codes.js';
 import { osKeyring, presentedToken } from '../auth/token-store.js';
@@ -22,7 +23,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   /** Replace dependency factories (tests). */
-  overrides?: Partial<Deps>;
+  overrides?: Partial<Context>;
   signal?: AbortSignal;
 }
 
@@ -38,7 +39,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   const entry = findCommand(argv);
   const wantsJson = argv.includes('--json');
   const started = performance.now();
-  let deps: Deps | undefined;
+  let ctx: Context | undefined;
   let headStart: HeadStart | undefined;
 
   const fail = async (error: unknown): Promise<number> => {
@@ -98,8 +99,8 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
     process.on('SIGTERM', onProcessSignal);
     options.signal?.addEventListener('abort', onSignal, { once: true });
     try {
-      deps = createDeps({
-        env,
+      ctx = createContext({
+        processEnv: env,
         cwd: options.cwd ?? process.cwd(),
         io,
         signal: controller.signal,
@@ -116,14 +117,14 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
         overrides: options.overrides,
         headStart,
       });
-      if (deps.globals.json && deps.globals.csv) throw new errors.UsageError('--json and --csv cannot be used together');
-      deps.log.debug(`${invocation.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
-      const result = await invocation.run(deps);
+      if (ctx.globals.json && ctx.globals.csv) throw new errors.UsageError('--json and --csv cannot be used together');
+      ctx.log.debug(`${invocation.name}: parsed (bundle loaded at ${started.toFixed(1)} ms)`);
+      const result = await invocation.run(ctx);
       const commandResult = result && 'kind' in result ? { output: result } : (result ?? {});
       // The zone only matters for times on a terminal; asking Intl for it costs ~18 ms of ICU start-up.
-      const localTimes = Boolean(io.stdout.isTTY) && !deps.globals.json && !deps.globals.csv;
-      if (commandResult.output) await render(commandResult.output, io.stdout, { ...deps.globals, timeZone: localTimes ? systemTimeZone(env) : undefined });
-      deps.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
+      const localTimes = Boolean(io.stdout.isTTY) && !ctx.globals.json && !ctx.globals.csv;
+      if (commandResult.output) await render(commandResult.output, io.stdout, { ...ctx.globals, timeZone: localTimes ? systemTimeZone(env) : undefined });
+      ctx.log.debug(`${invocation.name} done in ${(performance.now() - started).toFixed(1)} ms`);
       return exitCodeOfResult(commandResult);
     } finally {
       process.off('SIGINT', onProcessSignal);
@@ -133,7 +134,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   } catch (error) {
     return await fail(error);
   } finally {
-    if (deps) await deps.dispose().catch(() => undefined);
+    if (ctx) await ctx.dispose().catch(() => undefined);
     else await headStart?.db.then((db) => db.close()).catch(() => undefined);
   }
 }

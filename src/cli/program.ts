@@ -1,6 +1,6 @@
 import { Command, type CommanderError, Option } from 'commander';
 import type { CommandSpec } from './command.js';
-import type { Deps } from './deps.js';
+import type { Context } from '../context/context.js';
 import type { CommandResult, Output } from '../output/result.js';
 import { COMMANDS, GROUPS, type CommandEntry } from './commands.js';
 import { UsageError } from '../core/errors.js';
@@ -59,7 +59,7 @@ export interface Invocation {
   name: string;
   globals: Record<string, unknown>;
   /** Runs the command with what commander parsed. */
-  run(deps: Deps): Promise<CommandResult | Output | void>;
+  run(ctx: Context): Promise<CommandResult | Output | void>;
 }
 
 /**
@@ -149,7 +149,7 @@ function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<
     onInvoke({
       name: entry.name,
       globals: self.optsWithGlobals(),
-      run: (deps) => spec.run({ deps, opts: self.opts(), args, manifest: { commands: COMMANDS, groups: GROUPS } }),
+      run: (ctx) => spec.run({ ctx, opts: self.opts(), args, manifest: { commands: COMMANDS, groups: GROUPS } }),
     });
   });
 }

@@ -7,10 +7,10 @@ import { text } from '../output/result.js';
  */
 export default defineCommand({
   args: ['<kind>'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const kind = requiredArg(args, 0);
     try {
-      const [db, session] = await Promise.all([deps.db(), deps.session()]);
+      const [db, session] = await Promise.all([ctx.db(), ctx.session()]);
       let values: string[] = [];
       if (kind === 'profiles') {
         const { listProfiles } = await import('../db/tables/profiles.js');

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { defineCommand } from '../cli/command.js';
-import type { Deps } from '../cli/deps.js';
+import type { Context } from '../context/context.js';
 import { configDir } from '../config/paths.js';
 import { targetLabel } from '../db/connection/open.js';
 import type { ResolvedProfile } from '../db/tables/profiles.js';
@@ -23,9 +23,9 @@ function mode(path: string): number | undefined {
 }
 
 /** Each step of what a command needs, in order; a failed step skips what depends on it. */
-export async function runChecks(deps: Deps): Promise<Check[]> {
+export async function runChecks(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [];
-  const dir = configDir(deps.env);
+  const dir = configDir(ctx.processEnv);
   const dirMode = mode(dir);
   const fileMode = mode(`${dir}/config.json`);
   checks.push(
@@ -36,10 +36,10 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
         : { check: 'config', status: 'ok', detail: dir },
   );
 
-  const label = targetLabel(deps.databaseTarget());
+  const label = targetLabel(ctx.databaseTarget());
   let databaseOk = false;
   try {
-    const db = await deps.db();
+    const db = await ctx.db();
     const { migrationStatus } = await import('../db/connection/migrate.js');
     const status = await migrationStatus(db);
     databaseOk = status.pending.length === 0;
@@ -56,8 +56,8 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
   if (databaseOk) {
     try {
       const { loadProfile } = await import('../profiles/index.js');
-      const [session, db] = await Promise.all([deps.session(), deps.db()]);
-      profile = await loadProfile(db, session, { named: deps.globals.profile, configDefault: deps.config().get('default-profile') });
+      const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
+      profile = await loadProfile(db, session, { named: ctx.globals.profile, configDefault: ctx.config().get('default-profile') });
       checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
       checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.soraVersion}, deployment ${profile.deployment}` });
     } catch (error) {
@@ -72,7 +72,7 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
     try {
       // The profile read above, not a second read of it.
       const { testLoadedProfile } = await import('../profiles/index.js');
-      const result = await testLoadedProfile(deps, profile);
+      const result = await testLoadedProfile(ctx, profile);
       checks.push({ check: 'endpoint', status: 'ok', detail: `${result.base_url} answered in ${result.latency_ms} ms` });
     } catch (error) {
       checks.push({ check: 'endpoint', status: 'fail', detail: describe(error) });
@@ -83,7 +83,7 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
 
   try {
     const { storageSettings } = await import('../storage/settings.js');
-    const storage = storageSettings(deps.env, (key) => deps.config().get(key), deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
+    const storage = storageSettings(ctx.processEnv, (key) => ctx.config().get(key), ctx.log.debugEnabled ? (l) => ctx.log.debug(l) : undefined);
     if (storage) {
       const { checkStorage } = await import('../storage/check.js');
       checks.push({ check: 'storage', ...(await checkStorage(storage)) });
@@ -95,8 +95,8 @@ export async function runChecks(deps: Deps): Promise<Check[]> {
 }
 
 export default defineCommand({
-  async run({ deps }) {
-    const checks = await runChecks(deps);
+  async run({ ctx }) {
+    const checks = await runChecks(ctx);
     const failed = checks.filter((c) => c.status === 'fail');
     const output = rows(checks as Record<string, unknown>[], [
       { key: 'check', header: 'CHECK' },
@@ -105,7 +105,7 @@ export default defineCommand({
     ]);
     if (failed.length === 0) return output;
     // The table is the useful part: print it, then exit 1 to say something needs fixing.
-    deps.log.warn(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.check).join(', ')}`);
+    ctx.log.warn(`${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.check).join(', ')}`);
     return { output, exit: 'failure' };
   },
 });

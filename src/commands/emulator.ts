@@ -105,13 +105,13 @@ export default defineCommand({
     'octo emulator --port 0 --bearer-token fake-entra-token',
     'octo emulator --port 0 --speed 20 --fail-rate 0.1 --rate-limit 2/min',
   ],
-  async run({ deps, opts }) {
+  async run({ ctx, opts }) {
     const { startEmulator } = await import('../emulator/server.js');
-    const emulator = await startEmulator(emulatorOptions(opts, (line) => deps.io.stderr.write(`${line}\n`)));
-    deps.io.stdout.write(`${emulator.url}\n`);
+    const emulator = await startEmulator(emulatorOptions(opts, (line) => ctx.io.stderr.write(`${line}\n`)));
+    ctx.io.stdout.write(`${emulator.url}\n`);
     await new Promise<void>((resolve) => {
-      if (deps.signal.aborted) resolve();
-      else deps.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (ctx.signal.aborted) resolve();
+      else ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
     await emulator.close();
   },

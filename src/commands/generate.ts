@@ -43,9 +43,8 @@ export default defineCommand({
     'octo generate --file prompts.txt --concurrency 4 --json > results.json',
     'octo generate --file prompts.txt --resume',
   ],
-  async run({ deps, opts, args }) {
+  async run({ ctx, opts, args }) {
     const { generate } = await import('../generate/generate.js');
-    const { runEnv } = await import('../cli/run-env.js');
-    return generate(runEnv(deps), opts, args[0]);
+    return generate(ctx, opts, args[0]);
   },
 });

@@ -1,5 +1,5 @@
 import { defineCommand } from '../cli/command.js';
-import type { LoggedIn } from '../auth/accounts.js';
+import type { LoggedIn } from '../accounts/accounts.js';
 import type { Column } from '../output/result.js';
 import { record } from '../output/result.js';
 
@@ -17,11 +17,11 @@ export default defineCommand({
     { flags: '--password-stdin', description: 'read the password from stdin' },
   ],
   examples: ['octo login', 'printf \'%s\' "$PASSWORD" | octo login --email a@example.com --password-stdin'],
-  async run({ deps, opts }) {
-    const { login } = await import('../auth/accounts.js');
-    const user = await login(deps, opts);
-    deps.log.info(`Logged in to ${user.database} as ${user.email}.`);
-    if (user.password_upgraded) deps.log.info('Your password hash was upgraded to bcrypt.');
+  async run({ ctx, opts }) {
+    const { login } = await import('../accounts/accounts.js');
+    const user = await login(ctx, opts);
+    ctx.log.info(`Logged in to ${user.database} as ${user.email}.`);
+    if (user.password_upgraded) ctx.log.info('Your password hash was upgraded to bcrypt.');
     return record(user, loggedInFields);
   },
 });

@@ -3,9 +3,9 @@ import { message } from '../output/result.js';
 
 export default defineCommand({
   options: [{ flags: '--all', description: 'end every session of your account (all machines)' }],
-  async run({ deps, opts }) {
-    const { logout } = await import('../auth/accounts.js');
-    const result = await logout(deps, opts);
+  async run({ ctx, opts }) {
+    const { logout } = await import('../accounts/accounts.js');
+    const result = await logout(ctx, opts);
     const text = !result.logged_out
       ? `You were not logged in to ${result.database}.`
       : opts.all

@@ -9,8 +9,8 @@ export default defineCommand({
     '[{model, size, usd_per_second, source, as_of}]: octo config set pricing-file PATH.',
   ].join('\n'),
   examples: ['octo pricing', 'octo pricing --json', 'octo config set pricing-file ./prices.json'],
-  async run({ deps }) {
-    const table = loadPricing({ pricingFile: deps.config().get('pricing-file'), cwd: deps.cwd });
+  async run({ ctx }) {
+    const table = loadPricing({ pricingFile: ctx.config().get('pricing-file'), cwd: ctx.cwd });
     const list = table.rows.map((row) => ({ ...row }));
     return rows(
       list,

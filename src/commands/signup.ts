@@ -9,10 +9,10 @@ export default defineCommand({
     { flags: '--password-stdin', description: 'read the password from stdin (at least 8 characters)' },
   ],
   examples: ['octo signup', 'printf \'%s\' "$PASSWORD" | octo signup --email a@example.com --name A --password-stdin'],
-  async run({ deps, opts }) {
-    const { signup } = await import('../auth/accounts.js');
-    const user = await signup(deps, opts);
-    deps.log.info(`Created ${user.email} and logged in to ${user.database}.`);
+  async run({ ctx, opts }) {
+    const { signup } = await import('../accounts/accounts.js');
+    const user = await signup(ctx, opts);
+    ctx.log.info(`Created ${user.email} and logged in to ${user.database}.`);
     return record(user, loggedInFields);
   },
 });

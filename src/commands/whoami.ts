@@ -2,9 +2,9 @@ import { defineCommand } from '../cli/command.js';
 import { record } from '../output/result.js';
 
 export default defineCommand({
-  async run({ deps }) {
-    const { whoami } = await import('../auth/accounts.js');
-    const me = await whoami(deps);
+  async run({ ctx }) {
+    const { whoami } = await import('../accounts/accounts.js');
+    const me = await whoami(ctx);
     return record({ ...me }, [
       { key: 'email', header: 'email' },
       { key: 'name', header: 'name' },

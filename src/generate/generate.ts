@@ -1,6 +1,5 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import type { RunEnv } from './env.js';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, checkSoraAuth, createSoraClient, soraAuth } from '../sora/index.js';
 import { onlyRow } from '../db/tables/rows.js';
@@ -11,7 +10,7 @@ import { formatUsd, roundUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-file.js';
-import { downloadDir, runnerOptions } from './options.js';
+import { downloadDir, runnerOptions, type GenerateContext } from './options.js';
 import { ensureWritableDir } from './out-dir.js';
 import { systemTimeZone } from '../costs/period.js';
 import { selectProfile } from '../profiles/select.js';
@@ -39,12 +38,12 @@ export interface GenerateFlags {
 }
 
 /** `octo generate`: one prompt, or a batch file. */
-export async function generate(deps: RunEnv, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
+export async function generate(ctx: GenerateContext, opts: GenerateFlags, prompt: string | undefined): Promise<CommandResult> {
   if (opts.file !== undefined && prompt !== undefined) throw new UsageError('give a PROMPT or --file, not both');
   if (opts.resume && opts.file === undefined) throw new UsageError('--resume continues a batch: pass the same --file as before');
   if (opts.file === undefined && prompt === undefined)
     throw new UsageError('missing PROMPT', { hint: 'octo generate "a prompt" (or --file FILE for a batch)' });
-  return opts.file !== undefined ? generateBatch(deps, opts, opts.file) : generateOne(deps, opts, prompt!);
+  return opts.file !== undefined ? generateBatch(ctx, opts, opts.file) : generateOne(ctx, opts, prompt!);
 }
 
 function flagInput(opts: GenerateFlags, prompt: string): GenerationInput {
@@ -112,25 +111,25 @@ const RESULT_FIELDS: Column<LineResult>[] = [
   { key: 'files', header: 'files', format: (v) => (Array.isArray(v) ? v.join(', ') : '') },
 ];
 
-async function context(deps: RunEnv) {
-  const session = await deps.session();
-  const db = await deps.db();
+async function userProfiles(ctx: GenerateContext) {
+  const session = await ctx.session();
+  const db = await ctx.db();
   const profiles = await loadUserProfiles(db, session);
   return { session, db, profiles };
 }
 
-async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
-  const { session, db, profiles } = await context(deps);
-  const profile = selectProfile(profiles, deps.globals.profile, deps.setting('default-profile'));
+async function generateOne(ctx: GenerateContext, opts: GenerateFlags, prompt: string): Promise<CommandResult> {
+  const { session, db, profiles } = await userProfiles(ctx);
+  const profile = selectProfile(profiles, ctx.globals.profile, ctx.setting('default-profile'));
   const input = flagInput(opts, prompt);
   const planOptions = {
-    cwd: deps.cwd,
-    defaults: { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') },
-    prices: loadPricing({ pricingFile: deps.setting('pricing-file'), cwd: deps.cwd }),
+    cwd: ctx.cwd,
+    defaults: { size: ctx.setting('default-size'), seconds: ctx.setting('default-seconds') },
+    prices: loadPricing({ pricingFile: ctx.setting('pricing-file'), cwd: ctx.cwd }),
   };
   let plan = planGeneration(input, profile, planOptions);
-  if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(deps, profile, plan.remix, opts)) }, profile, planOptions);
-  deps.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
+  if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(ctx, profile, plan.remix, opts)) }, profile, planOptions);
+  ctx.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && plan.estimatedCost > opts.maxCost) {
     throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(opts.maxCost)}`, {
       hint: 'nothing was recorded or submitted',
@@ -139,17 +138,17 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   if (opts.dryRun) return { output: record(planResult(plan), RESULT_FIELDS) };
 
   // A missing key variable or a credential that gives no token fails here, before anything is recorded.
-  await checkSoraAuth(profile, deps.env);
+  await checkSoraAuth(profile, ctx.processEnv);
 
-  const out = downloadDir(deps, opts.out);
+  const out = downloadDir(ctx, opts.out);
   if (opts.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
   const recorded = newGeneration(plan, { out, download: opts.download });
-  const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(deps.env)), 'reserve generation');
+  const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(ctx.processEnv)), 'reserve generation');
   const row = freshRow(recorded, reserved.id);
-  const view = await createProgress(deps.io, deps.globals, { single: true });
+  const view = await createProgress(ctx.io, ctx.globals, { single: true });
   let results: LineResult[];
   try {
-    results = await runGenerations([row], { ...runnerOptions(deps, opts, { db, session, profiles, view }), concurrency: 1, label: () => 'job' });
+    results = await runGenerations([row], { ...runnerOptions(ctx, opts, { db, session, profiles, view }), concurrency: 1, label: () => 'job' });
   } finally {
     view.stop();
   }
@@ -157,12 +156,12 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   if (!result) throw new Error('runGenerations: no result for the one row it was given');
   const { error, ...shown } = result as LineResult & { error?: unknown };
   if (result.status === 'error') {
-    if (deps.signal.aborted || error instanceof InterruptedError) {
+    if (ctx.signal.aborted || error instanceof InterruptedError) {
       throw new InterruptedError(`stopped waiting; generation ${row.id}${result.job_id ? ` (job ${result.job_id})` : ''} keeps running remotely`, {
         hint: `pick it up with: octo jobs wait ${row.id}`,
       });
     }
-    deps.log.warn(`generation ${row.id} is recorded; once the problem is fixed, continue it with: octo jobs wait ${row.id}`);
+    ctx.log.warn(`generation ${row.id} is recorded; once the problem is fixed, continue it with: octo jobs wait ${row.id}`);
     if (error instanceof Error) throw error;
     throw new GenerationFailedError(result.failure_reason ?? 'generation failed');
   }
@@ -176,20 +175,20 @@ async function generateOne(deps: RunEnv, opts: GenerateFlags, prompt: string): P
   }
   const output = record(shown, RESULT_FIELDS);
   if (result.status !== 'completed' && opts.wait) {
-    deps.log.warn(`still ${result.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${row.id}`);
+    ctx.log.warn(`still ${result.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${row.id}`);
     return { output, exitCode: 8 };
   }
-  if (!opts.wait) deps.log.info(`Submitted. Follow it with: octo jobs wait ${row.id}`);
+  if (!opts.wait) ctx.log.info(`Submitted. Follow it with: octo jobs wait ${row.id}`);
   return { output };
 }
 
-async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; path: string; real: string }> {
+async function readBatch(ctx: GenerateContext, file: string): Promise<{ text: string; path: string; real: string }> {
   if (file === '-') {
     const chunks: Buffer[] = [];
-    for await (const chunk of deps.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
     return { text: decodeBatchFile(Buffer.concat(chunks), 'stdin'), path: '-', real: '-' };
   }
-  const path = isAbsolute(file) ? file : resolve(deps.cwd, file);
+  const path = isAbsolute(file) ? file : resolve(ctx.cwd, file);
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
@@ -207,14 +206,14 @@ async function readBatch(deps: RunEnv, file: string): Promise<{ text: string; pa
   return { text: decodeBatchFile(bytes, file), path, real };
 }
 
-async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): Promise<CommandResult> {
+async function generateBatch(ctx: GenerateContext, opts: GenerateFlags, file: string): Promise<CommandResult> {
   if (opts.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
-  const { text, path, real } = await readBatch(deps, file);
+  const { text, path, real } = await readBatch(ctx, file);
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
-  const { session, db, profiles } = await context(deps);
-  const defaults = { size: deps.setting('default-size'), seconds: deps.setting('default-seconds') };
-  const prices = loadPricing({ pricingFile: deps.setting('pricing-file'), cwd: deps.cwd });
+  const { session, db, profiles } = await userProfiles(ctx);
+  const defaults = { size: ctx.setting('default-size'), seconds: ctx.setting('default-seconds') };
+  const prices = loadPricing({ pricingFile: ctx.setting('pricing-file'), cwd: ctx.cwd });
   const plans = lines.map(({ line, input, key }) => {
     try {
       const merged: GenerationInput = {
@@ -225,15 +224,15 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
         image: input.image ?? opts.image,
         tags: { ...opts.tag, ...input.tags },
       };
-      const profile = selectProfile(profiles, input.profile ?? deps.globals.profile, deps.setting('default-profile'));
-      return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? deps.cwd : resolve(path, '..'), defaults, prices }) };
+      const profile = selectProfile(profiles, input.profile ?? ctx.globals.profile, ctx.setting('default-profile'));
+      return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? ctx.cwd : resolve(path, '..'), defaults, prices }) };
     } catch (error) {
       if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);
       throw error;
     }
   });
   const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
-  deps.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
+  ctx.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
   if (opts.maxCost !== undefined && total > opts.maxCost) {
     throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(opts.maxCost)}`, {
       hint: 'nothing was recorded or submitted',
@@ -244,8 +243,8 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
     return { output: batchOutput(results) };
   }
 
-  for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, deps.env);
-  const out = downloadDir(deps, opts.out);
+  for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, ctx.processEnv);
+  const out = downloadDir(ctx, opts.out);
   if (opts.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
   const batchId = batchIdFor(real, text);
   const keys = plans.map((p) => `${batchId}:${p.key}`);
@@ -264,7 +263,7 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
       db,
       session,
       fresh.map(({ line, key, plan }) => newGeneration(plan, { out, download: opts.download, batchId, line, lineKey: key })),
-      systemTimeZone(deps.env),
+      systemTimeZone(ctx.processEnv),
     );
   }
   // Labelled by where each line is in the file now.
@@ -276,23 +275,23 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   if (opts.resume) {
     const done = known.filter((r) => TERMINAL.has(r.status)).length;
     const running = known.length - done;
-    deps.log.info(
+    ctx.log.info(
       `Resuming batch ${batchId}: ${done} of ${plans.length} lines already finished` +
         `${running ? `, ${running} to continue` : ''}${fresh.length ? `, ${fresh.length} new line${fresh.length === 1 ? '' : 's'} to run` : ''}`,
     );
   }
-  const view = await createProgress(deps.io, deps.globals, { single: false });
+  const view = await createProgress(ctx.io, ctx.globals, { single: false });
   let results: LineResult[];
   try {
     results = await runGenerations(batchRows, {
-      ...runnerOptions(deps, opts, { db, session, profiles, view }),
+      ...runnerOptions(ctx, opts, { db, session, profiles, view }),
       concurrency: opts.concurrency,
       label: (r) => `line ${r.batch_line}`,
     });
   } finally {
     view.stop();
   }
-  if (deps.signal.aborted) {
+  if (ctx.signal.aborted) {
     throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
       hint: `continue it with: octo generate --file ${file} --resume`,
     });
@@ -300,10 +299,10 @@ async function generateBatch(deps: RunEnv, opts: GenerateFlags, file: string): P
   const failed = results.filter((r) => FAILED.has(r.status)).length;
   const unfinished = results.filter((r) => r.status === 'queued' || r.status === 'running').length;
   const completed = results.filter((r) => r.status === 'completed').length;
-  deps.log.info(`${completed} completed, ${failed} failed${unfinished ? `, ${unfinished} still running` : ''} of ${results.length}`);
+  ctx.log.info(`${completed} completed, ${failed} failed${unfinished ? `, ${unfinished} still running` : ''} of ${results.length}`);
   const broken = results.filter((r) => r.status === 'error').length;
-  if (broken > 0) deps.log.warn(`${broken} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
-  else if (unfinished > 0) deps.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);
+  if (broken > 0) ctx.log.warn(`${broken} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
+  else if (unfinished > 0) ctx.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);
   if (failed > 0) return { output: batchOutput(results), exitCode: 6 };
   if (unfinished > 0 && opts.wait) return { output: batchOutput(results), exitCode: 8 };
   return { output: batchOutput(results) };
@@ -320,16 +319,16 @@ function batchOutput(results: LineResult[]) {
 }
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */
-async function remixSource(deps: RunEnv, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
+async function remixSource(ctx: GenerateContext, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
   const client = createSoraClient({
     endpoint: profile.endpoint,
-    ...soraAuth(profile, deps.env),
+    ...soraAuth(profile, ctx.processEnv),
     deployment: profile.deployment,
     soraVersion: profile.sora_version,
   });
   let source;
   try {
-    source = await client.get(videoId, { signal: deps.signal });
+    source = await client.get(videoId, { signal: ctx.signal });
   } catch (error) {
     if (error instanceof SoraNotFoundError) {
       throw new NotFoundError(`no video ${videoId} to remix on profile ${profile.name} (videos expire 24 h after creation)`, { cause: error });

@@ -1,9 +1,12 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { RunEnv } from './env.js';
+import type { Context } from '../context/context.js';
 import type { PollScheduleOptions } from '../sora/index.js';
 import { storageSettings } from '../storage/settings.js';
 import { leaseMs } from './leases.js';
 import type { RunnerOptions } from './runner.js';
+
+/** What generate and jobs wait read of the Context. */
+export type GenerateContext = Pick<Context, 'processEnv' | 'cwd' | 'io' | 'globals' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;
 
 /** Environment knobs shared by generate and jobs (the flag parsers are in src/cli/flag-parsers.ts). */
 
@@ -32,32 +35,32 @@ export function recheckMs(env: Record<string, string | undefined>): number {
 }
 
 /** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
-export function downloadDir(deps: Pick<RunEnv, 'setting' | 'cwd'>, out?: string): string {
-  const dir = out ?? deps.setting('download-dir') ?? 'octo-videos';
-  return isAbsolute(dir) ? dir : resolve(deps.cwd, dir);
+export function downloadDir(ctx: Pick<Context, 'setting' | 'cwd'>, out?: string): string {
+  const dir = out ?? ctx.setting('download-dir') ?? 'octo-videos';
+  return isAbsolute(dir) ? dir : resolve(ctx.cwd, dir);
 }
 
 /** What generate and jobs wait hand the runner alike; each adds its concurrency and labels. */
 export function runnerOptions(
-  deps: RunEnv,
+  ctx: GenerateContext,
   flags: { wait: boolean; timeout?: number; createsPerMinute?: number; out?: string; outOverride?: string },
-  ctx: Pick<RunnerOptions, 'db' | 'session' | 'profiles' | 'view'>,
+  opened: Pick<RunnerOptions, 'db' | 'session' | 'profiles' | 'view'>,
 ): Omit<RunnerOptions, 'concurrency' | 'label'> {
   return {
-    ...ctx,
-    signal: deps.signal,
+    ...opened,
+    signal: ctx.signal,
     wait: flags.wait,
     timeoutMs: flags.timeout,
-    schedule: pollSchedule(deps.env),
+    schedule: pollSchedule(ctx.processEnv),
     createsPerMinute: flags.createsPerMinute,
-    defaultOut: downloadDir(deps, flags.out),
-    storage: storageSettings(deps.env, deps.setting, deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined),
+    defaultOut: downloadDir(ctx, flags.out),
+    storage: storageSettings(ctx.processEnv, ctx.setting, ctx.log.debugEnabled ? (l) => ctx.log.debug(l) : undefined),
     outOverride: flags.outOverride,
-    now: () => deps.now().getTime(),
-    leaseMs: leaseMs(deps.env),
-    recheckMs: recheckMs(deps.env),
-    quotaWindowMs: deps.env.OCTO_QUOTA_WINDOW_MS ? Math.max(100, Number(deps.env.OCTO_QUOTA_WINDOW_MS)) || undefined : undefined,
-    onDebug: deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined,
-    env: deps.env,
+    now: () => ctx.now().getTime(),
+    leaseMs: leaseMs(ctx.processEnv),
+    recheckMs: recheckMs(ctx.processEnv),
+    quotaWindowMs: ctx.processEnv.OCTO_QUOTA_WINDOW_MS ? Math.max(100, Number(ctx.processEnv.OCTO_QUOTA_WINDOW_MS)) || undefined : undefined,
+    onDebug: ctx.log.debugEnabled ? (l) => ctx.log.debug(l) : undefined,
+    env: ctx.processEnv,
   };
 }

@@ -1,4 +1,4 @@
-import type { RunEnv } from '../generate/env.js';
+import type { Context } from '../context/context.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { cancelUnsubmitted, finishGeneration } from '../db/tables/generation-state.js';
 import { generationWithProfile } from '../db/tables/generations.js';
@@ -7,9 +7,9 @@ import { createSoraClient, soraAuth } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';
 
 /** `jobs cancel ID`. */
-export async function cancelJob(deps: Pick<RunEnv, 'session' | 'db' | 'env' | 'signal' | 'log'>, id: string): Promise<CommandResult> {
-  const session = await deps.session();
-  const db = await deps.db();
+export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEnv' | 'signal' | 'log'>, id: string): Promise<CommandResult> {
+  const session = await ctx.session();
+  const db = await ctx.db();
   const row = await generationWithProfile(db, session, id);
   if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
   const shown = () => record(resultOf({ ...row, status: 'canceled' }));
@@ -33,9 +33,9 @@ export async function cancelJob(deps: Pick<RunEnv, 'session' | 'db' | 'env' | 's
   if (!row.job_id) {
     throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
   }
-  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: 'sora-1' });
-  await client.cancel(row.job_id, { signal: deps.signal });
+  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, ctx.processEnv), deployment: p.deployment, soraVersion: 'sora-1' });
+  await client.cancel(row.job_id, { signal: ctx.signal });
   await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
-  deps.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
+  ctx.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
   return { output: shown() };
 }

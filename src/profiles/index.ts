@@ -6,7 +6,7 @@ import { loadUserProfiles } from '../db/tables/generations.js';
 import type { ProfileConfig } from '../db/tables/profile-config.js';
 import type { Db } from '../db/connection/types.js';
 import type { Session } from '../auth/session.js';
-import type { ProfileCheckEnv, ProfileDataEnv, ProfilesEnv } from './env.js';
+import type { Context } from '../context/context.js';
 import { selectProfile } from './select.js';
 import {
   addProfile as insertProfile,
@@ -21,7 +21,7 @@ import {
   unfinishedJobsOn,
 } from '../db/tables/profiles.js';
 
-/** `octo profile …` as `(deps, options) → data`; the command files wire flags to these. */
+/** `octo profile …` as `(ctx, options) → data`; the command files wire flags to these. */
 
 export const SORA_VERSIONS: SoraVersion[] = ['sora-1', 'sora-2'];
 
@@ -47,9 +47,9 @@ function resolvedFrom(p: ProfileConfig): ResolvedProfile {
 }
 
 /** loadProfile with what a command's values hold. */
-async function profileFor(deps: Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ResolvedProfile> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  return loadProfile(db, session, { named: name ?? deps.globals.profile, configDefault: deps.setting('default-profile') });
+async function profileFor(ctx: Pick<Context, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ResolvedProfile> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
+  return loadProfile(db, session, { named: name ?? ctx.globals.profile, configDefault: ctx.setting('default-profile') });
 }
 
 export interface AddOptions {
@@ -90,15 +90,15 @@ export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 
  * The one cheap request (list one job) `profile add` and `update` make before storing. Token
  * credentials (azure-cli, entra) and a key variable not set here are left to `profile test`.
  */
-async function checkSettings(deps: ProfileCheckEnv, p: ResolvedProfile): Promise<void> {
-  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !deps.env[p.apiKeyEnv ?? '']?.trim())) {
-    deps.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
+async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, p: ResolvedProfile): Promise<void> {
+  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !ctx.processEnv[p.apiKeyEnv ?? '']?.trim())) {
+    ctx.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
     return;
   }
   try {
-    await testLoadedProfile(deps, p);
+    await testLoadedProfile(ctx, p);
   } catch (error) {
-    if (deps.signal.aborted) throw error;
+    if (ctx.signal.aborted) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new OctoError(error instanceof OctoError ? error.code : 'failure', `profile ${p.name} does not work: ${message}`, {
       hint: 'nothing was stored; fix the setting, or store it unchecked with --no-check',
@@ -113,38 +113,46 @@ function checkName(name: string): string {
   return trimmed;
 }
 
-export async function addProfile(deps: Omit<ProfilesEnv, 'globals' | 'setting'>, name: string, options: AddOptions): Promise<ProfileRow> {
+export async function addProfile(
+  ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session'>,
+  name: string,
+  options: AddOptions,
+): Promise<ProfileRow> {
   const profileName = checkName(name);
-  const endpoint = (options.endpoint ?? deps.env.AZURE_OPENAI_ENDPOINT ?? (await askText(deps, 'Endpoint', '--endpoint URL'))).trim();
+  const endpoint = (options.endpoint ?? ctx.processEnv.AZURE_OPENAI_ENDPOINT ?? (await askText(ctx, 'Endpoint', '--endpoint URL'))).trim();
   const { normalizeEndpoint } = await import('../sora/endpoint.js');
   checkText('--endpoint', endpoint, 500);
   normalizeEndpoint(endpoint); // validates; the profile keeps what the user gave (the web app's form too)
-  const deployment = (options.deployment ?? (await askText(deps, 'Deployment', '--deployment NAME'))).trim();
+  const deployment = (options.deployment ?? (await askText(ctx, 'Deployment', '--deployment NAME'))).trim();
   if (!deployment) throw new UsageError('--deployment must not be empty');
   checkText('--deployment', deployment, 255);
-  const soraVersion = (options.soraVersion ?? (await askChoice(deps, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS))) as SoraVersion;
+  const soraVersion = (options.soraVersion ?? (await askChoice(ctx, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS))) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
   const { credential, apiKeyEnv } = credentialFrom(options);
   // Only an `api-key` profile stores a key; the others store none ('' in the NOT NULL column).
   let apiKey = '';
   if (credential === 'api-key') {
-    if (options.apiKeyStdin) apiKey = (await readStdin(deps)).trim();
-    else if (deps.env.AZURE_OPENAI_API_KEY?.trim()) apiKey = deps.env.AZURE_OPENAI_API_KEY.trim();
-    else apiKey = (await askSecret(deps, 'API key', '--api-key-stdin, --api-key-env NAME or --auth azure-cli (or set AZURE_OPENAI_API_KEY)')).trim();
+    if (options.apiKeyStdin) apiKey = (await readStdin(ctx)).trim();
+    else if (ctx.processEnv.AZURE_OPENAI_API_KEY?.trim()) apiKey = ctx.processEnv.AZURE_OPENAI_API_KEY.trim();
+    else apiKey = (await askSecret(ctx, 'API key', '--api-key-stdin, --api-key-env NAME or --auth azure-cli (or set AZURE_OPENAI_API_KEY)')).trim();
     if (!apiKey) throw new UsageError('the API key is empty');
     checkText('the API key', apiKey, 500);
-  } else if (apiKeyEnv && !deps.env[apiKeyEnv]?.trim()) {
-    deps.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
+  } else if (apiKeyEnv && !ctx.processEnv[apiKeyEnv]?.trim()) {
+    ctx.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
-  if (options.check !== false) await checkSettings(deps, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
+  if (options.check !== false) await checkSettings(ctx, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
   const { createsPerMinute } = options;
   return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute });
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
-export async function updateProfile(deps: ProfilesEnv, name: string, options: AddOptions): Promise<ProfileRow> {
-  const current = await profileFor(deps, name);
+export async function updateProfile(
+  ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session' | 'globals' | 'setting'>,
+  name: string,
+  options: AddOptions,
+): Promise<ProfileRow> {
+  const current = await profileFor(ctx, name);
   const endpoint = options.endpoint?.trim() ?? current.endpoint;
   if (options.endpoint) {
     const { normalizeEndpoint } = await import('../sora/endpoint.js');
@@ -155,7 +163,7 @@ export async function updateProfile(deps: ProfilesEnv, name: string, options: Ad
   const soraVersion = (options.soraVersion ?? current.soraVersion) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
   // A new key makes it an api-key profile; otherwise the credential stays what it was.
-  const apiKey = options.apiKeyStdin ? (await readStdin(deps)).trim() : current.apiKey;
+  const apiKey = options.apiKeyStdin ? (await readStdin(ctx)).trim() : current.apiKey;
   if (options.apiKeyStdin && !apiKey) throw new UsageError('the API key is empty');
   const credential = options.apiKeyStdin ? 'api-key' : current.credential;
   const apiKeyEnv = options.apiKeyStdin ? null : current.apiKeyEnv;
@@ -165,34 +173,34 @@ export async function updateProfile(deps: ProfilesEnv, name: string, options: Ad
   }
   const updated = { ...current, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute: options.createsPerMinute };
   // A new pace alone changes nothing the service could refuse: no check request for it.
-  if (options.check !== false && !paceOnly) await checkSettings(deps, updated);
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  if (options.check !== false && !paceOnly) await checkSettings(ctx, updated);
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return changeProfile(db, session, updated);
 }
 
-export async function useProfile(deps: ProfileDataEnv, name: string): Promise<void> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function useProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<void> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   await switchProfile(db, session, name);
 }
 
-export async function profiles(deps: ProfileDataEnv): Promise<ProfileRow[]> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function profiles(ctx: Pick<Context, 'db' | 'session'>): Promise<ProfileRow[]> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return listProfiles(db, session);
 }
 
-export async function showProfile(deps: ProfileDataEnv, name: string): Promise<ProfileRow> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function showProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<ProfileRow> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return getProfile(db, session, name);
 }
 
-export async function removeProfile(deps: ProfileDataEnv, name: string): Promise<{ wasActive: boolean }> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function removeProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<{ wasActive: boolean }> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return deleteProfile(db, session, name);
 }
 
 /** What removing a profile would strand: it must exist; its unfinished jobs are counted. */
-export async function profileRemoval(deps: ProfileDataEnv, name: string): Promise<{ unfinished: number }> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function profileRemoval(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<{ unfinished: number }> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const [, unfinished] = await Promise.all([getProfile(db, session, name), unfinishedJobsOn(db, session, name)]);
   return { unfinished };
 }
@@ -207,25 +215,25 @@ export interface ProfileTestResult {
 
 /** One cheap authenticated call (list one job) with the profile's key; typed Sora errors pass through. */
 export async function testProfile(
-  deps: ProfileCheckEnv & Pick<ProfilesEnv, 'db' | 'session' | 'globals' | 'setting'>,
+  ctx: Pick<Context, 'processEnv' | 'log' | 'signal' | 'db' | 'session' | 'globals' | 'setting'>,
   name?: string,
 ): Promise<ProfileTestResult> {
-  return testLoadedProfile(deps, await profileFor(deps, name));
+  return testLoadedProfile(ctx, await profileFor(ctx, name));
 }
 
 /** testProfile for a profile already read (doctor's). */
-export async function testLoadedProfile(deps: ProfileCheckEnv, profile: ResolvedProfile): Promise<ProfileTestResult> {
+export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, profile: ResolvedProfile): Promise<ProfileTestResult> {
   const { createSoraClient, soraAuth } = await import('../sora/index.js');
   const client = createSoraClient({
     endpoint: profile.endpoint,
-    ...soraAuth({ name: profile.name, credential: profile.credential, api_key: profile.apiKey, api_key_env: profile.apiKeyEnv }, deps.env),
+    ...soraAuth({ name: profile.name, credential: profile.credential, api_key: profile.apiKey, api_key_env: profile.apiKeyEnv }, ctx.processEnv),
     deployment: profile.deployment,
     soraVersion: profile.soraVersion,
     headersTimeoutMs: 15_000,
-    onRequest: deps.log.debugEnabled ? (info) => deps.log.debug(`http ${JSON.stringify(info)}`) : undefined,
+    onRequest: ctx.log.debugEnabled ? (info) => ctx.log.debug(`http ${JSON.stringify(info)}`) : undefined,
   });
   const started = performance.now();
-  await client.list({ limit: 1, signal: deps.signal });
+  await client.list({ limit: 1, signal: ctx.signal });
   return {
     name: profile.name,
     base_url: client.baseUrl,

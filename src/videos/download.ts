@@ -3,17 +3,21 @@ import { findVideo } from '../db/tables/videos.js';
 import { record } from '../output/result.js';
 import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
-import type { VideosEnv } from './env.js';
+import type { Context } from '../context/context.js';
 import { assetFileBase, prepareDownloadDir } from '../storage/local-files.js';
 
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
-export async function downloadVideo(deps: VideosEnv, id: string, out: string | undefined) {
-  const session = await deps.session();
-  const video = await findVideo(await deps.db(), session, id);
+export async function downloadVideo(
+  ctx: Pick<Context, 'processEnv' | 'cwd' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>,
+  id: string,
+  out: string | undefined,
+) {
+  const session = await ctx.session();
+  const video = await findVideo(await ctx.db(), session, id);
   if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
   const expiredHint = `the local copy, if any: ${video.url}`;
   const expiresAt = video.expires_at ?? new Date(new Date(video.created_at).getTime() + 24 * 3_600_000);
-  if (expiresAt.getTime() <= deps.now().getTime()) {
+  if (expiresAt.getTime() <= ctx.now().getTime()) {
     throw new NotFoundError(`video ${id} expired at the service on ${expiresAt.toISOString()} (Sora keeps videos 24 h); it cannot be downloaded again`, {
       hint: expiredHint,
     });
@@ -22,12 +26,12 @@ export async function downloadVideo(deps: VideosEnv, id: string, out: string | u
     throw new FailureError(`video ${id} was not made by octo on a profile you still have; cannot refetch it`);
   }
   const p = video.profile;
-  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, deps.env), deployment: p.deployment, soraVersion: p.sora_version });
-  const folder = await prepareDownloadDir(downloadDir({ cwd: deps.cwd, setting: deps.setting }, out));
+  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, ctx.processEnv), deployment: p.deployment, soraVersion: p.sora_version });
+  const folder = await prepareDownloadDir(downloadDir({ cwd: ctx.cwd, setting: ctx.setting }, out));
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {
-    const r = await client.download(video.azure_video_id, { dest, signal: deps.signal, notFoundRetries: 0 });
-    deps.log.info(`Downloaded ${r.bytes} bytes`);
+    const r = await client.download(video.azure_video_id, { dest, signal: ctx.signal, notFoundRetries: 0 });
+    ctx.log.info(`Downloaded ${r.bytes} bytes`);
     return record({ id: video.id, azure_video_id: video.azure_video_id, path: r.path, bytes: r.bytes });
   } catch (error) {
     if (error instanceof SoraNotFoundError) {

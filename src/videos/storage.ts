@@ -7,14 +7,14 @@ import { createSoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
 import { whyNotOurs } from '../storage/local-files.js';
-import type { VideosEnv } from './env.js';
+import type { Context } from '../context/context.js';
 
-type StorageEnv = Pick<VideosEnv, 'env' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;
+type StorageEnv = Pick<Context, 'processEnv' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;
 
 /** `videos upload` and `videos link`: storage for videos recorded before it was configured, and fresh links. */
 
-export function requireStorage(deps: Pick<VideosEnv, 'env' | 'log' | 'setting'>): StorageSettings {
-  const s = storageSettings(deps.env, deps.setting, deps.log.debugEnabled ? (l) => deps.log.debug(l) : undefined);
+export function requireStorage(ctx: Pick<Context, 'processEnv' | 'log' | 'setting'>): StorageSettings {
+  const s = storageSettings(ctx.processEnv, ctx.setting, ctx.log.debugEnabled ? (l) => ctx.log.debug(l) : undefined);
   if (!s) {
     throw new UsageError('no storage is configured', {
       hint: 'octo config set storage-url https://ACCOUNT.blob.core.windows.net/CONTAINER (or set OCTO_STORAGE_URL)',
@@ -26,12 +26,12 @@ export function requireStorage(deps: Pick<VideosEnv, 'env' | 'log' | 'setting'>)
 type UploadResult = { id: string; status: 'uploaded' | 'already uploaded' | 'failed'; url: string | null; file_id: string | null; reason: string | null };
 
 /** `videos upload [ID|--all]`: each video not yet in the container, from its local file or the service's copy. */
-export async function uploadVideos(deps: StorageEnv, id: string | undefined, all: boolean): Promise<CommandResult> {
+export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all: boolean): Promise<CommandResult> {
   if (!id && !all) throw new UsageError('name a video or pass --all');
   if (id && all) throw new UsageError('give an ID or --all, not both');
-  const settings = requireStorage(deps);
-  const session = await deps.session();
-  const db = await deps.db();
+  const settings = requireStorage(ctx);
+  const session = await ctx.session();
+  const db = await ctx.db();
   const list = await storedVideos(db, session, id ?? null, settings.containerUrl);
   if (id && list.length === 0) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
   const { blobStoreFor, storeAssets } = await import('../storage/store.js');
@@ -43,18 +43,18 @@ export async function uploadVideos(deps: StorageEnv, id: string | undefined, all
       continue;
     }
     try {
-      const assets = await sourcesOf(v, deps);
-      const [video] = await storeAssets(store, { db, session, signal: deps.signal, now: deps.now }, assets, (blobs) => ({
+      const assets = await sourcesOf(v, ctx);
+      const [video] = await storeAssets(store, { db, session, signal: ctx.signal, now: ctx.now }, assets, (blobs) => ({
         id: v.id,
         url: blobs[0]!.url,
         thumbnail_url: blobs[1]?.url ?? null,
         file_id: blobs[0]!.blob_name,
       }));
-      deps.log.info(`Uploaded video ${v.id} → ${redactSas(video!.url)}`);
+      ctx.log.info(`Uploaded video ${v.id} → ${redactSas(video!.url)}`);
       results.push({ id: v.id, status: 'uploaded', url: video!.url, file_id: video!.blob_name, reason: null });
     } catch (error) {
-      if (deps.signal.aborted || id) throw error;
-      deps.log.warn(`video ${v.id}: ${(error as Error).message}`);
+      if (ctx.signal.aborted || id) throw error;
+      ctx.log.warn(`video ${v.id}: ${(error as Error).message}`);
       results.push({ id: v.id, status: 'failed', url: null, file_id: null, reason: (error as Error).message });
     }
   }
@@ -70,7 +70,7 @@ export async function uploadVideos(deps: StorageEnv, id: string | undefined, all
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-async function sourcesOf(v: StoredVideo, deps: Pick<VideosEnv, 'now' | 'signal'>): Promise<Asset[]> {
+async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'now' | 'signal'>): Promise<Asset[]> {
   // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
   const refused = new Map<string, string>();
   const local = async (path: string | null) => {
@@ -82,7 +82,7 @@ async function sourcesOf(v: StoredVideo, deps: Pick<VideosEnv, 'now' | 'signal'>
   const expires = v.expires_at ?? new Date(new Date(v.created_at).getTime() + 24 * 3_600_000);
   const p = v.profile;
   const service =
-    p && v.azure_video_id && expires.getTime() > deps.now().getTime()
+    p && v.azure_video_id && expires.getTime() > ctx.now().getTime()
       ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
       : null;
   const videoFile = await local(v.url);
@@ -95,7 +95,7 @@ async function sourcesOf(v: StoredVideo, deps: Pick<VideosEnv, 'now' | 'signal'>
   }
   const dir = v.generation_id ?? `video-${v.id}`;
   const asset = blobSegment(v.azure_video_id ?? v.id);
-  const open = (variant: 'video' | 'thumbnail') => () => service!.open(v.azure_video_id!, { variant, signal: deps.signal });
+  const open = (variant: 'video' | 'thumbnail') => () => service!.open(v.azure_video_id!, { variant, signal: ctx.signal });
   const assets: Asset[] = [
     {
       rel: `${dir}/${asset}.mp4`,
@@ -122,10 +122,10 @@ async function sourcesOf(v: StoredVideo, deps: Pick<VideosEnv, 'now' | 'signal'>
 }
 
 /** `videos link ID`: a fresh playable URL (a new read-only SAS for a private container), printed and recorded. */
-export async function linkVideo(deps: Omit<StorageEnv, 'signal'>, id: string): Promise<CommandResult> {
-  const settings = requireStorage(deps);
-  const session = await deps.session();
-  const db = await deps.db();
+export async function linkVideo(ctx: Omit<StorageEnv, 'signal'>, id: string): Promise<CommandResult> {
+  const settings = requireStorage(ctx);
+  const session = await ctx.session();
+  const db = await ctx.db();
   const [v] = await storedVideos(db, session, id, settings.containerUrl);
   if (!v) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
   if (!v.container_url) throw new UsageError(`video ${v.id} is not in storage yet`, { hint: `upload it with: octo videos upload ${v.id}` });
@@ -136,10 +136,10 @@ export async function linkVideo(deps: Omit<StorageEnv, 'signal'>, id: string): P
   }
   const { blobStoreFor } = await import('../storage/store.js');
   const store = await blobStoreFor(settings);
-  const video = await store.playableUrl(v.file_id, deps.now());
-  const thumbnail = v.thumbnail_blob ? await store.playableUrl(v.thumbnail_blob, deps.now()) : null;
+  const video = await store.playableUrl(v.file_id, ctx.now());
+  const thumbnail = v.thumbnail_blob ? await store.playableUrl(v.thumbnail_blob, ctx.now()) : null;
   await markUploaded(db, session, [], '', { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, file_id: v.file_id });
   const json = { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, expires_at: video.expiresAt };
-  deps.log.info(video.expiresAt ? `Read-only link, valid until ${video.expiresAt.toISOString()}:` : 'The container is public-read: this link does not expire.');
+  ctx.log.info(video.expiresAt ? `Read-only link, valid until ${video.expiresAt.toISOString()}:` : 'The container is public-read: this link does not expire.');
   return { output: message(video.url, json) };
 }

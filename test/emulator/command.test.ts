@@ -2,7 +2,7 @@ import { until } from '../support/until.js';
 import type { OptionSpec } from '../../src/cli/command.js';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { Deps } from '../../src/cli/deps.js';
+import type { Context } from '../../src/context/context.js';
 import { UsageError } from '../../src/core/errors.js';
 import command, { emulatorOptions, parseRateLimit } from '../../src/commands/emulator.js';
 
@@ -18,8 +18,8 @@ describe('octo emulator', () => {
     const stdout = capture();
     const stderr = capture();
     const ac = new AbortController();
-    const deps = { io: { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, signal: ac.signal } as unknown as Deps;
-    const running = command.run({ deps, opts: { port: 0, apiKey: 'k', jobSeconds: 0.05, verbose: true }, args: [], manifest: { commands: [], groups: {} } });
+    const ctx = { io: { stdin: new PassThrough(), stdout: stdout.stream, stderr: stderr.stream }, signal: ac.signal } as unknown as Context;
+    const running = command.run({ ctx, opts: { port: 0, apiKey: 'k', jobSeconds: 0.05, verbose: true }, args: [], manifest: { commands: [], groups: {} } });
     let line = '';
     await until(() => stdout.text().includes('\n'), 30_000, 'the endpoint line');
     line = stdout.text();

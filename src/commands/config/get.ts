@@ -8,9 +8,9 @@ import { requireKey } from './keys.js';
 export default defineCommand({
   args: ['<key>'],
   argCompletion: ['settings'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const key = requireKey(requiredArg(args, 0));
-    const value = deps.config().get(key);
+    const value = ctx.config().get(key);
     if (value === undefined) return message(`${DEFAULTS[key]} (the default; not set)`, { key, value: null, default: DEFAULTS[key], is_default: true });
     const shown = key === 'database-url' ? redactUrl(value) : key === 'storage-url' ? redactSas(value) : value;
     return message(shown, { key, value: shown, default: DEFAULTS[key], is_default: false });

@@ -6,8 +6,8 @@ import { DEFAULTS } from './defaults.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({
-  async run({ deps }) {
-    const values = deps.config().list();
+  async run({ ctx }) {
+    const values = ctx.config().list();
     const list = (Object.keys(USER_KEYS) as UserKey[]).map((key) => {
       const value = values[key];
       const shown = value && key === 'database-url' ? redactUrl(value) : value && key === 'storage-url' ? redactSas(value) : (value ?? null);

@@ -15,18 +15,18 @@ export default defineCommand({
   args: ['<key>', '<value>'],
   argCompletion: ['settings'],
   examples: ['octo config set download-dir ~/videos', 'octo config set default-seconds 8'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const key = requireKey(requiredArg(args, 0));
     const value = requiredArg(args, 1);
     if (value === '') {
-      await deps.config().unset(key);
+      await ctx.config().unset(key);
       return message(`Cleared ${key}.`, { key, value: null });
     }
     const generation = checkGenerationDefault(key, value);
     const problem = VALIDATORS[key]?.(value) ?? generation.problem;
     if (problem) throw new UsageError(`${key} ${problem} (got "${key === 'database-url' ? '…' : key === 'storage-url' ? redactSas(value) : value}")`);
-    if (generation.note) deps.log.warn(generation.note);
-    await deps.config().set(key, value);
+    if (generation.note) ctx.log.warn(generation.note);
+    await ctx.config().set(key, value);
     return message(`Set ${key}.`, { key, set: true });
   },
 });

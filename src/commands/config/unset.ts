@@ -7,10 +7,10 @@ export default defineCommand({
   args: ['<key>'],
   argCompletion: ['settings'],
   examples: ['octo config unset download-dir'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const key = requireKey(requiredArg(args, 0));
-    const was = deps.config().get(key) !== undefined;
-    await deps.config().unset(key);
+    const was = ctx.config().get(key) !== undefined;
+    await ctx.config().unset(key);
     return message(`${was ? 'Unset' : 'Not set'} ${key}; the default applies: ${DEFAULTS[key]}.`, { key, value: null, was_set: was, default: DEFAULTS[key] });
   },
 });

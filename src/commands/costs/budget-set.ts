@@ -21,11 +21,11 @@ export default defineCommand({
   ].join('\n'),
   options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: parseUsd }],
   examples: ['octo costs budget set --monthly 50', 'octo costs budget set --monthly 10 --profile work'],
-  async run({ deps, opts }) {
+  async run({ ctx, opts }) {
     if (opts.monthly === undefined) throw new UsageError('--monthly is required', { hint: 'e.g. octo costs budget set --monthly 50' });
-    const session = await deps.session();
-    const profile = deps.globals.profile || null;
-    const budget = await setBudget(await deps.db(), session, { profile, monthlyUsd: opts.monthly });
+    const session = await ctx.session();
+    const profile = ctx.globals.profile || null;
+    const budget = await setBudget(await ctx.db(), session, { profile, monthlyUsd: opts.monthly });
     const scope = budget.profile_name ? `profile ${budget.profile_name}` : 'all your spend';
     return message(`Monthly budget for ${scope}: ${formatUsd(budget.monthly_usd)} (estimates).`, budget);
   },

@@ -7,10 +7,10 @@ import { rows } from '../../output/result.js';
 export default defineCommand({
   options: [{ flags: '--tz <zone>', description: 'IANA time zone the month follows (default: the system zone)' }],
   examples: ['octo costs budget show', 'octo costs budget show --json'],
-  async run({ deps, opts }) {
-    const timeZone = validateTimeZone(opts.tz ?? systemTimeZone(deps.env));
-    const session = await deps.session();
-    const list = await budgetStatus(await deps.db(), session, timeZone);
+  async run({ ctx, opts }) {
+    const timeZone = validateTimeZone(opts.tz ?? systemTimeZone(ctx.processEnv));
+    const session = await ctx.session();
+    const list = await budgetStatus(await ctx.db(), session, timeZone);
     const money = (v: unknown) => formatUsd(v);
     return rows(
       list.map((b) => ({ ...b, scope: b.profile_name ?? '(all spend)' })),

@@ -40,16 +40,16 @@ export default defineCommand({
     'octo costs --by month --since 2026-01-01 --tz Europe/Berlin --json',
     'octo costs --by tag --csv',
   ],
-  async run({ deps, opts }) {
-    if (opts.chart && deps.globals.csv) throw new UsageError('--chart and --csv cannot be used together');
-    const session = await deps.session();
-    const db = await deps.db();
+  async run({ ctx, opts }) {
+    if (opts.chart && ctx.globals.csv) throw new UsageError('--chart and --csv cannot be used together');
+    const session = await ctx.session();
+    const db = await ctx.db();
     const report = await costReport(db, session, {
       by: opts.by,
       since: opts.since,
       until: opts.until,
-      timeZone: opts.tz ?? systemTimeZone(deps.env),
-      now: deps.now(),
+      timeZone: opts.tz ?? systemTimeZone(ctx.processEnv),
+      now: ctx.now(),
     });
     const money = (value: unknown) => formatUsd(value);
     const period = `${report.since} to ${report.until} (${report.time_zone})`;
@@ -59,7 +59,7 @@ export default defineCommand({
     ].filter(Boolean);
 
     if (opts.chart) {
-      const { io, globals } = deps;
+      const { io, globals } = ctx;
       const chart = barChart(
         report.groups.map((g) => ({ label: g.key, value: g.cost, valueText: money(g.cost) })),
         { width: (io.stdout.isTTY && io.stdout.columns) || 80, unicode: Boolean(globals.color && io.stdout.isTTY) },

@@ -7,17 +7,17 @@ export default defineCommand({
   description: "Run with the owner's database URL. Drops the member role (its URL stops working) and the policies.",
   options: [{ flags: '--yes', description: 'do not ask for confirmation' }],
   examples: ['octo db members disable --yes'],
-  async run({ deps, opts }) {
+  async run({ ctx, opts }) {
     if (!opts.yes) {
-      if (!deps.interactive) throw new UsageError('db members disable drops the member role: confirm with --yes');
+      if (!ctx.interactive) throw new UsageError('db members disable drops the member role: confirm with --yes');
       const { confirm } = await import('@inquirer/prompts');
       const sure = await confirm(
         { message: 'Drop the member role and its policies? Members lose access.', default: false },
-        { input: deps.io.stdin, output: deps.io.stderr, signal: deps.signal },
+        { input: ctx.io.stdin, output: ctx.io.stderr, signal: ctx.signal },
       );
       if (!sure) return message('Nothing changed.', { role: null, dropped: false });
     }
-    const role = await disableMembers(await deps.db());
+    const role = await disableMembers(await ctx.db());
     const text = role ? `Members disabled: role ${role} dropped, row-level security removed.` : 'Members were not enabled; nothing changed.';
     return message(text, { role, dropped: Boolean(role) });
   },

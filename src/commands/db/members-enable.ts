@@ -13,15 +13,15 @@ export default defineCommand({
   ].join('\n'),
   options: [{ flags: '--role <name>', description: `the member login role (default ${DEFAULT_MEMBER_ROLE})` }],
   examples: ['octo db members enable', 'octo db members enable --role team --json'],
-  async run({ deps, opts }) {
-    const target = deps.databaseTarget();
+  async run({ ctx, opts }) {
+    const target = ctx.databaseTarget();
     if (target.kind === 'embedded') {
       throw new UsageError('the embedded database has one user, its owner: members need Postgres or Neon', {
         hint: 'point octo at a shared database (--database-url or OCTO_DATABASE_URL) first',
       });
     }
     const role = checkRoleName(String(opts.role ?? DEFAULT_MEMBER_ROLE));
-    const enabled = await enableMembers(await deps.db(), role, randomBytes(24).toString('base64url'));
+    const enabled = await enableMembers(await ctx.db(), role, randomBytes(24).toString('base64url'));
     const url = memberUrl(target.url, enabled.role, enabled.password);
     return message(
       [

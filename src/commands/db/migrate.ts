@@ -3,8 +3,8 @@ import { migrate, migrationStatus } from '../../db/connection/migrate.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  async run({ deps }) {
-    const db = await deps.db();
+  async run({ ctx }) {
+    const db = await ctx.db();
     const appliedNow = await migrate(db);
     const status = await migrationStatus(db);
     const text = appliedNow.length

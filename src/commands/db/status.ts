@@ -7,12 +7,12 @@ import { rows } from '../../output/result.js';
 const rlsNote = (members: MembersStatus) => (members.row_level_security ? `Row-level security: on (member role ${members.role})` : 'Row-level security: off');
 
 export default defineCommand({
-  async run({ deps }) {
-    const target = deps.databaseTarget();
+  async run({ ctx }) {
+    const target = ctx.databaseTarget();
     const embedded = target.kind === 'embedded' ? await import('../../db/connection/embedded/connect.js') : undefined;
     // Read before this command's own queries, so the idle time is the server's, not ours.
     let server = embedded && target.kind === 'embedded' ? await embedded.serverStatus(target.dataDir) : undefined;
-    const db = await deps.db();
+    const db = await ctx.db();
     const [status, members] = await Promise.all([migrationStatus(db), membersStatus(db)]);
     if (embedded && target.kind === 'embedded' && !server) server = await embedded.serverStatus(target.dataDir);
     const list = [...status.applied.map((name) => ({ name, state: 'applied' })), ...status.pending.map((name) => ({ name, state: 'pending' }))];

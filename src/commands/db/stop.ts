@@ -2,8 +2,8 @@ import { defineCommand } from '../../cli/command.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
-  async run({ deps }) {
-    const target = deps.databaseTarget();
+  async run({ ctx }) {
+    const target = ctx.databaseTarget();
     if (target.kind !== 'embedded') {
       return message(`The database is ${target.label}, not the embedded one: there is no server of octo's to stop.`, { stopped: false, pid: null });
     }

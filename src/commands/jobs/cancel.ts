@@ -7,8 +7,8 @@ export default defineCommand({
     'refuses and leaves the record as it is. A line never submitted is simply marked canceled.',
   args: ['<id>'],
   argCompletion: ['jobs'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const { cancelJob } = await import('../../jobs/cancel.js');
-    return cancelJob(deps, requiredArg(args, 0));
+    return cancelJob(ctx, requiredArg(args, 0));
   },
 });

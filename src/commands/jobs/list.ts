@@ -12,10 +12,10 @@ export default defineCommand({
     { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },
   ],
   examples: ['octo jobs list --status running', 'octo jobs list --limit 100 --csv > jobs.csv'],
-  async run({ deps, opts }) {
+  async run({ ctx, opts }) {
     const { listJobs } = await import('../../db/tables/generations.js');
-    const session = await deps.session();
-    const { jobs, total } = await listJobs(await deps.db(), session, { status: opts.status, limit: opts.limit });
+    const session = await ctx.session();
+    const { jobs, total } = await listJobs(await ctx.db(), session, { status: opts.status, limit: opts.limit });
     return rows(
       jobs,
       [

@@ -8,10 +8,10 @@ export default defineCommand({
   args: ['<id>'],
   argCompletion: ['jobs'],
   examples: ['octo jobs show 1b9d6bcd'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const id = requiredArg(args, 0);
     const { generationWithProfile } = await import('../../db/tables/generations.js');
-    const row = await generationWithProfile(await deps.db(), await deps.session(), id);
+    const row = await generationWithProfile(await ctx.db(), await ctx.session(), id);
     if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
     const { profile: _profile, request: _request, ...job } = row;
     const shown = { ...job, line: row.batch_line };

@@ -21,9 +21,8 @@ export default defineCommand({
     },
   ],
   examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
-  async run({ deps, opts, args }) {
+  async run({ ctx, opts, args }) {
     const { waitJobs } = await import('../../jobs/wait.js');
-    const { runEnv } = await import('../../cli/run-env.js');
-    return waitJobs(runEnv(deps), opts, args[0]);
+    return waitJobs(ctx, opts, args[0]);
   },
 });

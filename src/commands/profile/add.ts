@@ -1,6 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
-import { runEnv } from '../../cli/run-env.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -27,9 +26,9 @@ export default defineCommand({
     'octo profile add prod --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --api-key-stdin < key.txt',
     'octo profile add work --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --auth azure-cli',
   ],
-  async run({ deps, args, opts }) {
+  async run({ ctx, args, opts }) {
     const { addProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
-    const row = await addProfile(runEnv(deps), requiredArg(args, 0), opts);
+    const row = await addProfile(ctx, requiredArg(args, 0), opts);
     return message(
       `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
       profileJson(row),

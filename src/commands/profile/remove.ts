@@ -1,5 +1,4 @@
 import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 import { confirmDestructive } from '../../cli/confirm.js';
 import { message } from '../../output/result.js';
 
@@ -11,14 +10,14 @@ export default defineCommand({
   args: ['<name>'],
   argCompletion: ['profiles'],
   options: [YES_OPTION],
-  async run({ deps, args, opts }) {
+  async run({ ctx, args, opts }) {
     const name = requiredArg(args, 0);
     const { removeProfile, profileRemoval } = await import('../../profiles/index.js');
-    const { unfinished } = await profileRemoval(runEnv(deps), name);
+    const { unfinished } = await profileRemoval(ctx, name);
     const stranded = unfinished ? ` ${unfinished} unfinished job(s) use it and could no longer be waited for.` : '';
-    if (unfinished) deps.log.warn(`profile ${name} has ${unfinished} unfinished job(s): octo jobs list --status running`);
-    await confirmDestructive(deps, opts.yes, `Remove profile ${name}?${stranded}`);
-    const { wasActive } = await removeProfile(runEnv(deps), name);
+    if (unfinished) ctx.log.warn(`profile ${name} has ${unfinished} unfinished job(s): octo jobs list --status running`);
+    await confirmDestructive(ctx, opts.yes, `Remove profile ${name}?${stranded}`);
+    const { wasActive } = await removeProfile(ctx, name);
     const note = wasActive ? ' It was the active profile: choose another with octo profile use NAME.' : '';
     return message(`Removed profile ${name}.${note}`, { name, removed: true, was_active: wasActive, unfinished_jobs: unfinished });
   },

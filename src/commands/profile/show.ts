@@ -1,13 +1,12 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<name>'],
   argCompletion: ['profiles'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const { showProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
-    const row = await showProfile(runEnv(deps), requiredArg(args, 0));
+    const row = await showProfile(ctx, requiredArg(args, 0));
     return record(profileJson(row), [
       { key: 'name', header: 'name' },
       { key: 'endpoint', header: 'endpoint' },

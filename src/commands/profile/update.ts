@@ -1,6 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
-import { runEnv } from '../../cli/run-env.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -22,9 +21,9 @@ export default defineCommand({
     { flags: '--no-check', description: 'store without checking the settings against the service' },
   ],
   examples: ['octo profile update prod --api-key-stdin < new-key.txt', 'octo profile update prod --deployment sora-2-pro'],
-  async run({ deps, args, opts }) {
+  async run({ ctx, args, opts }) {
     const { updateProfile, profileJson } = await import('../../profiles/index.js');
-    const row = await updateProfile(runEnv(deps), requiredArg(args, 0), opts);
+    const row = await updateProfile(ctx, requiredArg(args, 0), opts);
     return message(`Updated profile ${row.name} (key ${row.api_key_hint}).`, profileJson(row));
   },
 });

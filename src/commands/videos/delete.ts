@@ -1,5 +1,4 @@
 import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 import { confirmDestructive } from '../../cli/confirm.js';
 import { NotFoundError } from '../../core/errors.js';
 
@@ -12,13 +11,13 @@ export default defineCommand({
   args: ['<id>'],
   argCompletion: ['videos'],
   options: [{ flags: '--files', description: 'also delete the downloaded video and thumbnail' }, YES_OPTION],
-  async run({ deps, opts, args }) {
+  async run({ ctx, opts, args }) {
     const [{ findVideo }, { deleteVideoCommand }] = await Promise.all([import('../../db/tables/videos.js'), import('../../videos/delete.js')]);
     const id = requiredArg(args, 0);
-    const video = await findVideo(await deps.db(), await deps.session(), id);
+    const video = await findVideo(await ctx.db(), await ctx.session(), id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const what = opts.files ? ' and its files' : '';
-    await confirmDestructive(deps, opts.yes, `Delete video ${video.id.slice(0, 8)} ("${video.prompt.slice(0, 40)}")${what}?`);
-    return deleteVideoCommand(runEnv(deps), video.id, Boolean(opts.files));
+    await confirmDestructive(ctx, opts.yes, `Delete video ${video.id.slice(0, 8)} ("${video.prompt.slice(0, 40)}")${what}?`);
+    return deleteVideoCommand(ctx, video.id, Boolean(opts.files));
   },
 });

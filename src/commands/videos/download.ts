@@ -1,13 +1,12 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description: 'Sora keeps videos for 24 hours after creation; after that only the local copy remains.',
   args: ['<id>'],
   argCompletion: ['videos'],
   options: [{ flags: '--out <dir>', description: 'folder (default: config download-dir, else ./octo-videos)', complete: 'dirs' }],
-  async run({ deps, opts, args }) {
+  async run({ ctx, opts, args }) {
     const { downloadVideo } = await import('../../videos/download.js');
-    return downloadVideo(runEnv(deps), requiredArg(args, 0), opts.out);
+    return downloadVideo(ctx, requiredArg(args, 0), opts.out);
   },
 });

@@ -1,5 +1,4 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description:
@@ -8,8 +7,8 @@ export default defineCommand({
   args: ['<id>'],
   argCompletion: ['videos'],
   examples: ['octo videos link 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const { linkVideo } = await import('../../videos/storage.js');
-    return linkVideo(runEnv(deps), requiredArg(args, 0));
+    return linkVideo(ctx, requiredArg(args, 0));
   },
 });

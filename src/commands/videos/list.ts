@@ -21,10 +21,10 @@ export default defineCommand({
     { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
   ],
   examples: ['octo videos list --search boat', 'octo videos list --since 2026-11-01 --json'],
-  async run({ deps, opts }) {
+  async run({ ctx, opts }) {
     const { listVideos } = await import('../../db/tables/videos.js');
-    const session = await deps.session();
-    const { videos, total } = await listVideos(await deps.db(), session, opts);
+    const session = await ctx.session();
+    const { videos, total } = await listVideos(await ctx.db(), session, opts);
     const json = videos.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])) as Pick<typeof v, (typeof VIDEO_JSON_KEYS)[number]>);
     return rows(
       json,

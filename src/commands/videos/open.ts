@@ -10,14 +10,14 @@ export default defineCommand({
   argCompletion: ['videos'],
   options: [{ flags: '--print', description: 'print the path (or URL) instead of opening it' }],
   examples: ['octo videos open 5b58cbf5', 'mpv "$(octo videos open 5b58 --print)"'],
-  async run({ deps, args, opts }) {
+  async run({ ctx, args, opts }) {
     const id = requiredArg(args, 0);
     const [{ findVideo }, { openWithSystem, playableTarget }] = await Promise.all([import('../../db/tables/videos.js'), import('../../videos/open.js')]);
-    const video = await findVideo(await deps.db(), await deps.session(), id);
+    const video = await findVideo(await ctx.db(), await ctx.session(), id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
-    const target = playableTarget(video, deps.cwd);
+    const target = playableTarget(video, ctx.cwd);
     if (opts.print) return message(target, { id: video.id, target });
-    await openWithSystem(target, { env: deps.env, platform: process.platform });
+    await openWithSystem(target, { env: ctx.processEnv, platform: process.platform });
     return message(`Opened ${target}`, { id: video.id, target, opened: true });
   },
 });

@@ -5,11 +5,11 @@ import { record } from '../../output/result.js';
 export default defineCommand({
   args: ['<id>'],
   argCompletion: ['videos'],
-  async run({ deps, args }) {
+  async run({ ctx, args }) {
     const { findVideo } = await import('../../db/tables/videos.js');
     const id = requiredArg(args, 0);
-    const session = await deps.session();
-    const video = await findVideo(await deps.db(), session, id);
+    const session = await ctx.session();
+    const video = await findVideo(await ctx.db(), session, id);
     if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
     const { profile, ...rest } = video;
     const shown = { ...rest, size: `${video.width}x${video.height}`, profile_name: profile?.name ?? null };

@@ -1,5 +1,4 @@
 import { defineCommand } from '../../cli/command.js';
-import { runEnv } from '../../cli/run-env.js';
 
 export default defineCommand({
   description:
@@ -10,8 +9,8 @@ export default defineCommand({
   argCompletion: ['videos'],
   options: [{ flags: '--all', description: 'every video of yours not yet in the container' }],
   examples: ['octo videos upload --all', 'octo videos upload 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
-  async run({ deps, opts, args }) {
+  async run({ ctx, opts, args }) {
     const { uploadVideos } = await import('../../videos/storage.js');
-    return uploadVideos(runEnv(deps), args[0], Boolean(opts.all));
+    return uploadVideos(ctx, args[0], Boolean(opts.all));
   },
 });

@@ -5,13 +5,13 @@ import type { Db } from './types.js';
 /**
  * A database opened (and, for pg, connecting) before the command module has even loaded: the
  * server's connection set-up (a backend fork on Postgres, ~13 ms here) then overlaps with
- * loading and parsing instead of following them. `createDeps` adopts it when the command's
+ * loading and parsing instead of following them. `createContext` (src/cli/context.ts) adopts it when the command's
  * database turns out to be the same one, and closes it otherwise.
  */
 export interface HeadStart {
   key: string;
   db: Promise<Db>;
-  /** Set by deps once the logger exists (--debug timings). */
+  /** Set by the context once the logger exists (--debug timings). */
   hooks: { onRoundTrip?: (what: string, ms: number) => void };
 }
 

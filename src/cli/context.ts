@@ -1,48 +1,18 @@
 import type { ConfigStore } from '../config/store.js';
-import type { Session } from '../auth/session.js';
 import { AuthError } from '../core/errors.js';
-import { presentedToken, type Keyring } from '../auth/token-store.js';
+import { presentedToken } from '../auth/token-store.js';
+import type { Context, ProcessEnv } from '../context/context.js';
 import type { HeadStart } from '../db/connection/head-start.js';
-import { databaseTargetFor, openDatabase, targetKey, type DatabaseTarget } from '../db/connection/open.js';
+import { databaseTargetFor, openDatabase, targetKey } from '../db/connection/open.js';
 import type { Db } from '../db/connection/types.js';
-import { createLogger, type Logger } from '../output/logger.js';
+import { createLogger } from '../output/logger.js';
 import type { GlobalOptions, Io } from '../core/io.js';
 
 export type { GlobalOptions, Io } from '../core/io.js';
 
-/**
- * What a command may use, as lazy memoised factories (gh's Factory): nothing is opened until a
- * command asks, and tests swap any member. No module-level singletons.
- */
-export interface Deps {
-  env: Record<string, string | undefined>;
-  cwd: string;
-  io: Io;
-  globals: GlobalOptions;
-  now: () => Date;
-  /** Aborted on Ctrl-C / SIGTERM: long waits stop and say how to resume. */
-  signal: AbortSignal;
-  log: Logger;
-  /** May we prompt? Only when both stdin and stdout are terminals. */
-  interactive: boolean;
-  config: () => ConfigStore;
-  /** Which database this command uses (no I/O). */
-  databaseTarget: () => DatabaseTarget;
-  /** The opened database; callers never close it, `main` does. */
-  db: () => Promise<Db>;
-  /**
-   * The logged-in user, checked locally (JWT signature and expiry; no round trip). Queries
-   * confirm the session row themselves through `authedQuery` (src/db/connection/authed.ts).
-   */
-  session: () => Promise<Session>;
-  /** The OS keyring (loaded on first use; undefined when there is none or OCTO_KEYRING=off). */
-  keyring: () => Promise<Keyring | undefined>;
-  /** Closes whatever the factories opened. */
-  dispose: () => Promise<void>;
-}
-
-export interface DepsInput {
-  env: Record<string, string | undefined>;
+/** What `run` knows when it builds a command's Context (src/context/context.ts). */
+export interface ContextInput {
+  processEnv: ProcessEnv;
   cwd: string;
   io: Io;
   globals: GlobalOptions;
@@ -51,7 +21,7 @@ export interface DepsInput {
   config: ConfigStore;
   now?: () => Date;
   /** Replace any factory (tests). */
-  overrides?: Partial<Deps>;
+  overrides?: Partial<Context>;
   /** A database opened early by `run` (src/db/connection/head-start.ts). */
   headStart?: HeadStart;
 }
@@ -68,11 +38,12 @@ export function memo<T>(factory: () => T): () => T {
   };
 }
 
-export function createDeps(input: DepsInput): Deps {
-  const { env, io, globals } = input;
+/** The terminal's Context: nothing is opened until a command asks. */
+export function createContext(input: ContextInput): Context {
+  const { processEnv, io, globals } = input;
   const log = createLogger(io.stderr, { quiet: globals.quiet || globals.json, debug: globals.debug, color: globals.color });
   const config = () => input.config;
-  const databaseTarget = memo(() => databaseTargetFor(globals.databaseUrl, env, config()));
+  const databaseTarget = memo(() => databaseTargetFor(globals.databaseUrl, processEnv, config()));
   let opened: Db | undefined;
   const db = memo(async () => {
     const target = databaseTarget();
@@ -84,8 +55,8 @@ export function createDeps(input: DepsInput): Deps {
       opened = await early.db;
     } else {
       opened = await openDatabase(target, {
-        env,
-        sessionToken: target.kind === 'embedded' ? undefined : presentedToken(env, config(), targetKey(target), () => self.keyring()),
+        env: processEnv,
+        sessionToken: target.kind === 'embedded' ? undefined : presentedToken(processEnv, config(), targetKey(target), () => self.keyring()),
         onCreating: (dir) => {
           log.info(`Creating the embedded database in ${dir} (first run only; this takes a few seconds)…`);
         },
@@ -95,8 +66,8 @@ export function createDeps(input: DepsInput): Deps {
     log.debug(`db open (${target.kind}) ${(performance.now() - started).toFixed(1)} ms`);
     return opened;
   });
-  const deps: Deps = {
-    env,
+  const context: Context = {
+    processEnv,
     cwd: input.cwd,
     io,
     globals,
@@ -105,12 +76,19 @@ export function createDeps(input: DepsInput): Deps {
     log,
     interactive: Boolean(io.stdin.isTTY && io.stdout.isTTY),
     config,
+    setting: (key) => self.config().get(key),
     databaseTarget,
     db,
     session: memo(async () => {
       const { loadSession } = await import('../auth/session.js');
       try {
-        return await loadSession({ env, config: config(), databaseKey: targetKey(databaseTarget()), now: self.now(), keyring: () => self.keyring() });
+        return await loadSession({
+          env: processEnv,
+          config: config(),
+          databaseKey: targetKey(databaseTarget()),
+          now: self.now(),
+          keyring: () => self.keyring(),
+        });
       } catch (error) {
         // No usable session: if the database is out of reach, that is what to say ("cannot reach
         // the database at HOST"), not "run octo login", which could not reach it either.
@@ -120,7 +98,7 @@ export function createDeps(input: DepsInput): Deps {
     }),
     keyring: memo(async () => {
       const { osKeyring } = await import('../auth/token-store.js');
-      return osKeyring(env);
+      return osKeyring(processEnv);
     }),
     dispose: async () => {
       await opened?.close();
@@ -130,6 +108,6 @@ export function createDeps(input: DepsInput): Deps {
     },
   };
   // Factories that use other members go through `self`, so an overridden member is the one used.
-  const self: Deps = { ...deps, ...input.overrides };
+  const self: Context = { ...context, ...input.overrides };
   return self;
 }

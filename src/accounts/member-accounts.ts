@@ -2,7 +2,7 @@ import { AuthError, FailureError, UsageError } from '../core/errors.js';
 import { memberLogin, memberPasswd, memberSignup, type MemberSessionRow } from '../db/tables/member-accounts.js';
 import { PermissionError } from '../db/connection/errors.js';
 import type { Db } from '../db/connection/types.js';
-import { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from './password.js';
+import { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from '../auth/password.js';
 
 /**
  * Accounts through a member role (`octo db members enable`): the owner's way (read the hash,

@@ -6,15 +6,15 @@ import { targetKey, targetLabel } from '../db/connection/open.js';
 import { deleteAllSessions, deleteSession, insertSession, readWhoami } from '../db/tables/sessions.js';
 import type { Db } from '../db/connection/types.js';
 import { changePassword, createUser, findUserForLogin, readOwnPasswordHash, recordLoginFailure } from '../db/tables/users.js';
-import type { AccountsEnv } from './accounts-env.js';
-import { askSecret, askText, readStdin, type Prompter } from './input.js';
+import type { Context } from '../context/context.js';
+import { askSecret, askText, readStdin, type Prompter } from '../auth/input.js';
 import { heldBack, isMemberRefusal, loginAsMember, passwdAsMember, signupAsMember, WRONG_CREDENTIALS, type MemberLoggedIn } from './member-accounts.js';
-import { checkPasswordLength, checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from './password.js';
-import { hashToken, signToken, verifyToken } from './token.js';
-import { cachedToken, dropToken, keyringAccount, saveLogin } from './token-store.js';
+import { checkPasswordLength, checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from '../auth/password.js';
+import { hashToken, signToken, verifyToken } from '../auth/token.js';
+import { cachedToken, dropToken, keyringAccount, saveLogin } from '../auth/token-store.js';
 
 /**
- * Accounts: signup, login, logout, whoami, passwd as `(deps, options) → data`. The command
+ * Accounts: signup, login, logout, whoami, passwd as `(ctx, options) → data`. The command
  * files only wire flags to these. Round trips: login and signup 2, whoami 1, logout 1,
  * passwd 2 (read the hash, then one transaction).
  */
@@ -41,25 +41,25 @@ export function userAgent(): string {
 }
 
 /** login/logout act on the cached token; with OCTO_TOKEN set they would not. */
-function refuseWithEnvToken(deps: Pick<AccountsEnv, 'env'>, command: string): void {
-  if (deps.env.OCTO_TOKEN?.trim()) {
+function refuseWithEnvToken(ctx: Pick<Context, 'processEnv'>, command: string): void {
+  if (ctx.processEnv.OCTO_TOKEN?.trim()) {
     throw new UsageError(`OCTO_TOKEN is set, so octo uses that token and ${command} would change nothing`, {
       hint: `unset OCTO_TOKEN to ${command} with the cached session`,
     });
   }
 }
 
-async function readEmail(deps: Prompter, given: string | undefined): Promise<string> {
-  return normalizeEmail(given ?? (await askText(deps, 'Email', '--email')));
+async function readEmail(ctx: Prompter, given: string | undefined): Promise<string> {
+  return normalizeEmail(given ?? (await askText(ctx, 'Email', '--email')));
 }
 
-async function readPassword(deps: Prompter & Pick<AccountsEnv, 'log'>, fromStdin: boolean | undefined, confirm: boolean): Promise<string> {
+async function readPassword(ctx: Prompter & Pick<Context, 'log'>, fromStdin: boolean | undefined, confirm: boolean): Promise<string> {
   if (fromStdin) {
-    const password = await readStdin(deps);
+    const password = await readStdin(ctx);
     if (!password) throw new UsageError('--password-stdin: nothing was read from stdin');
     return password;
   }
-  if (!confirm) return askSecret(deps, 'Password', '--password-stdin');
+  if (!confirm) return askSecret(ctx, 'Password', '--password-stdin');
   // A new password: a short one is asked again (the prompt says why), and so are two that differ.
   const rules = (value: string) => {
     try {
@@ -70,16 +70,16 @@ async function readPassword(deps: Prompter & Pick<AccountsEnv, 'log'>, fromStdin
     }
   };
   for (let attempt = 1; ; attempt += 1) {
-    const password = await askSecret(deps, 'Password', '--password-stdin', rules);
-    const again = await askSecret(deps, 'Password again', '--password-stdin');
+    const password = await askSecret(ctx, 'Password', '--password-stdin', rules);
+    const again = await askSecret(ctx, 'Password again', '--password-stdin');
     if (again === password) return password;
     if (attempt === 3) throw new UsageError('the two passwords differ');
-    deps.log.warn('the two passwords differ; once more');
+    ctx.log.warn('the two passwords differ; once more');
   }
 }
 
-function jwtSecretFor(deps: Pick<AccountsEnv, 'env'>, fromDb: string | null): string {
-  const secret = deps.env.OCTO_JWT_SECRET || fromDb;
+function jwtSecretFor(ctx: Pick<Context, 'processEnv'>, fromDb: string | null): string {
+  const secret = ctx.processEnv.OCTO_JWT_SECRET || fromDb;
   if (!secret) {
     throw new FailureError('this database has no JWT secret yet', { hint: 'run: octo db migrate (or set OCTO_JWT_SECRET)' });
   }
@@ -88,44 +88,44 @@ function jwtSecretFor(deps: Pick<AccountsEnv, 'env'>, fromDb: string | null): st
 
 /** Signs a token, records the session (upgrading the hash if asked) and caches the token. */
 async function startSession(
-  deps: Pick<AccountsEnv, 'env' | 'now' | 'log' | 'config' | 'databaseTarget' | 'keyring'>,
+  ctx: Pick<Context, 'processEnv' | 'now' | 'log' | 'config' | 'databaseTarget' | 'keyring'>,
   db: Db,
   user: { id: string; email: string },
   secret: string,
   upgrade?: { from: string; to: string },
 ): Promise<{ expiresAt: Date; upgraded: boolean }> {
   const sessionId = randomUUID();
-  const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email: user.email }, secret, deps.now());
-  const key = targetKey(deps.databaseTarget());
+  const { token, expiresAt } = await signToken({ userId: user.id, sessionId, email: user.email }, secret, ctx.now());
+  const key = targetKey(ctx.databaseTarget());
   const { upgraded } = await insertSession(
     db,
     { id: sessionId, userId: user.id, email: user.email, tokenHash: hashToken(token), expiresAt, userAgent: userAgent() },
     upgrade,
-    await previousSession(deps, key),
+    await previousSession(ctx, key),
   );
   const kept = await saveLogin(
-    deps.config(),
+    ctx.config(),
     key,
     {
       token,
       // With OCTO_JWT_SECRET the secret stays in the environment, not in the file.
-      jwtSecret: deps.env.OCTO_JWT_SECRET ? undefined : secret,
+      jwtSecret: ctx.processEnv.OCTO_JWT_SECRET ? undefined : secret,
       email: user.email,
       expiresAt: expiresAt.toISOString(),
     },
-    await deps.keyring().catch(() => undefined),
+    await ctx.keyring().catch(() => undefined),
   );
-  deps.log.debug(`token kept in the ${kept.store === 'keyring' ? 'OS keyring' : `config file (keyring: ${kept.reason})`}`);
+  ctx.log.debug(`token kept in the ${kept.store === 'keyring' ? 'OS keyring' : `config file (keyring: ${kept.reason})`}`);
   return { expiresAt, upgraded };
 }
 
 /** The session this config held for the database, to end when a new login replaces it. */
 async function previousSession(
-  deps: Pick<AccountsEnv, 'config' | 'keyring'>,
+  ctx: Pick<Context, 'config' | 'keyring'>,
   key: string,
 ): Promise<{ sessionId: string; tokenHash: string; token: string } | undefined> {
-  const cached = deps.config().session(key);
-  const token = cached && (await cachedToken(cached, keyringAccount(deps.config(), key), deps.keyring));
+  const cached = ctx.config().session(key);
+  const token = cached && (await cachedToken(cached, keyringAccount(ctx.config(), key), ctx.keyring));
   if (!token) return undefined;
   try {
     const claims = await verifyToken(token, undefined, new Date(0));
@@ -135,51 +135,54 @@ async function previousSession(
   }
 }
 
-export async function signup(deps: AccountsEnv, options: Credentials): Promise<LoggedIn> {
-  refuseWithEnvToken(deps, 'signup');
-  const email = await readEmail(deps, options.email);
-  const name = (options.name ?? (deps.interactive ? await askText(deps, 'Name', '--name', { required: false }) : '')).trim() || null;
-  const password = await readPassword(deps, options.passwordStdin, true);
+/** What signup and login read: the prompts, the environment (OCTO_TOKEN, OCTO_JWT_SECRET), the clock, the database and where the token is kept. */
+type AccountsContext = Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'now' | 'db' | 'config' | 'databaseTarget' | 'keyring'>;
+
+export async function signup(ctx: AccountsContext, options: Credentials): Promise<LoggedIn> {
+  refuseWithEnvToken(ctx, 'signup');
+  const email = await readEmail(ctx, options.email);
+  const name = (options.name ?? (ctx.interactive ? await askText(ctx, 'Name', '--name', { required: false }) : '')).trim() || null;
+  const password = await readPassword(ctx, options.passwordStdin, true);
   checkPasswordRules(password);
   const passwordHash = await hashPassword(password);
-  const db = await deps.db();
+  const db = await ctx.db();
   let user;
   try {
     user = await createUser(db, { email, name, passwordHash });
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
-    return saveMemberSession(deps, await signupAsMember(db, { email, name, password, userAgent: userAgent(), now: deps.now() }));
+    return saveMemberSession(ctx, await signupAsMember(db, { email, name, password, userAgent: userAgent(), now: ctx.now() }));
   }
-  const { expiresAt } = await startSession(deps, db, user, jwtSecretFor(deps, user.jwt_secret));
-  return { id: user.id, email: user.email, name: user.name, session_expires_at: expiresAt, database: targetLabel(deps.databaseTarget()) };
+  const { expiresAt } = await startSession(ctx, db, user, jwtSecretFor(ctx, user.jwt_secret));
+  return { id: user.id, email: user.email, name: user.name, session_expires_at: expiresAt, database: targetLabel(ctx.databaseTarget()) };
 }
 
 /** Member mode: the database signed the token with its own secret, which a member never holds. */
-async function saveMemberSession(deps: Pick<AccountsEnv, 'config' | 'databaseTarget' | 'keyring'>, user: MemberLoggedIn): Promise<LoggedIn> {
+async function saveMemberSession(ctx: Pick<Context, 'config' | 'databaseTarget' | 'keyring'>, user: MemberLoggedIn): Promise<LoggedIn> {
   await saveLogin(
-    deps.config(),
-    targetKey(deps.databaseTarget()),
+    ctx.config(),
+    targetKey(ctx.databaseTarget()),
     { token: user.token, email: user.email, expiresAt: user.expiresAt.toISOString() },
-    await deps.keyring().catch(() => undefined),
+    await ctx.keyring().catch(() => undefined),
   );
-  return { id: user.id, email: user.email, name: user.name, session_expires_at: user.expiresAt, database: targetLabel(deps.databaseTarget()) };
+  return { id: user.id, email: user.email, name: user.name, session_expires_at: user.expiresAt, database: targetLabel(ctx.databaseTarget()) };
 }
 
-export async function login(deps: AccountsEnv, options: Credentials): Promise<LoggedIn> {
-  refuseWithEnvToken(deps, 'login');
-  const email = await readEmail(deps, options.email);
-  const password = await readPassword(deps, options.passwordStdin, false);
+export async function login(ctx: AccountsContext, options: Credentials): Promise<LoggedIn> {
+  refuseWithEnvToken(ctx, 'login');
+  const email = await readEmail(ctx, options.email);
+  const password = await readPassword(ctx, options.passwordStdin, false);
   checkPasswordLength(password);
-  const db = await deps.db();
+  const db = await ctx.db();
   let row;
   try {
     row = await findUserForLogin(db, email);
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
-    const presented = (await previousSession(deps, targetKey(deps.databaseTarget())))?.token;
-    return saveMemberSession(deps, await loginAsMember(db, { email, password, userAgent: userAgent(), presented, now: deps.now() }));
+    const presented = (await previousSession(ctx, targetKey(ctx.databaseTarget())))?.token;
+    return saveMemberSession(ctx, await loginAsMember(db, { email, password, userAgent: userAgent(), presented, now: ctx.now() }));
   }
-  if (row.held_until) throw heldBack(new Date(row.held_until), deps.now());
+  if (row.held_until) throw heldBack(new Date(row.held_until), ctx.now());
   const check = await verifyPassword(password, row.id ? row.password_hash : undefined);
   if (!check.ok || !row.id || !row.email || !row.password_hash) {
     const heldUntil = await recordLoginFailure(db, email);
@@ -189,15 +192,15 @@ export async function login(deps: AccountsEnv, options: Credentials): Promise<Lo
         : 'check them, or create an account: octo signup',
     });
   }
-  const secret = jwtSecretFor(deps, row.jwt_secret);
+  const secret = jwtSecretFor(ctx, row.jwt_secret);
   const upgrade = check.needsUpgrade ? { from: row.password_hash, to: await hashPassword(password) } : undefined;
-  const { expiresAt, upgraded } = await startSession(deps, db, { id: row.id, email: row.email }, secret, upgrade);
+  const { expiresAt, upgraded } = await startSession(ctx, db, { id: row.id, email: row.email }, secret, upgrade);
   return {
     id: row.id,
     email: row.email,
     name: row.name,
     session_expires_at: expiresAt,
-    database: targetLabel(deps.databaseTarget()),
+    database: targetLabel(ctx.databaseTarget()),
     ...(upgraded ? { password_upgraded: true } : {}),
   };
 }
@@ -216,23 +219,23 @@ export interface LogoutResult {
  * would leave a session valid for days that nobody can end any more; run logout again later.
  */
 export async function logout(
-  deps: Pick<AccountsEnv, 'env' | 'db' | 'config' | 'databaseTarget' | 'keyring'>,
+  ctx: Pick<Context, 'processEnv' | 'db' | 'config' | 'databaseTarget' | 'keyring'>,
   options: { all?: boolean },
 ): Promise<LogoutResult> {
-  refuseWithEnvToken(deps, 'logout');
-  const key = targetKey(deps.databaseTarget());
-  const database = targetLabel(deps.databaseTarget());
-  const cached = deps.config().session(key);
+  refuseWithEnvToken(ctx, 'logout');
+  const key = targetKey(ctx.databaseTarget());
+  const database = targetLabel(ctx.databaseTarget());
+  const cached = ctx.config().session(key);
   if (!cached) return { logged_out: false, sessions_ended: 0, database };
-  const account = keyringAccount(deps.config(), key);
-  const token = await cachedToken(cached, account, deps.keyring);
+  const account = keyringAccount(ctx.config(), key);
+  const token = await cachedToken(cached, account, ctx.keyring);
   let ended = 0;
   try {
     if (!token) throw new AuthError('the cached token cannot be read');
     // The signature is not checked here: the database matches the token's hash anyway.
     const claims = await verifyToken(token, undefined, new Date(0));
     const session = { ...claims, token, tokenHash: hashToken(token), source: 'config' as const };
-    const db = await deps.db();
+    const db = await ctx.db();
     ended = options.all ? await deleteAllSessions(db, session) : (await deleteSession(db, session)) ? 1 : 0;
   } catch (error) {
     if (!(error instanceof AuthError)) {
@@ -242,8 +245,8 @@ export async function logout(
       });
     }
   }
-  if (cached.store === 'keyring') await dropToken(await deps.keyring().catch(() => undefined), account);
-  await deps.config().clearSession(key);
+  if (cached.store === 'keyring') await dropToken(await ctx.keyring().catch(() => undefined), account);
+  await ctx.config().clearSession(key);
   return { logged_out: true, sessions_ended: ended, database };
 }
 
@@ -257,11 +260,11 @@ export interface Whoami {
   token_source: 'OCTO_TOKEN' | 'config' | 'keyring';
 }
 
-export async function whoami(deps: Pick<AccountsEnv, 'db' | 'session' | 'databaseTarget'>): Promise<Whoami> {
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+export async function whoami(ctx: Pick<Context, 'db' | 'session' | 'databaseTarget'>): Promise<Whoami> {
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const row = await readWhoami(db, session);
   if (!row) throw new AuthError('your session has expired or was revoked');
-  return { ...row, database: targetLabel(deps.databaseTarget()), token_source: session.source };
+  return { ...row, database: targetLabel(ctx.databaseTarget()), token_source: session.source };
 }
 
 export interface PasswdOptions {
@@ -269,30 +272,30 @@ export interface PasswdOptions {
   passwordStdin?: boolean;
 }
 
-export async function passwd(deps: Prompter & Pick<AccountsEnv, 'db' | 'session' | 'now'>, options: PasswdOptions): Promise<{ sessions_ended: number }> {
+export async function passwd(ctx: Prompter & Pick<Context, 'db' | 'session' | 'now'>, options: PasswdOptions): Promise<{ sessions_ended: number }> {
   let current: string;
   let next: string;
   if (options.passwordStdin) {
-    const lines = (await readStdin(deps)).split(/\r?\n/);
+    const lines = (await readStdin(ctx)).split(/\r?\n/);
     const [first, second] = lines;
     if (lines.length !== 2 || first === undefined || second === undefined) {
       throw new UsageError('--password-stdin: expected two lines, the current password then the new one');
     }
     [current, next] = [first, second];
   } else {
-    current = await askSecret(deps, 'Current password', '--password-stdin');
-    next = await askSecret(deps, 'New password', '--password-stdin');
+    current = await askSecret(ctx, 'Current password', '--password-stdin');
+    next = await askSecret(ctx, 'New password', '--password-stdin');
     checkPasswordRules(next);
-    if ((await askSecret(deps, 'New password again', '--password-stdin')) !== next) throw new UsageError('the two passwords differ');
+    if ((await askSecret(ctx, 'New password again', '--password-stdin')) !== next) throw new UsageError('the two passwords differ');
   }
   checkPasswordRules(next);
-  const [session, db] = await Promise.all([deps.session(), deps.db()]);
+  const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   let user;
   try {
     user = await readOwnPasswordHash(db, session);
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
-    return { sessions_ended: await passwdAsMember(db, session, current, next, deps.now()) };
+    return { sessions_ended: await passwdAsMember(db, session, current, next, ctx.now()) };
   }
   const check = await verifyPassword(current, user.password_hash);
   if (!check.ok) throw new AuthError('the current password is wrong', { hint: undefined });
