@@ -42,3 +42,51 @@ describe.each(['pg', 'neon'] as DriverKind[])('authedQuery on %s', (kind) => {
     await expect(authedQuery(db, { ...session, tokenHash: 'not-the-hash' }, 'SELECT 1 AS one')).rejects.toThrow(/expired or was revoked/);
   });
 });
+
+describe.each(['pg', 'neon'] as DriverKind[])('db.forSession on %s', (kind) => {
+  let database: TestDatabase;
+  let db: Db;
+  let session: Session;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(kind);
+    db = await openDatabase(resolveDatabase({ env: database.env, dataDir: database.env.OCTO_DATA_DIR ?? '/nonexistent' }), { env: database.env });
+    ({ session } = await createUserWithSession(db));
+  });
+  afterAll(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it("numbers the caller's parameters from $1 and checks the session in the same round trip", async () => {
+    const before = db.roundTrips;
+    const [row] = await db
+      .forSession(session)
+      .query<{ sum: number; mine: boolean }>('SELECT $1::int + $2::int AS sum, (SELECT user_id FROM auth) = $3::uuid AS mine', [2, 3, session.userId]);
+    expect(row).toEqual({ sum: 5, mine: true });
+    expect(db.roundTrips - before).toBe(1);
+    await expect(db.forSession({ ...session, tokenHash: 'not-the-hash' }).query('SELECT $1::int AS one', [1])).rejects.toThrow(/expired or was revoked/);
+  });
+
+  it('refuses a statement whose parameters do not match its values, before sending it', async () => {
+    const before = db.roundTrips;
+    const scoped = db.forSession(session);
+    await expect(scoped.query('SELECT $1::int AS a, $2::int AS b', [1])).rejects.toThrow(/up to \$2 but is given 1 value/);
+    await expect(scoped.query('SELECT 1 AS one', [1])).rejects.toThrow(/up to \$0 but is given 1 value/);
+    expect(db.roundTrips).toBe(before);
+    const [row] = await scoped.query<{ t: string }>(`SELECT '$1' || $$ $2 $$ AS t /* $3 */`);
+    expect(row?.t).toBe('$1 $2 ');
+  });
+
+  it('runs unchecked statements as written and checked ones numbered from $1, in one transaction', async () => {
+    const [lock, rows] = await db.forSession(session).transaction([
+      { text: 'SELECT pg_advisory_xact_lock(hashtext($1)) AS locked', values: ['octo-test'], unchecked: true },
+      { text: 'SELECT $1::text AS v, (SELECT user_id FROM auth) AS user_id', values: ['x'] },
+    ]);
+    expect(lock).toHaveLength(1);
+    expect(rows).toEqual([{ v: 'x', user_id: session.userId }]);
+    await expect(db.forSession({ ...session, tokenHash: 'not-the-hash' }).transaction([{ text: 'SELECT $1::text AS v', values: ['x'] }])).rejects.toThrow(
+      /expired or was revoked/,
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FailureError } from '../../src/core/errors.js';
+import { sessionScope } from '../../src/db/connection/authed.js';
 import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
 import type { Db } from '../../src/db/connection/types.js';
 import { makeUser, startWorld, type World, expectNoSecretsInTranscript } from './helpers.js';
@@ -90,6 +91,7 @@ describe('a lost database connection', () => {
     let lost = false;
     const flaky: Db = {
       driver: real.driver,
+      forSession: (ref) => sessionScope(flaky, ref),
       label: real.label,
       key: real.key,
       get roundTrips() {

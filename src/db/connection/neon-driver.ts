@@ -1,3 +1,4 @@
+import { sessionScope } from './authed.js';
 import { firstWords, roundTripMeter } from './round-trips.js';
 import { octoTypes } from './type-parsers.js';
 import type { Db, QueryOptions, Row, Statement } from './types.js';
@@ -31,8 +32,9 @@ export async function openNeon(options: NeonDriverOptions): Promise<Db> {
   const meter = roundTripMeter(options.label, options.onRoundTrip);
   const timed = meter.timed;
 
-  return {
+  const db: Db = {
     driver: 'neon',
+    forSession: (ref) => sessionScope(db, ref),
     label: options.label,
     key: options.key,
     get roundTrips() {
@@ -58,4 +60,5 @@ export async function openNeon(options: NeonDriverOptions): Promise<Db> {
       // HTTP: nothing held open.
     },
   };
+  return db;
 }

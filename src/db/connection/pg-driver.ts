@@ -1,3 +1,4 @@
+import { sessionScope } from './authed.js';
 import type { Pool, PoolClient, PoolConfig } from 'pg';
 import { toDbError } from './errors.js';
 import { firstWords, roundTripMeter } from './round-trips.js';
@@ -73,8 +74,9 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
     carriedAny = true;
   };
 
-  return {
+  const db: Db = {
     driver: options.driver ?? 'pg',
+    forSession: (ref) => sessionScope(db, ref),
     label: options.label,
     key: options.key,
     get roundTrips() {
@@ -141,4 +143,5 @@ export async function openPg(options: PgDriverOptions): Promise<Db> {
       await pool.end().catch(() => undefined);
     },
   };
+  return db;
 }

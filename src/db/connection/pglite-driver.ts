@@ -1,3 +1,4 @@
+import { sessionScope } from './authed.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -71,8 +72,9 @@ export function pgliteDb(instance: PGlite, options: { label?: string; key?: stri
     return result.rows;
   };
   const counted = <T>(work: () => Promise<T>) => meter.timed('query', work);
-  return {
+  const db: Db = {
     driver: 'pglite',
+    forSession: (ref) => sessionScope(db, ref),
     label: options.label ?? 'embedded',
     key: options.key ?? 'pglite',
     get roundTrips() {
@@ -91,4 +93,5 @@ export function pgliteDb(instance: PGlite, options: { label?: string; key?: stri
       await instance.close();
     },
   };
+  return db;
 }

@@ -1,6 +1,4 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery } from '../connection/authed.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /** Sessions: a row per login (SHA-256 of the token, expiry, user agent). */
 
@@ -45,7 +43,7 @@ export async function insertSession(
 }
 
 /** Ends this session (logout). Returns false when it had already ended. */
-export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>): Promise<boolean> {
+export async function deleteSession(db: Db, session: SessionRef): Promise<boolean> {
   const rows = await db.query('DELETE FROM sessions WHERE id = $1::uuid AND token_hash = $2 RETURNING id', [session.sessionId, session.tokenHash], {
     sessionToken: session.token,
   });
@@ -53,8 +51,8 @@ export async function deleteSession(db: Db, session: Pick<Session, 'sessionId' |
 }
 
 /** Ends every session of the session's user (logout --all); AuthError if this one had ended. */
-export async function deleteAllSessions(db: Db, session: Session): Promise<number> {
-  const rows = await authedQuery(db, session, 'DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) RETURNING id');
+export async function deleteAllSessions(db: Db, session: SessionRef): Promise<number> {
+  const rows = await db.forSession(session).query('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) RETURNING id');
   return rows.length;
 }
 
@@ -66,13 +64,12 @@ export interface WhoamiRow {
 }
 
 /** The session's user and session expiry: the session check and the read in one round trip. */
-export async function readWhoami(db: Db, session: Session): Promise<WhoamiRow | undefined> {
-  const [row] = await authedQuery<WhoamiRow & Record<string, unknown>>(
-    db,
-    session,
+export async function readWhoami(db: Db, session: SessionRef): Promise<WhoamiRow | undefined> {
+  const [row] = await db.forSession(session).query<WhoamiRow & Record<string, unknown>>(
     `SELECT u.id, u.email, u.name, s.expires_at AS session_expires_at
      FROM users u JOIN sessions s ON s.id = $1::uuid AND s.user_id = u.id
      WHERE u.id = (SELECT user_id FROM auth)`,
+    [session.sessionId],
   );
   return row;
 }

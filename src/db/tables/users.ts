@@ -1,8 +1,6 @@
 import { UsageError } from '../../core/errors.js';
-import type { Session } from '../../auth/session.js';
-import { authedQuery, authedSql } from '../connection/authed.js';
 import { ConstraintError } from '../connection/errors.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /** Users: one function per query, parameterised. Emails arrive trimmed and lower-cased. */
 
@@ -72,35 +70,23 @@ export async function createUser(db: Db, user: { email: string; name: string | n
 const duplicate = (email: string) => new UsageError(`an account with the email ${email} already exists`, { hint: `run: octo login --email ${email}` });
 
 /** The session user's password hash (for passwd), with the session check. */
-export async function readOwnPasswordHash(db: Db, session: Session): Promise<{ id: string; email: string; password_hash: string }> {
-  const [row] = await authedQuery<{ id: string; email: string; password_hash: string }>(
-    db,
-    session,
-    'SELECT id, email, password_hash FROM users WHERE id = (SELECT user_id FROM auth)',
-  );
+export async function readOwnPasswordHash(db: Db, session: SessionRef): Promise<{ id: string; email: string; password_hash: string }> {
+  const [row] = await db
+    .forSession(session)
+    .query<{ id: string; email: string; password_hash: string }>('SELECT id, email, password_hash FROM users WHERE id = (SELECT user_id FROM auth)');
   if (!row) throw new UsageError('your account no longer exists');
   return row;
 }
 
 /**
  * passwd: the new hash and the end of every other session, in one transaction (both statements
- * carry the session check, so a revoked session changes nothing). Returns how many sessions ended.
+ * carry the session check, so a revoked session changes nothing and is AuthError). Returns how
+ * many sessions ended.
  */
-export async function changePassword(db: Db, session: Session, passwordHash: string): Promise<{ ok: boolean; endedSessions: number }> {
-  const params = [session.sessionId, session.tokenHash];
-  const [updated, deleted] = await db.transaction(
-    [
-      {
-        text: authedSql('UPDATE users SET password_hash = $3, updated_at = NOW() WHERE id = (SELECT user_id FROM auth) RETURNING id'),
-        values: [...params, passwordHash],
-      },
-      {
-        text: authedSql('DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id'),
-        values: params,
-      },
-    ],
-    { sessionToken: session.token },
-  );
-  const ok = Number(updated?.[0]?.__auth ?? 0) > 0 && (updated?.length ?? 0) > 1;
-  return { ok, endedSessions: Math.max(0, (deleted?.length ?? 0) - 1) };
+export async function changePassword(db: Db, session: SessionRef, passwordHash: string): Promise<{ ok: boolean; endedSessions: number }> {
+  const [updated, deleted] = await db.forSession(session).transaction([
+    { text: 'UPDATE users SET password_hash = $1, updated_at = NOW() WHERE id = (SELECT user_id FROM auth) RETURNING id', values: [passwordHash] },
+    { text: 'DELETE FROM sessions WHERE user_id = (SELECT user_id FROM auth) AND id <> $1::uuid RETURNING id', values: [session.sessionId] },
+  ]);
+  return { ok: (updated?.length ?? 0) > 0, endedSessions: deleted?.length ?? 0 };
 }

@@ -1,3 +1,4 @@
+import { sessionScope } from '../authed.js';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -187,8 +188,9 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
     }
   };
 
-  return {
+  const embedded: Db = {
     driver: 'embedded',
+    forSession: (ref) => sessionScope(embedded, ref),
     label: 'embedded',
     key,
     get roundTrips() {
@@ -201,6 +203,7 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
       await db.close();
     },
   };
+  return embedded;
 }
 
 /** The running server's pid, memory and idle time; undefined when none runs. */
