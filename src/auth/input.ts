@@ -61,7 +61,7 @@ export async function askSecret(prompter: Prompter, message: string, flag: strin
   return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, promptOptions(prompter)));
 }
 
-export async function askChoice<T extends string>(prompter: Prompter, message: string, flag: string, choices: T[]): Promise<T> {
+export async function askChoice<T extends string>(prompter: Prompter, message: string, flag: string, choices: readonly T[]): Promise<T> {
   if (!prompter.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { select } = await import('@inquirer/prompts');
   return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, promptOptions(prompter)));

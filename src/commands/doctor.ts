@@ -3,7 +3,7 @@ import { defineCommand } from '../cli/command.js';
 import type { Context } from '../context/context.js';
 import { configDir } from '../config/paths.js';
 import { targetLabel } from '../db/connection/open.js';
-import type { ResolvedProfile } from '../db/tables/profiles.js';
+import type { ProfileWithKey } from '../sora/profile.js';
 import { rows } from '../output/result.js';
 
 type Check = {
@@ -52,14 +52,14 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     checks.push({ check: 'database', status: 'fail', detail: describe(error) });
   }
 
-  let profile: ResolvedProfile | undefined;
+  let profile: ProfileWithKey | undefined;
   if (databaseOk) {
     try {
       const { loadProfile } = await import('../profiles/index.js');
       const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
       profile = await loadProfile(db, session, { named: ctx.globals.profile, configDefault: ctx.config().get('default-profile') });
       checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
-      checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.soraVersion}, deployment ${profile.deployment}` });
+      checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.sora_version}, deployment ${profile.deployment}` });
     } catch (error) {
       const which = (error as { code?: string }).code === 'auth' ? 'session' : 'profile';
       checks.push({ check: which, status: 'fail', detail: describe(error) });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import type { SoraVersion } from '../sora/types.js';
 import { SORA1_SIZES, parseSize } from '../sora/validate.js';
 
 /**
@@ -82,7 +83,7 @@ export const BUILTIN_PRICES: PriceTable = {
 };
 
 /** Which price row a profile's deployment uses: `sora-2-pro` in the name means pro. */
-export function pricedModel(soraVersion: 'sora-1' | 'sora-2', deployment: string): PricedModel {
+export function pricedModel(soraVersion: SoraVersion, deployment: string): PricedModel {
   if (soraVersion === 'sora-1') return 'sora-1';
   return /sora-2-pro/i.test(deployment) ? 'sora-2-pro' : 'sora-2';
 }

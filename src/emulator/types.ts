@@ -1,3 +1,5 @@
+import type { SoraVersion } from '../sora/types.js';
+
 /** The emulator's public options and results, and the job record both API families share. */
 
 export interface EmulatorOptions {
@@ -84,7 +86,8 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-export type Family = 'sora-1' | 'sora-2';
+/** The API family a request is for: the same two the client speaks. */
+export type Family = SoraVersion;
 
 export interface EmJob {
   family: Family;

@@ -1,6 +1,6 @@
 import type { Session } from '../auth/session.js';
 import type { GenerationRow } from '../db/tables/generations.js';
-import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { ProfileWithKey } from '../sora/profile.js';
 import type { Db } from '../db/connection/types.js';
 import type { ProgressView } from '../output/progress.js';
 import type { PollScheduleOptions, SoraClient } from '../sora/index.js';
@@ -20,7 +20,7 @@ export interface RunContext {
   view: ProgressView;
   leases: Leases;
   pacer: CreatePacer;
-  clientFor(p: ProfileConfig): SoraClient;
+  clientFor(p: ProfileWithKey): SoraClient;
   label(row: GenerationRow): string;
   /** false: stop once the line is submitted (`--no-wait`). */
   wait: boolean;

@@ -1,7 +1,7 @@
 import { OctoError } from '../core/errors.js';
 import { finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
 import type { ClaimedRow } from '../db/tables/generation-state.js';
-import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { ProfileWithKey } from '../sora/profile.js';
 import type { RunContext } from './context.js';
 import type { Limiter } from './limiter.js';
 import { downloadRow } from './phases/download.js';
@@ -22,7 +22,7 @@ import { resultOf, type LineResult } from './results.js';
  * `null` means the row is no longer this process's to drive (canceled, or taken over): the
  * caller reads its state from the database.
  */
-export async function driveRow(ctx: RunContext, row: ClaimedRow, profiles: Map<string, ProfileConfig>, limiter: Limiter): Promise<LineResult | null> {
+export async function driveRow(ctx: RunContext, row: ClaimedRow, profiles: Map<string, ProfileWithKey>, limiter: Limiter): Promise<LineResult | null> {
   const label = ctx.label(row);
   const req = row.request as unknown as StoredRequest | null;
   const profile = row.profile_name ? profiles.get(row.profile_name) : undefined;

@@ -1,10 +1,10 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BudgetError, GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
-import { SoraNotFoundError, checkSoraAuth, createSoraClient, soraAuth } from '../sora/index.js';
+import { SoraNotFoundError, checkSoraAuth, soraClientFor, type ProfileWithKey } from '../sora/index.js';
 import { onlyRow } from '../db/tables/rows.js';
 import { reserveGenerations } from './reserve.js';
-import { generationsByKeys, loadUserProfiles, type GenerationRow, type NewGeneration, type ProfileConfig } from '../db/tables/generations.js';
+import { generationsByKeys, loadUserProfiles, type GenerationRow, type NewGeneration } from '../db/tables/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../costs/money.js';
 import { createProgress } from '../output/progress.js';
@@ -319,13 +319,8 @@ function batchOutput(results: LineResult[]) {
 }
 
 /** A remix keeps its source's size and duration: read them, so the estimate is right. */
-async function remixSource(ctx: GenerateContext, profile: ProfileConfig, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
-  const client = createSoraClient({
-    endpoint: profile.endpoint,
-    ...soraAuth(profile, ctx.processEnv),
-    deployment: profile.deployment,
-    soraVersion: profile.sora_version,
-  });
+async function remixSource(ctx: GenerateContext, profile: ProfileWithKey, videoId: string, opts: GenerateFlags): Promise<{ size: string; seconds: number }> {
+  const client = soraClientFor(profile, ctx.processEnv);
   let source;
   try {
     source = await client.get(videoId, { signal: ctx.signal });

@@ -1,11 +1,11 @@
 import { leavePacing, pauseCreates, takeCreateTurn } from '../db/tables/pacing.js';
-import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Profile } from '../sora/profile.js';
 import type { Db } from '../db/connection/types.js';
 import type { Sleep } from '../sora/sleep.js';
 import type { Limiter } from './limiter.js';
 
 /** The resource a quota belongs to: the endpoint's host and the deployment (lower case). */
-export function resourceKey(p: Pick<ProfileConfig, 'endpoint' | 'deployment'>): string {
+export function resourceKey(p: Pick<Profile, 'endpoint' | 'deployment'>): string {
   let host = p.endpoint;
   try {
     host = new URL(p.endpoint).host;
@@ -27,7 +27,7 @@ export class CreatePacer {
     private readonly db: Db,
     private readonly owner: string,
     /** This process's pace for a profile (creates per minute; 0 or null: unpaced). */
-    private readonly paceFor: (p: ProfileConfig) => number | null,
+    private readonly paceFor: (p: Profile) => number | null,
     private readonly limiter: Limiter,
     private readonly sleep: Sleep,
     /** The quota's window (OCTO_QUOTA_WINDOW_MS; tests shorten it). */
@@ -35,7 +35,7 @@ export class CreatePacer {
   ) {}
 
   /** `onWait(ms)`: the turn is this far off (called again whenever that changes). */
-  async turn(p: ProfileConfig, signal: AbortSignal, onWait?: (ms: number) => void): Promise<void> {
+  async turn(p: Profile, signal: AbortSignal, onWait?: (ms: number) => void): Promise<void> {
     if (p.sora_version === 'sora-1') return this.limiter.beforeCreate(p.name, signal);
     this.used = true;
     for (;;) {
@@ -48,7 +48,7 @@ export class CreatePacer {
   }
 
   /** A 429: every worker (sora-1) or every process on the resource (sora-2) waits `ms`. */
-  async rateLimited(p: ProfileConfig, ms: number): Promise<void> {
+  async rateLimited(p: Profile, ms: number): Promise<void> {
     this.limiter.pause(ms);
     if (p.sora_version === 'sora-2') await pauseCreates(this.db, resourceKey(p), ms);
   }

@@ -5,7 +5,8 @@ import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../costs/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
-import type { NewGeneration, ProfileConfig } from '../db/tables/generations.js';
+import type { NewGeneration } from '../db/tables/generations.js';
+import type { ProfileWithKey } from '../sora/profile.js';
 import { SoraValidationError, checkPrompt, validateRequest } from '../sora/index.js';
 
 /**
@@ -39,7 +40,7 @@ export interface StoredRequest {
 
 export interface Plan {
   input: GenerationInput;
-  profile: ProfileConfig;
+  profile: ProfileWithKey;
   model: string;
   mode: NewGeneration['generation_mode'];
   width: number;
@@ -71,7 +72,7 @@ export function imageContentType(path: string): string {
  * Validates and prices one generation. Throws UsageError (SoraValidationError is one) naming the
  * bad value; the caller adds the file:line of a batch.
  */
-export function planGeneration(input: GenerationInput, profile: ProfileConfig, o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable }): Plan {
+export function planGeneration(input: GenerationInput, profile: ProfileWithKey, o: { defaults?: PlanDefaults; cwd: string; prices?: PriceTable }): Plan {
   if (!input.prompt?.trim()) throw new UsageError('the prompt is empty');
   checkPrompt(input.prompt);
   checkText('the prompt', input.prompt);

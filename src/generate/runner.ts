@@ -3,10 +3,10 @@ import type { Session } from '../auth/session.js';
 import { InterruptedError } from '../core/errors.js';
 import { claimNext, currentRows, releaseClaim } from '../db/tables/generation-state.js';
 import type { GenerationRow } from '../db/tables/generations.js';
-import type { ProfileConfig } from '../db/tables/profile-config.js';
+import type { Profile, ProfileWithKey } from '../sora/profile.js';
 import type { Db } from '../db/connection/types.js';
 import type { ProgressView } from '../output/progress.js';
-import { createSoraClient, soraAuth, type PollScheduleOptions, type SoraClient } from '../sora/index.js';
+import { soraClientFor, type PollScheduleOptions, type SoraClient } from '../sora/index.js';
 import { sleep as defaultSleep, type Sleep } from '../sora/sleep.js';
 import type { RunContext } from './context.js';
 import { driveRow } from './drive.js';
@@ -31,7 +31,7 @@ export { FAILED, TERMINAL, resultOf, type LineResult } from './results.js';
 export interface RunnerOptions {
   db: Db;
   session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
-  profiles: ProfileConfig[];
+  profiles: ProfileWithKey[];
   view: ProgressView;
   signal: AbortSignal;
   concurrency: number;
@@ -220,21 +220,17 @@ export async function runGenerations(rows: GenerationRow[], o: RunnerOptions): P
 export const DEFAULT_CREATES_PER_MINUTE = 2;
 
 /** This process's pace on a profile's resource: --creates-per-minute, else the profile's, else 2 (0: unpaced). */
-export function paceOf(flag: number | undefined, p: Pick<ProfileConfig, 'creates_per_minute'>): number | null {
+export function paceOf(flag: number | undefined, p: Pick<Profile, 'creates_per_minute'>): number | null {
   const pace = flag ?? p.creates_per_minute ?? DEFAULT_CREATES_PER_MINUTE;
   return pace > 0 ? pace : null;
 }
 
-function clientCache(env: Record<string, string | undefined>, onDebug?: (line: string) => void): (p: ProfileConfig) => SoraClient {
+function clientCache(env: Record<string, string | undefined>, onDebug?: (line: string) => void): (p: ProfileWithKey) => SoraClient {
   const clients = new Map<string, SoraClient>();
   return (p) => {
     let c = clients.get(p.name);
     if (!c) {
-      c = createSoraClient({
-        endpoint: p.endpoint,
-        ...soraAuth(p, env),
-        deployment: p.deployment,
-        soraVersion: p.sora_version,
+      c = soraClientFor(p, env, {
         // 429s and refused connections are retried by the submit phase, through the shared pace.
         createRetries: 0,
         onRequest: onDebug ? (i) => onDebug(`http ${i.method} ${i.url} → ${i.status} ${i.ms.toFixed(1)} ms`) : undefined,

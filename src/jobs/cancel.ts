@@ -3,7 +3,7 @@ import { FailureError, NotFoundError } from '../core/errors.js';
 import { cancelUnsubmitted, finishGeneration } from '../db/tables/generation-state.js';
 import { generationWithProfile } from '../db/tables/generations.js';
 import { message, record, type CommandResult } from '../output/result.js';
-import { createSoraClient, soraAuth } from '../sora/index.js';
+import { soraClientFor } from '../sora/index.js';
 import { TERMINAL, resultOf } from '../generate/runner.js';
 
 /** `jobs cancel ID`. */
@@ -33,7 +33,7 @@ export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEn
   if (!row.job_id) {
     throw new FailureError(`job ${row.id} was submitted but its job id was never recorded`, { hint: `run: octo jobs wait ${row.id} (it finds the job first)` });
   }
-  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, ctx.processEnv), deployment: p.deployment, soraVersion: 'sora-1' });
+  const client = soraClientFor(p, ctx.processEnv);
   await client.cancel(row.job_id, { signal: ctx.signal });
   await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
   ctx.log.info(`Canceled job ${row.job_id} (deleted at the service).`);

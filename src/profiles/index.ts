@@ -3,7 +3,6 @@ import { checkText } from '../core/text.js';
 import { OctoError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import { loadUserProfiles } from '../db/tables/generations.js';
-import type { ProfileConfig } from '../db/tables/profile-config.js';
 import type { Db } from '../db/connection/types.js';
 import type { Session } from '../auth/session.js';
 import type { Context } from '../context/context.js';
@@ -15,39 +14,24 @@ import {
   removeProfile as deleteProfile,
   changeProfile,
   useProfile as switchProfile,
-  type ProfileRow,
-  type ResolvedProfile,
-  type SoraVersion,
   unfinishedJobsOn,
 } from '../db/tables/profiles.js';
+import { SORA_VERSIONS, type SoraVersion } from '../sora/types.js';
+import type { CredentialKind, Profile, ProfileConnection, ProfileWithKey } from '../sora/profile.js';
 
 /** `octo profile …` as `(ctx, options) → data`; the command files wire flags to these. */
-
-export const SORA_VERSIONS: SoraVersion[] = ['sora-1', 'sora-2'];
 
 /**
  * The profile a command uses, with its credential: `name`, else --profile / OCTO_PROFILE, else the
  * active one, else config `default-profile` (selectProfile: the same rule generate applies).
  * One round trip, session check included.
  */
-export async function loadProfile(db: Db, session: Session, choice: { named?: string; configDefault?: string }): Promise<ResolvedProfile> {
-  return resolvedFrom(selectProfile(await loadUserProfiles(db, session), choice.named, choice.configDefault));
-}
-
-function resolvedFrom(p: ProfileConfig): ResolvedProfile {
-  return {
-    name: p.name,
-    endpoint: p.endpoint,
-    apiKey: p.api_key,
-    credential: p.credential,
-    apiKeyEnv: p.api_key_env,
-    deployment: p.deployment,
-    soraVersion: p.sora_version,
-  };
+export async function loadProfile(db: Db, session: Session, choice: { named?: string; configDefault?: string }): Promise<ProfileWithKey> {
+  return selectProfile(await loadUserProfiles(db, session), choice.named, choice.configDefault);
 }
 
 /** loadProfile with what a command's values hold. */
-async function profileFor(ctx: Pick<Context, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ResolvedProfile> {
+async function profileFor(ctx: Pick<Context, 'db' | 'session' | 'globals' | 'setting'>, name?: string): Promise<ProfileWithKey> {
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return loadProfile(db, session, { named: name ?? ctx.globals.profile, configDefault: ctx.setting('default-profile') });
 }
@@ -70,7 +54,7 @@ export interface AddOptions {
 export const AUTH_KINDS = ['api-key', 'azure-cli', 'entra'] as const;
 
 /** Which credential `profile add` stores, from its flags; contradictory flags are a usage error. */
-export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 'apiKeyStdin'>): { credential: string; apiKeyEnv: string | null } {
+export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 'apiKeyStdin'>): { credential: CredentialKind; apiKeyEnv: string | null } {
   const auth = options.auth ?? 'api-key';
   if (!(AUTH_KINDS as readonly string[]).includes(auth)) throw new UsageError(`--auth must be api-key, azure-cli or entra (got "${auth}")`);
   if (auth !== 'api-key' && (options.apiKeyEnv !== undefined || options.apiKeyStdin)) {
@@ -83,15 +67,15 @@ export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 
     }
     return { credential: 'api-key-env', apiKeyEnv: options.apiKeyEnv };
   }
-  return { credential: auth, apiKeyEnv: null };
+  return { credential: auth as CredentialKind, apiKeyEnv: null };
 }
 
 /**
  * The one cheap request (list one job) `profile add` and `update` make before storing. Token
  * credentials (azure-cli, entra) and a key variable not set here are left to `profile test`.
  */
-async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, p: ResolvedProfile): Promise<void> {
-  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !ctx.processEnv[p.apiKeyEnv ?? '']?.trim())) {
+async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, p: ProfileConnection): Promise<void> {
+  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !ctx.processEnv[p.api_key_env ?? '']?.trim())) {
     ctx.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
     return;
   }
@@ -117,7 +101,7 @@ export async function addProfile(
   ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session'>,
   name: string,
   options: AddOptions,
-): Promise<ProfileRow> {
+): Promise<Profile> {
   const profileName = checkName(name);
   const endpoint = (options.endpoint ?? ctx.processEnv.AZURE_OPENAI_ENDPOINT ?? (await askText(ctx, 'Endpoint', '--endpoint URL'))).trim();
   const { normalizeEndpoint } = await import('../sora/endpoint.js');
@@ -141,9 +125,9 @@ export async function addProfile(
     ctx.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-  if (options.check !== false) await checkSettings(ctx, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion });
-  const { createsPerMinute } = options;
-  return insertProfile(db, session, { name: profileName, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute });
+  const settings = { name: profileName, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
+  if (options.check !== false) await checkSettings(ctx, settings);
+  return insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute });
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
@@ -151,7 +135,7 @@ export async function updateProfile(
   ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session' | 'globals' | 'setting'>,
   name: string,
   options: AddOptions,
-): Promise<ProfileRow> {
+): Promise<Profile> {
   const current = await profileFor(ctx, name);
   const endpoint = options.endpoint?.trim() ?? current.endpoint;
   if (options.endpoint) {
@@ -160,22 +144,22 @@ export async function updateProfile(
   }
   const deployment = options.deployment?.trim() ?? current.deployment;
   if (!deployment) throw new UsageError('--deployment must not be empty');
-  const soraVersion = (options.soraVersion ?? current.soraVersion) as SoraVersion;
+  const soraVersion = (options.soraVersion ?? current.sora_version) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
   // A new key makes it an api-key profile; otherwise the credential stays what it was.
-  const apiKey = options.apiKeyStdin ? (await readStdin(ctx)).trim() : current.apiKey;
+  const apiKey = options.apiKeyStdin ? (await readStdin(ctx)).trim() : current.api_key;
   if (options.apiKeyStdin && !apiKey) throw new UsageError('the API key is empty');
   const credential = options.apiKeyStdin ? 'api-key' : current.credential;
-  const apiKeyEnv = options.apiKeyStdin ? null : current.apiKeyEnv;
+  const apiKeyEnv = options.apiKeyStdin ? null : current.api_key_env;
   const paceOnly = options.createsPerMinute !== undefined && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin;
   if (!paceOnly && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin) {
     throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version, --api-key-stdin or --creates-per-minute' });
   }
-  const updated = { ...current, endpoint, apiKey, credential, apiKeyEnv, deployment, soraVersion, createsPerMinute: options.createsPerMinute };
+  const updated = { name: current.name, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
   // A new pace alone changes nothing the service could refuse: no check request for it.
   if (options.check !== false && !paceOnly) await checkSettings(ctx, updated);
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-  return changeProfile(db, session, updated);
+  return changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute });
 }
 
 export async function useProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<void> {
@@ -183,12 +167,12 @@ export async function useProfile(ctx: Pick<Context, 'db' | 'session'>, name: str
   await switchProfile(db, session, name);
 }
 
-export async function profiles(ctx: Pick<Context, 'db' | 'session'>): Promise<ProfileRow[]> {
+export async function profiles(ctx: Pick<Context, 'db' | 'session'>): Promise<Profile[]> {
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return listProfiles(db, session);
 }
 
-export async function showProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<ProfileRow> {
+export async function showProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<Profile> {
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   return getProfile(db, session, name);
 }
@@ -222,13 +206,9 @@ export async function testProfile(
 }
 
 /** testProfile for a profile already read (doctor's). */
-export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, profile: ResolvedProfile): Promise<ProfileTestResult> {
-  const { createSoraClient, soraAuth } = await import('../sora/index.js');
-  const client = createSoraClient({
-    endpoint: profile.endpoint,
-    ...soraAuth({ name: profile.name, credential: profile.credential, api_key: profile.apiKey, api_key_env: profile.apiKeyEnv }, ctx.processEnv),
-    deployment: profile.deployment,
-    soraVersion: profile.soraVersion,
+export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, profile: ProfileConnection): Promise<ProfileTestResult> {
+  const { soraClientFor } = await import('../sora/index.js');
+  const client = soraClientFor(profile, ctx.processEnv, {
     headersTimeoutMs: 15_000,
     onRequest: ctx.log.debugEnabled ? (info) => ctx.log.debug(`http ${JSON.stringify(info)}`) : undefined,
   });
@@ -237,7 +217,7 @@ export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' 
   return {
     name: profile.name,
     base_url: client.baseUrl,
-    sora_version: profile.soraVersion,
+    sora_version: profile.sora_version,
     ok: true,
     latency_ms: Math.round(performance.now() - started),
   };
@@ -253,7 +233,7 @@ export const PROFILE_COLUMNS: Column<ProfileJson>[] = [
 ];
 
 /** "api key …abcd", "env AZURE_KEY", "azure-cli", "entra": which credential, never the key. */
-export function describeCredential(row: Pick<ProfileRow, 'credential' | 'api_key_env' | 'api_key_hint'>): string {
+export function describeCredential(row: Pick<Profile, 'credential' | 'api_key_env' | 'api_key_hint'>): string {
   if (row.credential === 'api-key-env') return `env ${row.api_key_env}`;
   if (row.credential === 'azure-cli' || row.credential === 'entra') return row.credential;
   return `api key ${row.api_key_hint ?? '…'}`;
@@ -262,7 +242,7 @@ export function describeCredential(row: Pick<ProfileRow, 'credential' | 'api_key
 /** The JSON contract: `{name, endpoint, deployment, sora_version, is_active, credential, api_key_env, api_key_hint}`. */
 export type ProfileJson = ReturnType<typeof profileJson>;
 
-export function profileJson(row: ProfileRow) {
+export function profileJson(row: Profile) {
   return {
     name: row.name,
     endpoint: row.endpoint,

@@ -1,4 +1,5 @@
 import { AuthError } from '../core/errors.js';
+import { CREDENTIAL_KINDS, type CredentialKind, type ProfileWithKey } from './profile.js';
 
 /**
  * How a profile proves itself to Azure OpenAI, one of four ways:
@@ -11,21 +12,13 @@ import { AuthError } from '../core/errors.js';
  * only when a keyless profile is used.
  */
 
-export const CREDENTIAL_KINDS = ['api-key', 'api-key-env', 'azure-cli', 'entra'] as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[number];
-
 export const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default';
 
 /** What the Sora client takes: a key for the `api-key` header, or a source of bearer tokens. */
 export type SoraAuth = { apiKey: string; bearerToken?: undefined } | { apiKey?: undefined; bearerToken: () => Promise<string> };
 
-/** The credential fields of a profile row. */
-export interface ProfileCredential {
-  name: string;
-  credential?: string | null;
-  api_key: string;
-  api_key_env?: string | null;
-}
+/** The credential fields of a profile. */
+export type ProfileCredential = Pick<ProfileWithKey, 'name' | 'credential' | 'api_key' | 'api_key_env'>;
 
 export function credentialKind(value: string | null | undefined): CredentialKind {
   return (CREDENTIAL_KINDS as readonly string[]).includes(value ?? '') ? (value as CredentialKind) : 'api-key';

@@ -14,8 +14,11 @@ export {
   isProModel,
 } from './validate.js';
 export type { RequestShape, ValidRequest } from './validate.js';
-export { createSoraClient } from './client.js';
+export { soraClientFor } from './client-for.js';
+export type { ClientTuning } from './client-for.js';
 export type { SoraClient, SoraClientOptions, ClientDownloadOptions, CallOptions } from './client.js';
+export { CREDENTIAL_KINDS } from './profile.js';
+export type { CredentialKind, Profile, ProfileWithKey, ProfileConnection } from './profile.js';
 export { pollUntilDone, finished } from './poll.js';
 export type { PollOptions } from './poll.js';
 export * from './poll-schedule.js';
@@ -23,5 +26,5 @@ export { downloadToFile } from './download.js';
 export type { DownloadOptions, DownloadResult, OpenedContent } from './download.js';
 export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.js';
 export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';
-export { soraAuth, checkSoraAuth, credentialKind, CREDENTIAL_KINDS, COGNITIVE_SERVICES_SCOPE } from './auth.js';
-export type { CredentialKind, SoraAuth, ProfileCredential } from './auth.js';
+export { checkSoraAuth, credentialKind, COGNITIVE_SERVICES_SCOPE } from './auth.js';
+export type { SoraAuth, ProfileCredential } from './auth.js';

@@ -1,6 +1,8 @@
 /** Shapes shared by both Sora API families. */
 
-export type SoraVersion = 'sora-1' | 'sora-2';
+/** The two API families: sora-1 (`/video/generations/jobs`) and sora-2 (`/videos`). */
+export const SORA_VERSIONS = ['sora-1', 'sora-2'] as const;
+export type SoraVersion = (typeof SORA_VERSIONS)[number];
 
 /** Normalised job status: sora-1 and sora-2 vocabularies mapped onto one. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';

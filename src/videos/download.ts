@@ -1,7 +1,7 @@
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/tables/videos.js';
 import { record } from '../output/result.js';
-import { SoraNotFoundError, createSoraClient, soraAuth } from '../sora/index.js';
+import { SoraNotFoundError, soraClientFor } from '../sora/index.js';
 import { downloadDir } from '../generate/options.js';
 import type { Context } from '../context/context.js';
 import { assetFileBase, prepareDownloadDir } from '../storage/local-files.js';
@@ -25,8 +25,7 @@ export async function downloadVideo(
   if (!video.profile || !video.azure_video_id) {
     throw new FailureError(`video ${id} was not made by octo on a profile you still have; cannot refetch it`);
   }
-  const p = video.profile;
-  const client = createSoraClient({ endpoint: p.endpoint, ...soraAuth(p, ctx.processEnv), deployment: p.deployment, soraVersion: p.sora_version });
+  const client = soraClientFor(video.profile, ctx.processEnv);
   const folder = await prepareDownloadDir(downloadDir({ cwd: ctx.cwd, setting: ctx.setting }, out));
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {

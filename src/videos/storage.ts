@@ -3,7 +3,7 @@ import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
 import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/tables/uploads.js';
 import { message, record, rows, type Column, type CommandResult } from '../output/result.js';
-import { createSoraClient } from '../sora/index.js';
+import { soraClientFor, type SoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
 import { whyNotOurs } from '../storage/local-files.js';
@@ -70,7 +70,7 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'now' | 'signal'>): Promise<Asset[]> {
+async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' | 'now' | 'signal'>): Promise<Asset[]> {
   // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
   const refused = new Map<string, string>();
   const local = async (path: string | null) => {
@@ -81,10 +81,10 @@ async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'now' | 'signal'>): 
   };
   const expires = v.expires_at ?? new Date(new Date(v.created_at).getTime() + 24 * 3_600_000);
   const p = v.profile;
-  const service =
-    p && v.azure_video_id && expires.getTime() > ctx.now().getTime()
-      ? createSoraClient({ endpoint: p.endpoint, apiKey: p.api_key, deployment: p.deployment, soraVersion: p.sora_version })
-      : null;
+  let client: SoraClient | undefined;
+  // Made on first use, with the profile's own credential: a video read from its local file needs
+  // none (an --api-key-env variable that is not set is then no error).
+  const service = p && v.azure_video_id && expires.getTime() > ctx.now().getTime() ? () => (client ??= soraClientFor(p, ctx.processEnv)) : null;
   const videoFile = await local(v.url);
   if (!videoFile && !service) {
     const why =
@@ -95,7 +95,7 @@ async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'now' | 'signal'>): 
   }
   const dir = v.generation_id ?? `video-${v.id}`;
   const asset = blobSegment(v.azure_video_id ?? v.id);
-  const open = (variant: 'video' | 'thumbnail') => () => service!.open(v.azure_video_id!, { variant, signal: ctx.signal });
+  const open = (variant: 'video' | 'thumbnail') => async () => service!().open(v.azure_video_id!, { variant, signal: ctx.signal });
   const assets: Asset[] = [
     {
       rel: `${dir}/${asset}.mp4`,

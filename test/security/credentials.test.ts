@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthError } from '../../src/core/errors.js';
-import { cachedBearer, soraAuth } from '../../src/sora/auth.js';
+import { cachedBearer, soraAuth, type ProfileCredential } from '../../src/sora/auth.js';
 import { createUserWithSession } from '../support/users.js';
 import { cliEnv, runCli } from '../support/run-cli.js';
 import { startWorld, type World } from '../generate/helpers.js';
@@ -153,7 +153,9 @@ describe('the bearer token cache', () => {
     const error = await bearer().catch((e) => e);
     expect(error).toBeInstanceOf(AuthError);
     expect(error.message).toBe("Azure CLI (az) gave no token: Please run 'az login'");
-    expect(soraAuth({ name: 'p', credential: null, api_key: 'k' }, {})).toEqual({ apiKey: 'k' });
+    // A row from elsewhere (the web app) with no kind: the type does not promise one, the code copes.
+    const noKind = { name: 'p', credential: null, api_key: 'k', api_key_env: null } as unknown as ProfileCredential;
+    expect(soraAuth(noKind, {})).toEqual({ apiKey: 'k' });
     expect(() => soraAuth({ name: 'p', credential: 'api-key-env', api_key: '', api_key_env: 'K' }, { K: '  ' })).toThrow(
       /environment variable K, which is not set/,
     );

@@ -1,5 +1,6 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
+import { SORA_VERSIONS } from '../../sora/types.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -11,7 +12,7 @@ export default defineCommand({
   options: [
     { flags: '--endpoint <url>', description: 'resource URL or full request URL' },
     { flags: '--deployment <name>', description: 'Azure deployment name' },
-    { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: ['sora-1', 'sora-2'] },
+    { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: SORA_VERSIONS },
     { flags: '--api-key-stdin', description: 'read the new API key from stdin' },
     {
       flags: '--creates-per-minute <n>',

@@ -4,9 +4,8 @@ import { costStateSql } from './costs.js';
 import { AuthError } from '../../core/errors.js';
 import type { Db } from '../connection/types.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
-import { profileColumns, type ProfileConfig } from './profile-config.js';
-
-export type { ProfileConfig };
+import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
+import type { ProfileWithKey } from '../../sora/profile.js';
 
 /** A generation about to be submitted: recorded (status queued) before any money is spent. */
 export interface NewGeneration {
@@ -129,11 +128,11 @@ export async function reserveGenerationRows(
 type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 /** Every profile of the user (one round trip, session checked): batch lines may name any. */
-export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileConfig[]> {
-  return authedQuery<ProfileConfig>(
+export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileWithKey[]> {
+  return authedQuery<ProfileWithKey & Record<string, unknown>>(
     db,
     session,
-    `SELECT ${profileColumns('p')} FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) ORDER BY p.name`,
+    `SELECT ${profileWithKeyColumns('p')} FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) ORDER BY p.name`,
   );
 }
 
@@ -239,17 +238,18 @@ export async function generationWithProfile(
   db: Db,
   session: SessionKeys,
   idOrJobId: string,
-): Promise<(GenerationRow & { profile: ProfileConfig | null }) | undefined> {
-  const found = await authedQuery<GenerationRow & { profile: ProfileConfig | null }>(
+): Promise<(GenerationRow & { profile: ProfileWithKey | null }) | undefined> {
+  const found = await authedQuery<GenerationRow & { profile: ProfileWithKey | null }>(
     db,
     session,
     `SELECT ${ROW_COLUMNS},
-        (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
+        (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
            FROM profiles_config pc WHERE pc.user_id = g.user_id AND pc.name = g.profile_name LIMIT 1) p) AS profile
        FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3 OR g.id::text LIKE $4 || '%')
       ORDER BY g.created_at DESC LIMIT 10`,
     [idOrJobId, idPrefix(idOrJobId)],
   );
-  return pickById(found, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
+  const row = pickById(found, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
+  return row && { ...row, profile: profileFromJson(row.profile) };
 }

@@ -1,18 +1,4 @@
-/** An Azure profile as generate, jobs and videos need it. The API key never leaves the process. */
-export type ProfileConfig = {
-  name: string;
-  endpoint: string;
-  api_key: string;
-  /** api-key (default), api-key-env, azure-cli or entra: see src/sora/auth.ts. */
-  credential: string;
-  /** For api-key-env: the variable's name. */
-  api_key_env: string | null;
-  deployment: string;
-  sora_version: 'sora-1' | 'sora-2';
-  is_active: boolean;
-  /** The resource's create pace set on the profile (creates per minute), if any. */
-  creates_per_minute?: number | null;
-};
+import type { ProfileWithKey } from '../../sora/profile.js';
 
 /**
  * The one place `sora_version` is normalised: anything but sora-2 (NULL, older spellings) is
@@ -20,8 +6,25 @@ export type ProfileConfig = {
  */
 export const soraVersionSql = (p: string) => `CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END`;
 
-/** A profiles_config row (alias `p`) as a ProfileConfig. */
+/** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
+const hintSql = (p: string) =>
+  `CASE WHEN COALESCE(${p}.credential, 'api-key') <> 'api-key' THEN NULL WHEN length(${p}.api_key) >= 12 THEN '…' || right(${p}.api_key, 4) ELSE '…' END`;
+
+/** A profiles_config row (alias or table name `p`) as a Profile (src/sora/profile.ts): everything but the key. */
 export const profileColumns = (p: string) =>
-  `${p}.name, ${p}.endpoint, ${p}.api_key, COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${p}.deployment,
-   ${soraVersionSql(p)} AS sora_version, COALESCE(${p}.is_active, false) AS is_active,
-   ${p}.creates_per_minute`;
+  `${p}.name, ${p}.endpoint, ${p}.deployment, ${soraVersionSql(p)} AS sora_version, COALESCE(${p}.is_active, FALSE) AS is_active,
+   COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${hintSql(p)} AS api_key_hint, ${p}.creates_per_minute,
+   ${p}.created_at, ${p}.updated_at`;
+
+/** As a ProfileWithKey: for the commands that make a Sora client (the key stays in the process). */
+export const profileWithKeyColumns = (p: string) => `${profileColumns(p)}, ${p}.api_key`;
+
+/**
+ * A ProfileWithKey read through `to_jsonb` (a row's profile in the same round trip): JSON has no
+ * dates, so the two times come back as text.
+ */
+export function profileFromJson(p: ProfileWithKey | null): ProfileWithKey | null {
+  if (!p) return null;
+  const date = (v: Date | string | null) => (v === null ? null : new Date(v));
+  return { ...p, created_at: date(p.created_at), updated_at: date(p.updated_at) };
+}

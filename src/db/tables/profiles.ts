@@ -3,8 +3,9 @@ import type { Session } from '../../auth/session.js';
 import { authedQuery } from '../connection/authed.js';
 import { onlyRow } from './rows.js';
 import { ConstraintError } from '../connection/errors.js';
-import { soraVersionSql } from './profile-config.js';
+import { profileColumns } from './profile-config.js';
 import type { Db } from '../connection/types.js';
+import type { Profile, ProfileConnection } from '../../sora/profile.js';
 
 /**
  * Azure profiles (`profiles_config`), always scoped to the session's user. API keys leave the
@@ -12,52 +13,24 @@ import type { Db } from '../connection/types.js';
  * most the last 4 characters, computed in SQL.
  */
 
-export type SoraVersion = 'sora-1' | 'sora-2';
+/** What add and update store: a profile's settings (`api_key` '' when it stores no key) and its pace. */
+export type ProfileSettings = ProfileConnection & {
+  /** --creates-per-minute: a number to store; undefined keeps what is stored (add: none). */
+  creates_per_minute?: number;
+};
 
-export interface ProfileRow {
-  name: string;
-  endpoint: string;
-  deployment: string;
-  sora_version: SoraVersion;
-  is_active: boolean;
-  /** api-key, api-key-env, azure-cli or entra. */
-  credential: string;
-  /** For api-key-env: the variable's name (the key itself is never stored). */
-  api_key_env: string | null;
-  /** The stored key's last 4 characters; null for a profile that stores no key. */
-  api_key_hint: string | null;
-  /** The sora-2 create pace this profile asks for on its resource; null: Azure's default (2). */
-  creates_per_minute: number | null;
-  created_at?: Date;
-  updated_at?: Date;
-}
+const PUBLIC_COLUMNS = profileColumns('profiles_config');
 
-/** A profile ready for the Sora client. */
-export interface ResolvedProfile {
-  name: string;
-  endpoint: string;
-  apiKey: string;
-  credential: string;
-  apiKeyEnv: string | null;
-  deployment: string;
-  soraVersion: SoraVersion;
-}
-
-/** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
-const HINT_SQL = `CASE WHEN COALESCE(credential, 'api-key') <> 'api-key' THEN NULL WHEN length(api_key) >= 12 THEN '…' || right(api_key, 4) ELSE '…' END`;
-const PUBLIC_COLUMNS = `name, endpoint, deployment, ${soraVersionSql('profiles_config')} AS sora_version, COALESCE(is_active, FALSE) AS is_active,
-  COALESCE(credential, 'api-key') AS credential, api_key_env, ${HINT_SQL} AS api_key_hint, creates_per_minute, created_at, updated_at`;
-
-export async function listProfiles(db: Db, session: Session): Promise<ProfileRow[]> {
-  return authedQuery<ProfileRow & Record<string, unknown>>(
+export async function listProfiles(db: Db, session: Session): Promise<Profile[]> {
+  return authedQuery<Profile & Record<string, unknown>>(
     db,
     session,
     `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`,
   );
 }
 
-export async function getProfile(db: Db, session: Session, name: string): Promise<ProfileRow> {
-  const [row] = await authedQuery<ProfileRow & Record<string, unknown>>(
+export async function getProfile(db: Db, session: Session, name: string): Promise<Profile> {
+  const [row] = await authedQuery<Profile & Record<string, unknown>>(
     db,
     session,
     `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $3`,
@@ -67,14 +40,8 @@ export async function getProfile(db: Db, session: Session, name: string): Promis
   return row;
 }
 
-/** What add and update store: a profile's settings (`apiKey` '' when it stores no key) and its pace. */
-type NewProfile = ResolvedProfile & {
-  /** --creates-per-minute: a number to store; undefined keeps what is stored (add: none). */
-  createsPerMinute?: number;
-};
-
 /** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
-export async function addProfile(db: Db, session: Session, profile: NewProfile): Promise<ProfileRow> {
+export async function addProfile(db: Db, session: Session, profile: ProfileSettings): Promise<Profile> {
   try {
     return await insertProfile(db, session, profile, true);
   } catch (error) {
@@ -92,8 +59,8 @@ export async function addProfile(db: Db, session: Session, profile: NewProfile):
 }
 
 /** `profile update`: every setting of the user's profile NAME replaced. */
-export async function changeProfile(db: Db, session: Session, profile: NewProfile): Promise<ProfileRow> {
-  const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
+export async function changeProfile(db: Db, session: Session, profile: ProfileSettings): Promise<Profile> {
+  const rows = await authedQuery<Profile & Record<string, unknown>>(
     db,
     session,
     `UPDATE profiles_config SET endpoint = $4, api_key = $5, deployment = $6, sora_version = $7, credential = $8, api_key_env = $9,
@@ -103,12 +70,12 @@ export async function changeProfile(db: Db, session: Session, profile: NewProfil
     [
       profile.name,
       profile.endpoint,
-      profile.apiKey,
+      profile.api_key,
       profile.deployment,
-      profile.soraVersion,
+      profile.sora_version,
       profile.credential,
-      profile.apiKeyEnv,
-      profile.createsPerMinute ?? null,
+      profile.api_key_env,
+      profile.creates_per_minute ?? null,
     ],
   );
   if (!rows[0]) throw notFound(profile.name);
@@ -116,8 +83,8 @@ export async function changeProfile(db: Db, session: Session, profile: NewProfil
 }
 
 /** Active when `mayBeActive` and the user has no active profile yet. */
-async function insertProfile(db: Db, session: Session, profile: NewProfile, mayBeActive: boolean): Promise<ProfileRow> {
-  const rows = await authedQuery<ProfileRow & Record<string, unknown>>(
+async function insertProfile(db: Db, session: Session, profile: ProfileSettings, mayBeActive: boolean): Promise<Profile> {
+  const rows = await authedQuery<Profile & Record<string, unknown>>(
     db,
     session,
     `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env, creates_per_minute)
@@ -129,13 +96,13 @@ async function insertProfile(db: Db, session: Session, profile: NewProfile, mayB
     [
       profile.name,
       profile.endpoint,
-      profile.apiKey,
+      profile.api_key,
       profile.deployment,
-      profile.soraVersion,
+      profile.sora_version,
       mayBeActive,
       profile.credential,
-      profile.apiKeyEnv,
-      profile.createsPerMinute ?? null,
+      profile.api_key_env,
+      profile.creates_per_minute ?? null,
     ],
   );
   return onlyRow(rows, 'insert profile');

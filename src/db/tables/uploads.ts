@@ -1,6 +1,7 @@
 import type { Session } from '../../auth/session.js';
 import { authedQuery } from '../connection/authed.js';
-import { profileColumns, type ProfileConfig } from './profile-config.js';
+import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
+import type { ProfileWithKey } from '../../sora/profile.js';
 import type { Db } from '../connection/types.js';
 
 /**
@@ -143,7 +144,7 @@ export type StoredVideo = {
   container_url: string | null;
   /** The thumbnail's blob beside it, if one was uploaded. */
   thumbnail_blob: string | null;
-  profile: ProfileConfig | null;
+  profile: ProfileWithKey | null;
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -153,7 +154,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * `containerUrl`, oldest first. One round trip.
  */
 export async function storedVideos(db: Db, session: SessionKeys, id: string | null, containerUrl: string): Promise<StoredVideo[]> {
-  return authedQuery<StoredVideo>(
+  const found = await authedQuery<StoredVideo>(
     db,
     session,
     `WITH vids AS (
@@ -168,7 +169,7 @@ export async function storedVideos(db: Db, session: SessionKeys, id: string | nu
           AND ($3::text IS NULL OR ($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3))
      SELECT vids.id, vids.url, vids.thumbnail_url, vids.file_id, vids.azure_video_id, vids.generation_id, vids.sora_version,
        vids.created_at, vids.expires_at, vids.uploaded, vids.container_url, vids.thumbnail_blob,
-       (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
+       (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
           FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
          WHERE g.id = vids.generation_id LIMIT 1) p) AS profile
        FROM vids
@@ -176,4 +177,5 @@ export async function storedVideos(db: Db, session: SessionKeys, id: string | nu
       ORDER BY vids.created_at, vids.id`,
     [id, id && UUID.test(id) ? id : null, containerUrl],
   );
+  return found.map((v) => ({ ...v, profile: profileFromJson(v.profile) }));
 }

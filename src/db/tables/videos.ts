@@ -1,6 +1,7 @@
 import type { Session } from '../../auth/session.js';
 import { authedQuery } from '../connection/authed.js';
-import { profileColumns, type ProfileConfig } from './profile-config.js';
+import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
+import type { ProfileWithKey } from '../../sora/profile.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
 import type { Db } from '../connection/types.js';
 
@@ -69,12 +70,12 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * By id (or a unique prefix of at least 4 characters), file id or Azure id; with the profile it
  * was made on (for a refetch). An ambiguous prefix is a usage error listing the candidates.
  */
-export async function findVideo(db: Db, session: SessionKeys, id: string): Promise<(VideoRow & { profile: ProfileConfig | null }) | undefined> {
-  const found = await authedQuery<VideoRow & { profile: ProfileConfig | null }>(
+export async function findVideo(db: Db, session: SessionKeys, id: string): Promise<(VideoRow & { profile: ProfileWithKey | null }) | undefined> {
+  const found = await authedQuery<VideoRow & { profile: ProfileWithKey | null }>(
     db,
     session,
     `SELECT ${COLUMNS},
-        (SELECT to_jsonb(p) FROM (SELECT ${profileColumns('pc')}
+        (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
            FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
           WHERE g.id = v.generation_id LIMIT 1) p) AS profile
        FROM video_metadata v
@@ -83,11 +84,12 @@ export async function findVideo(db: Db, session: SessionKeys, id: string): Promi
       ORDER BY v.created_at DESC LIMIT 10`,
     [id, UUID.test(id) ? id : null, idPrefix(id)],
   );
-  return pickById(found, id, {
+  const video = pickById(found, id, {
     what: 'video',
     exact: (v) => [v.file_id, v.azure_video_id],
     describe: (v) => `${v.created_at.toISOString().slice(0, 16).replace('T', ' ')}  ${v.prompt.slice(0, 40)}`,
   });
+  return video && { ...video, profile: profileFromJson(video.profile) };
 }
 
 /** Deletes the row; returns what was deleted (undefined when nothing of the user's matched). */

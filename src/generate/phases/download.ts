@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { assetFileBase, prepareDownloadDir } from '../../storage/local-files.js';
 import { completeGeneration, type NewVideo } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
-import type { ProfileConfig } from '../../db/tables/profile-config.js';
+import type { ProfileWithKey } from '../../sora/profile.js';
 import type { Job, SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import type { StoredRequest } from '../plan.js';
@@ -16,7 +16,7 @@ import { resultOf, short, type LineResult } from '../results.js';
  * storage is set, then the videos and the `completed` status in one statement. A failure of either file stops the other:
  * no `*.part-*` is left behind, and leftovers of a killed run for these files are removed first.
  */
-export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job, profile: ProfileConfig, client: SoraClient): Promise<LineResult> {
+export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job, profile: ProfileWithKey, client: SoraClient): Promise<LineResult> {
   const label = ctx.label(row);
   const req = row.request as unknown as StoredRequest | null;
   const out = resolve(ctx.outOverride ?? req?.out ?? ctx.defaultOut);

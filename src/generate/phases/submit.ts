@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
 import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
-import type { ProfileConfig } from '../../db/tables/profile-config.js';
+import type { ProfileWithKey } from '../../sora/profile.js';
 import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
 import type { RunContext } from '../context.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
@@ -24,7 +24,7 @@ export type SubmitOutcome =
  * The resource's create turn, shown while it is coming: on a terminal the line counts down to
  * the next create every second; piped, one event line when the wait starts.
  */
-async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: ProfileConfig): Promise<void> {
+async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: ProfileWithKey): Promise<void> {
   const label = ctx.label(row);
   let until = 0;
   const show = () => {
@@ -48,7 +48,7 @@ async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: Profile
  * Phase 2, submit: waits for the resource's create turn, records `submitted_at` (only while this
  * process's lease is live and the row still queued: a cancel wins here), then creates the job.
  */
-export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileConfig, client: SoraClient): Promise<SubmitOutcome> {
+export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileWithKey, client: SoraClient): Promise<SubmitOutcome> {
   const image = req.image
     ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) }
     : undefined;
