@@ -10,7 +10,7 @@ import * as errors from '../core/errors.js';
 import { EXIT_CODES, exitCodeFor, exitCodeOfResult } from './exit-codes.js';
 import { osKeyring, presentedToken } from '../auth/token-store.js';
 import { startOpening, type HeadStart } from '../db/connection/head-start.js';
-import { buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation } from './program.js';
+import { asksForHelp, buildProgram, findCommand, fromCommanderError, helpToFlag, type Invocation, unknownCommandWord } from './program.js';
 import { octoVersion } from '../core/version.js';
 
 /**
@@ -50,9 +50,14 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
   try {
     // One store for the head start and the command, so the config file is read once.
     const config = openConfig(configDir(env), { warn: (line) => io.stderr.write(`warning: ${line}\n`) });
-    // The database starts connecting while the command module loads and argv is parsed.
+    const unknown = unknownCommandWord(argv);
+    if (unknown !== undefined && asksForHelp(argv)) {
+      throw new errors.UsageError(`unknown command "${unknown}" for "octo"`, { hint: 'see: octo --help' });
+    }
+    // The database starts connecting while the command module loads and argv is parsed; help
+    // has no side effects, so it opens nothing (no database created, no server left running).
     headStart =
-      entry && !entry.noDatabase && !options.overrides?.db
+      entry && !entry.noDatabase && !options.overrides?.db && !asksForHelp(argv)
         ? startOpening(argv, env, config, (key) => presentedToken(env, config, key, () => osKeyring(env)))
         : undefined;
     const loaded = await entry?.load();
@@ -74,7 +79,7 @@ export async function run(argv: string[], io: Io, options: RunOptions = {}): Pro
       await program.parseAsync(argv, { from: 'user' });
     } catch (error) {
       if (error instanceof CommanderError) {
-        const mapped = fromCommanderError(error);
+        const mapped = fromCommanderError(error, entry?.name);
         if (mapped === 'done') return 0;
         // A group named without a subcommand (e.g. `octo profile`) printed its help: a usage error.
         return await fail(mapped);

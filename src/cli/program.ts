@@ -154,18 +154,59 @@ function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<
   });
 }
 
-/** Commander's own errors (unknown flag, missing argument) become usage errors (exit 2). */
-export function fromCommanderError(error: CommanderError): UsageError | 'done' {
+/**
+ * Commander's own errors (unknown flag, missing argument) become usage errors (exit 2), pointing
+ * at the help of the command that was run (gh: "Run 'gh pr create --help' for usage").
+ */
+export function fromCommanderError(error: CommanderError, command?: string): UsageError | 'done' {
   if (['commander.helpDisplayed', 'commander.version'].includes(error.code) || error.exitCode === 0) return 'done';
   // A group named without its subcommand: commander printed the group's help above.
   if (error.code === 'commander.help') return new UsageError('a subcommand is needed (see the list above)');
-  return new UsageError(error.message.replace(/^error: /, ''), { hint: 'see: octo --help' });
+  return new UsageError(error.message.replace(/^error: /, ''), { hint: `see: octo ${command ? `${command} ` : ''}--help` });
 }
 
-/** Joins the lines of each paragraph so commander wraps help text to the terminal's width. */
+/** True when argv asks for help (`--help`, `-h`, or `help` turned into `--help`): nothing else runs. */
+export function asksForHelp(argv: string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
+/**
+ * The first word of argv when it names no command or group (`octo help nope`, `octo nope
+ * --help`): commander would print the top-level help and exit 0 for those.
+ */
+export function unknownCommandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg.startsWith('-')) {
+      if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
+      continue;
+    }
+    const known = arg === 'help' || COMMANDS.some((c) => c.name === arg || c.name.startsWith(`${arg} `));
+    return known ? undefined : arg;
+  }
+  return undefined;
+}
+
+/**
+ * Joins the lines of each paragraph so commander wraps help text to the terminal's width. An
+ * indented line (a list of install lines, a command) keeps its own line and its indentation.
+ */
 export function unwrap(text: string): string {
   return text
     .split(/\n\s*\n/)
-    .map((paragraph) => paragraph.replace(/\s*\n\s*/g, ' ').trim())
+    .map((paragraph) =>
+      paragraph
+        .split('\n')
+        .reduce<string[]>((lines, line) => {
+          const last = lines.length - 1;
+          if (/^\s/.test(line) || last < 0 || /^\s/.test(lines[last]!)) lines.push(last < 0 ? line.trim() : line.trimEnd());
+          else lines[last] = `${lines[last]} ${line.trim()}`;
+          return lines;
+        }, [])
+        .join('\n')
+        .trim(),
+    )
     .join('\n\n');
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defineCommand, type OptionsOf } from '../../src/cli/command.js';
@@ -30,6 +31,40 @@ describe('help', () => {
     expect(a.stdout).toContain('--endpoint <url>');
     expect(helpToFlag(['generate', 'help'])).toEqual(['generate', 'help']);
     expect(helpToFlag(['--json', 'help', 'jobs', 'list'])).toEqual(['--json', 'jobs', 'list', '--help']);
+  });
+
+  it('a usage error names the help of the command that was run; an unknown command is an error, also after help', async () => {
+    const env = cliEnv();
+    const flag = await runCli(['jobs', 'list', '--bogus'], { env });
+    expect([flag.code, flag.stderr]).toEqual([2, "error: unknown option '--bogus'\nsee: octo jobs list --help\n"]);
+    const extra = await runCli(['whoami', 'extra'], { env });
+    expect([extra.code, extra.stderr.split('\n')[1]]).toEqual([2, 'see: octo whoami --help']);
+    for (const argv of [
+      ['help', 'nope'],
+      ['nope', '--help'],
+    ]) {
+      const r = await runCli(argv, { env });
+      expect([r.code, r.stdout, r.stderr], argv.join(' ')).toEqual([2, '', 'error: unknown command "nope" for "octo"\nsee: octo --help\n']);
+    }
+  });
+
+  it('--help has no side effects: no database is created, no server started (issue 23, item 8)', async () => {
+    const dataDir = join(mkdtempSync(join(tmpdir(), 'octo-help-')), 'data');
+    const env = cliEnv({ OCTO_DATA_DIR: dataDir });
+    for (const argv of [
+      ['signup', '--help'],
+      ['help', 'generate'],
+      ['jobs', 'list', '-h'],
+    ]) {
+      const r = await runCli(argv, { env });
+      expect(r.code, argv.join(' ')).toBe(0);
+    }
+    expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it('keeps an indented line of a description on its own line (octo completion --help)', async () => {
+    const r = await runCli(['completion', '--help'], { env: cliEnv() });
+    expect(r.stdout).toContain('Install:\n  bash  add to ~/.bashrc:  eval "$(octo completion bash)"\n  zsh   octo completion zsh');
   });
 
   it('-v, --version and version print the version', async () => {

@@ -84,6 +84,14 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs budget on 
     expect((await runCli(['costs', 'budget', 'set', '--monthly', 'ten'], { env })).code).toBe(2);
     expect((await runCli(['costs', 'budget', 'set', '--monthly', '-3'], { env })).code).toBe(2);
     expect((await runCli(['costs', 'budget', 'set'], { env })).code).toBe(2);
+    // The amount as the argument, as people type it first (issue 23, item 7).
+    const positional = await runCli(['costs', 'budget', 'set', '7', '--json'], { env });
+    expect([positional.code, positional.json().monthly_usd]).toEqual([0, 7]);
+    const bad = await runCli(['costs', 'budget', 'set', '5x'], { env });
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('the budget must be an amount in USD')]);
+    const both = await runCli(['costs', 'budget', 'set', '5', '--monthly', '6'], { env });
+    expect([both.code, both.stderr]).toEqual([2, expect.stringContaining('two amounts given')]);
+    expect((await runCli(['costs', 'budget', 'set', '12', '--monthly', '12', '--json'], { env })).json().monthly_usd).toBe(12);
 
     expect((await runCli(['costs', 'budget', 'clear', '--profile', 'p1'], { env })).code).toBe(0);
     expect((await runCli(['costs', 'budget', 'clear', '--profile', 'p1', '--json'], { env })).code).toBe(3);

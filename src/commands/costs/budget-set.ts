@@ -4,10 +4,10 @@ import { setBudget } from '../../db/tables/budgets.js';
 import { formatUsd } from '../../costs/money.js';
 import { message } from '../../output/result.js';
 
-export function parseUsd(value: string): number {
+export function parseUsd(value: string, name = '--monthly'): number {
   const trimmed = value.trim().replace(/^\$/, '');
   if (!/^\d{1,8}(\.\d{1,4})?$/.test(trimmed)) {
-    throw new UsageError(`--monthly must be an amount in USD with at most 4 decimals, e.g. 25 or 12.50 (got "${value}")`);
+    throw new UsageError(`${name} must be an amount in USD with at most 4 decimals, e.g. 25 or 12.50 (got "${value}")`);
   }
   return Number(trimmed);
 }
@@ -19,13 +19,20 @@ export default defineCommand({
     'A profile budget takes the global --profile NAME (or OCTO_PROFILE); the profile must be yours.',
     'Months follow the system time zone. Amounts are estimates (octo pricing), not bills.',
   ].join('\n'),
-  options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month', parse: parseUsd }],
-  examples: ['octo costs budget set --monthly 50', 'octo costs budget set --monthly 10 --profile work'],
-  async run({ ctx, opts }) {
-    if (opts.monthly === undefined) throw new UsageError('--monthly is required', { hint: 'e.g. octo costs budget set --monthly 50' });
+  // `budget set 5` is what people type first: the amount is taken as an argument too.
+  args: ['[usd]'],
+  options: [{ flags: '--monthly <usd>', description: 'budget in USD per calendar month (or give it as the argument)', parse: (v: string) => parseUsd(v) }],
+  examples: ['octo costs budget set 50', 'octo costs budget set --monthly 10 --profile work'],
+  async run({ ctx, opts, args }) {
+    const given = args[0] === undefined ? undefined : parseUsd(args[0], 'the budget');
+    if (given !== undefined && opts.monthly !== undefined && given !== opts.monthly) {
+      throw new UsageError(`two amounts given: ${args[0]} and --monthly ${opts.monthly}`, { hint: 'give one: octo costs budget set 50' });
+    }
+    const monthly = given ?? opts.monthly;
+    if (monthly === undefined) throw new UsageError('the monthly amount in USD is required', { hint: 'e.g. octo costs budget set 50 (or --monthly 50)' });
     const session = await ctx.session();
     const profile = ctx.globals.profile || null;
-    const budget = await setBudget(await ctx.db(), session, { profile, monthlyUsd: opts.monthly });
+    const budget = await setBudget(await ctx.db(), session, { profile, monthlyUsd: monthly });
     const scope = budget.profile_name ? `profile ${budget.profile_name}` : 'all your spend';
     return message(`Monthly budget for ${scope}: ${formatUsd(budget.monthly_usd)} (estimates).`, budget);
   },
