@@ -6,7 +6,7 @@ import { onlyRow } from '../db/tables/rows.js';
 import { reserveGenerations } from './reserve.js';
 import { generationsByKeys, loadUserProfiles, type GenerationRow, type NewGeneration } from '../db/tables/generations.js';
 import { loadPricing } from '../costs/pricing.js';
-import { formatUsd, roundUsd } from '../costs/money.js';
+import { formatUsd, roundUsd } from '../core/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type CommandResult, type Column } from '../output/result.js';
 import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-file.js';

@@ -3,7 +3,7 @@ import { extname, isAbsolute, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
-import { roundUsd } from '../costs/money.js';
+import { roundUsd } from '../core/money.js';
 import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
 import type { NewGeneration } from '../db/tables/generations.js';
 import type { ProfileWithKey } from '../sora/profile.js';

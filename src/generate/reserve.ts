@@ -1,6 +1,6 @@
 import type { Session } from '../auth/session.js';
 import { BudgetError } from '../core/errors.js';
-import { formatUsd } from '../costs/money.js';
+import { formatUsd } from '../core/money.js';
 import { reserveGenerationRows, type BudgetOverrun, type NewGeneration, type ReservedGeneration } from '../db/tables/generations.js';
 import type { Db } from '../db/connection/types.js';
 

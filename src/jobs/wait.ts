@@ -1,6 +1,6 @@
 import { GenerationFailedError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { loadUserProfiles, unfinishedGenerations } from '../db/tables/generations.js';
-import { formatUsd } from '../costs/money.js';
+import { formatUsd } from '../core/money.js';
 import { createProgress } from '../output/progress.js';
 import { record, rows, type Column, type CommandResult } from '../output/result.js';
 import { downloadDir, runnerOptions, type GenerateContext } from '../generate/options.js';

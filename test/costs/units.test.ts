@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { estimateCost } from '../../src/costs/estimate.js';
-import { formatUsd } from '../../src/costs/money.js';
+import { formatUsd } from '../../src/core/money.js';
 import { dayIn, isoInZone, parseDay, resolveRange, validateTimeZone } from '../../src/costs/period.js';
 import { BUILTIN_PRICES, loadPricing, parsePricingFile, pricingFileVersion } from '../../src/costs/pricing.js';
 import { bar, barChart } from '../../src/output/chart.js';

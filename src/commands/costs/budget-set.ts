@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { setBudget } from '../../db/tables/budgets.js';
-import { formatUsd } from '../../costs/money.js';
+import { formatUsd } from '../../core/money.js';
 import { message } from '../../output/result.js';
 
 export function parseUsd(value: string, name = '--monthly'): number {

@@ -1,7 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { systemTimeZone, validateTimeZone } from '../../costs/period.js';
 import { budgetStatus } from '../../db/tables/budgets.js';
-import { formatUsd } from '../../costs/money.js';
+import { formatUsd } from '../../core/money.js';
 import { rows } from '../../output/result.js';
 
 export default defineCommand({

@@ -4,7 +4,7 @@ import { systemTimeZone } from '../../costs/period.js';
 import { costReport } from '../../costs/report.js';
 import { COST_GROUPINGS, type CostGrouping } from '../../db/tables/costs.js';
 import { barChart } from '../../output/chart.js';
-import { formatUsd, roundUsd } from '../../costs/money.js';
+import { formatUsd, roundUsd } from '../../core/money.js';
 import { rows, text } from '../../output/result.js';
 
 const HEADERS: Record<CostGrouping, string> = {

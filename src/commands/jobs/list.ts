@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
-import { formatUsd } from '../../costs/money.js';
+import { formatUsd } from '../../core/money.js';
 import { rows, shownOf } from '../../output/result.js';
 
 /** `cancelled` too: the web app writes that spelling, octo `canceled`; either finds both. */

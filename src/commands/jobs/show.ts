@@ -1,6 +1,6 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { NotFoundError } from '../../core/errors.js';
-import { formatUsd } from '../../costs/money.js';
+import { formatUsd } from '../../core/money.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({

@@ -1,17 +1,13 @@
-import type { Session } from '../../auth/session.js';
 import { NotFoundError } from '../../core/errors.js';
-import { roundUsd } from '../../costs/money.js';
-import { authedQuery } from '../connection/authed.js';
+import { roundUsd } from '../../core/money.js';
 import { costStateSql } from './costs.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /**
  * Monthly budgets (`octo_budgets`): one for all of a user's spend (profile_name NULL) and any
  * per profile. The check against them is `reserveGenerationRows` (src/db/tables/generations.ts), which
  * counts what `budgetStatus` shows: month-to-date completed + in-flight estimates.
  */
-
-type SessionRef = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export interface Budget {
   profile_name: string | null;
@@ -33,12 +29,10 @@ export interface BudgetStatus extends Budget {
  * that the user does not have is NotFoundError.
  */
 export async function setBudget(db: Db, session: SessionRef, input: { profile: string | null; monthlyUsd: number }): Promise<Budget> {
-  const [row] = await authedQuery<{ profile_name: string | null; monthly_usd: number; updated_at: Date }>(
-    db,
-    session,
+  const [row] = await db.forSession(session).query<{ profile_name: string | null; monthly_usd: number; updated_at: Date }>(
     `INSERT INTO octo_budgets (user_id, profile_name, monthly_usd)
-SELECT a.user_id, $3::varchar, $4::numeric FROM auth a
-WHERE $3::varchar IS NULL OR EXISTS (SELECT 1 FROM profiles_config p WHERE p.user_id = a.user_id AND p.name = $3::varchar)
+SELECT a.user_id, $1::varchar, $2::numeric FROM auth a
+WHERE $1::varchar IS NULL OR EXISTS (SELECT 1 FROM profiles_config p WHERE p.user_id = a.user_id AND p.name = $1::varchar)
 ON CONFLICT (user_id, (COALESCE(profile_name, ''))) DO UPDATE SET monthly_usd = EXCLUDED.monthly_usd, updated_at = NOW()
 RETURNING profile_name, monthly_usd, updated_at`,
     [input.profile, input.monthlyUsd],
@@ -49,11 +43,9 @@ RETURNING profile_name, monthly_usd, updated_at`,
 
 /** Removes the budget for all spend (profile null) or one profile's; false when none was set. */
 export async function clearBudget(db: Db, session: SessionRef, profile: string | null): Promise<boolean> {
-  const rows = await authedQuery(
-    db,
-    session,
+  const rows = await db.forSession(session).query(
     `DELETE FROM octo_budgets WHERE user_id = (SELECT user_id FROM auth)
-  AND COALESCE(profile_name, '') = COALESCE($3::varchar, '') RETURNING id`,
+  AND COALESCE(profile_name, '') = COALESCE($1::varchar, '') RETURNING id`,
     [profile],
   );
   return rows.length > 0;
@@ -61,15 +53,13 @@ export async function clearBudget(db: Db, session: SessionRef, profile: string |
 
 /** Every budget of the user with month-to-date spend; the month follows `timeZone`. */
 export async function budgetStatus(db: Db, session: SessionRef, timeZone: string): Promise<BudgetStatus[]> {
-  const rows = await authedQuery<Record<string, unknown>>(
-    db,
-    session,
+  const rows = await db.forSession(session).query<Record<string, unknown>>(
     `SELECT b.profile_name, b.monthly_usd, b.updated_at,
   COALESCE(sum(g.estimated_cost) FILTER (WHERE ${costStateSql('g.status')} = 'completed'), 0) AS completed,
   COALESCE(sum(g.estimated_cost) FILTER (WHERE ${costStateSql('g.status')} = 'in_flight'), 0) AS in_flight
 FROM octo_budgets b
 LEFT JOIN video_generations g ON g.user_id = b.user_id
-  AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $3::text) AT TIME ZONE $3::text)
+  AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $1::text) AT TIME ZONE $1::text)
   AND (b.profile_name IS NULL OR g.profile_name = b.profile_name)
 WHERE b.user_id = (SELECT user_id FROM auth)
 GROUP BY b.id, b.profile_name, b.monthly_usd, b.updated_at

@@ -1,7 +1,5 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery } from '../connection/authed.js';
 import { onlyRow } from './rows.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /**
  * Cost reports: every sum is made by the database, in one round trip (session check included).
@@ -74,8 +72,8 @@ export function costSummarySql(by: CostGrouping): string {
   // --by status shows every status; the other groupings show completed spend only.
   const which = by === 'status' ? 'TRUE' : `b.state = 'completed'`;
   return `WITH bounds AS (
-  SELECT ($4::date::timestamp AT TIME ZONE $3::text) AS from_at,
-         (($5::date + 1)::timestamp AT TIME ZONE $3::text) AS to_at
+  SELECT ($2::date::timestamp AT TIME ZONE $1::text) AS from_at,
+         (($3::date + 1)::timestamp AT TIME ZONE $1::text) AS to_at
 ),
 base AS (
   SELECT COALESCE(g.status, 'queued') AS status,
@@ -83,13 +81,13 @@ base AS (
     g.estimated_cost AS cost,
     g.duration * COALESCE(g.variants, 1) AS seconds,
     g.sora_model, g.profile_name, g.tags,
-    g.created_at AT TIME ZONE $3::text AS local_at
+    g.created_at AT TIME ZONE $1::text AS local_at
   FROM video_generations g
   WHERE g.user_id = (SELECT user_id FROM auth)
     -- The bounds written out, not read from the bounds CTE: so the planner sees the range,
     -- estimates the rows, and aggregates by hash instead of sorting a million rows on disk.
-    AND g.created_at >= ($4::date::timestamp AT TIME ZONE $3::text)
-    AND g.created_at < (($5::date + 1)::timestamp AT TIME ZONE $3::text)
+    AND g.created_at >= ($2::date::timestamp AT TIME ZONE $1::text)
+    AND g.created_at < (($3::date + 1)::timestamp AT TIME ZONE $1::text)
 ),
 ${
   by === 'tag'
@@ -130,15 +128,15 @@ SELECT
 /** Spend between two calendar days (inclusive) of `timeZone`, grouped `by`. One round trip. */
 export async function costSummary(
   db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>,
+  session: SessionRef,
   input: { by: CostGrouping; timeZone: string; since: string; until: string },
 ): Promise<CostSummary> {
-  const rows = await authedQuery<{
+  const rows = await db.forSession(session).query<{
     groups: CostGroup[];
     tallies: Record<string, CostTally>;
     from_at: Date;
     to_at: Date;
-  }>(db, session, costSummarySql(input.by), [input.timeZone, input.since, input.until]);
+  }>(costSummarySql(input.by), [input.timeZone, input.since, input.until]);
   const row = onlyRow(rows, 'cost summary');
   const tally = (state: string): CostTally => {
     const t = row.tallies[state];
