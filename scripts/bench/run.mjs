@@ -15,6 +15,7 @@ import { interleaved, median, startChild, timeOnce, timeWithUsage } from './meas
 import { benchEmbedded } from './embedded.mjs';
 import { benchMembers } from './members.mjs';
 import { benchManyProcesses } from './many-processes.mjs';
+import { benchMcp } from './mcp.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const octo = join(root, 'bin', 'octo.js');
@@ -208,6 +209,9 @@ async function main() {
 
     // 8. Many processes, one database, one quota (scripts/bench/many-processes.mjs).
     await benchManyProcesses({ node, octo, env: baseEnv, dbUrl, record, log });
+
+    // 9. The MCP server (scripts/bench/mcp.mjs): its start-up, its exit, a generate call.
+    await benchMcp({ node, octo, env: pgEnv, runs: RUNS, record, log });
   } finally {
     await admin(`DROP DATABASE IF EXISTS ${benchDb} WITH (FORCE)`).catch(() => undefined);
     rmSync(work, { recursive: true, force: true });

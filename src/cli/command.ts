@@ -91,6 +91,8 @@ export interface CommandSpec<T extends readonly OptionSpec[] = readonly OptionSp
   options?: T;
   /** Extra help lines (examples) shown after the options. */
   examples?: readonly string[];
+  /** Text shown as is after the examples (a config snippet: not re-wrapped). */
+  epilog?: string;
   run(context: CommandContext<OptionsOf<T>>): Promise<CommandResult | Output | void>;
 }
 

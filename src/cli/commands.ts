@@ -89,6 +89,7 @@ export const COMMANDS: CommandEntry[] = [
     noDatabase: true,
     load: () => import('../commands/emulator.js'),
   },
+  { name: 'mcp', summary: 'Serve the octo tools to coding agents over MCP (stdio)', load: () => import('../commands/mcp.js') },
   { name: 'doctor', summary: 'Check the setup: config, database, session, profile, Azure endpoint, storage', load: () => import('../commands/doctor.js') },
   {
     name: 'db migrate',

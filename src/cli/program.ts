@@ -143,6 +143,7 @@ function defineCommand(command: Command, entry: CommandEntry, spec: CommandSpec<
   if (spec.examples?.length) {
     command.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join('\n')}\n`);
   }
+  if (spec.epilog) command.addHelpText('after', spec.epilog);
   command.action((...received: unknown[]) => {
     const self = received.at(-1) as Command;
     const args = received.slice(0, -2).flatMap((a) => (Array.isArray(a) ? a.map(String) : a === undefined ? [] : [String(a)]));

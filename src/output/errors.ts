@@ -1,16 +1,30 @@
 import type { Io } from '../core/io.js';
-import { OctoError } from '../core/errors.js';
+import { OctoError, type ErrorCode } from '../core/errors.js';
 import { escapeControl } from './escape.js';
 import { redact } from './logger.js';
+
+export interface ErrorObject {
+  code: ErrorCode;
+  message: string;
+  hint: string | null;
+}
+
+/** What `--json` prints under `error` (and what an MCP tool error carries), secrets redacted. */
+export function errorObject(error: unknown): ErrorObject {
+  const known = error instanceof OctoError;
+  return {
+    code: known ? error.code : 'failure',
+    message: redact(error instanceof Error ? error.message : String(error)),
+    hint: known && error.hint ? redact(error.hint) : null,
+  };
+}
 
 /** How a failure looks: `{"error":{code,message,hint}}` on stdout with --json, else on stderr. */
 export function renderError(error: unknown, io: Io, options: { json: boolean; debug: boolean }): void {
   const known = error instanceof OctoError;
-  const code = known ? error.code : 'failure';
-  const message = redact(error instanceof Error ? error.message : String(error));
-  const hint = known && error.hint ? redact(error.hint) : undefined;
+  const { code, message, hint } = errorObject(error);
   if (options.json) {
-    io.stdout.write(`${JSON.stringify({ error: { code, message, hint: hint ?? null } }, null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify({ error: { code, message, hint } }, null, 2)}\n`);
     return;
   }
   // JSON above stays exact; a terminal sees server text with its control characters escaped.

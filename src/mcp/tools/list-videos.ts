@@ -1,0 +1,45 @@
+import * as z from 'zod';
+import { parseDate } from '../../cli/flag-parsers.js';
+import { defineTool } from '../tool.js';
+
+export default defineTool({
+  name: 'list_videos',
+  title: 'List videos',
+  description:
+    'Your generated videos, newest first, with their local file (or playable URL when octo uploads to storage). ' +
+    'Free: reads the ledger only. Same rows as `octo videos list --json`, plus `total` (every match, capped).',
+  input: z.strictObject({
+    since: z.string().optional().describe('created on or after: YYYY-MM-DD (local midnight) or an ISO 8601 time'),
+    until: z.string().optional().describe('created before: YYYY-MM-DD (local midnight) or an ISO 8601 time'),
+    search: z.string().optional().describe('prompt contains this (case-insensitive)'),
+    limit: z.number().int().positive().max(1000).default(20).describe('at most this many'),
+  }),
+  output: z.looseObject({
+    videos: z.array(
+      z.looseObject({
+        id: z.string(),
+        prompt: z.string(),
+        width: z.number().nullable(),
+        height: z.number().nullable(),
+        duration: z.number().nullable().describe('seconds'),
+        sora_version: z.string().nullable(),
+        url: z.string().describe('the local file, or a playable URL once uploaded'),
+        azure_video_id: z.string().nullable(),
+        created_at: z.string(),
+      }),
+    ),
+    total: z.number().int().describe('how many match (capped); more than videos.length when cut by limit'),
+  }),
+  annotations: { readOnlyHint: true, openWorldHint: false },
+  async run({ ctx }, args) {
+    const filter = {
+      limit: args.limit,
+      since: args.since === undefined ? undefined : parseDate('since')(args.since),
+      until: args.until === undefined ? undefined : parseDate('until')(args.until),
+      search: args.search,
+    };
+    const { videoList } = await import('../../videos/list.js');
+    const session = await ctx.session();
+    return videoList(await ctx.db(), session, filter);
+  },
+});

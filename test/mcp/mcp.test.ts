@@ -1,0 +1,165 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY, makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+import { data, startMcp, toolError, type McpSession } from './client.js';
+
+/**
+ * `octo mcp` as an agent drives it: the built bin/octo.js as a child process, the SDK's own
+ * Client and StdioClientTransport, the emulator over HTTP, on the embedded database and on
+ * Postgres. Each result is compared with what the matching command prints with --json.
+ */
+
+const root = join(import.meta.dirname, '..', '..');
+const TOOL_NAMES = ['estimate', 'list_videos', 'costs', 'budget'];
+
+describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind) => {
+  let world: World;
+  const sessions: McpSession[] = [];
+  const users: TestUser[] = [];
+  const open = async (user: TestUser, args: string[] = [], env: Record<string, string> = {}) => {
+    const session = await startMcp(user, args, env);
+    sessions.push(session);
+    return session;
+  };
+  const user = async () => {
+    const made = await makeUser(world, { active: 's2' });
+    users.push(made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    world = await startWorld(kind);
+  }, 120_000);
+  afterAll(async () => {
+    // No secret in any result or log line of any server of this file.
+    const everything = sessions.flatMap((s) => [...s.results, s.stderr()]).join('\n');
+    expect(everything.length).toBeGreaterThan(0);
+    expect(everything).not.toContain(API_KEY);
+    for (const u of users) expect(everything).not.toContain(u.env.OCTO_TOKEN);
+    await Promise.all(sessions.map((s) => s.close().catch(() => undefined)));
+    await world?.close();
+  });
+
+  it('lists its tools, each with a JSON Schema for its arguments and its result, and says what each costs', async () => {
+    const mcp = await open(await user());
+    const { tools } = await mcp.client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(TOOL_NAMES);
+    for (const tool of tools) {
+      expect(tool.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
+      expect(tool.outputSchema).toMatchObject({ type: 'object' });
+      expect(tool.description).toMatch(/Free|spends/);
+    }
+    const estimate = tools.find((t) => t.name === 'estimate')!;
+    expect(Object.keys(estimate.inputSchema.properties ?? {})).toEqual(['prompt', 'seconds', 'size', 'variants', 'image', 'profile', 'tags', 'lines']);
+    expect(estimate.annotations).toMatchObject({ readOnlyHint: true });
+    expect(mcp.client.getInstructions()).toContain('estimate first');
+  });
+
+  it('estimate: one prompt and a list of lines, as generate --dry-run --json prices them; nothing recorded', async () => {
+    const u = await user();
+    const mcp = await open(u);
+    const one = data(await mcp.call('estimate', { prompt: 'a paper boat', seconds: 8 }));
+    const cli = await u.cli(['generate', 'a paper boat', '--seconds', '8', '--dry-run', '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(one).toEqual({ results: [cli.json()], total_cost: 0.8 });
+
+    const batch = data(
+      await mcp.call('estimate', {
+        seconds: 4,
+        lines: [{ prompt: 'line one' }, { prompt: 'line two', seconds: 12 }, { prompt: 'line three', profile: 's1', size: '480x480', variants: 2 }],
+      }),
+    );
+    expect(batch.results.map((r: any) => [r.line, r.status, r.id, r.profile, r.seconds, r.estimated_cost])).toEqual([
+      [1, 'dry-run', null, 's2', 4, 0.4],
+      [2, 'dry-run', null, 's2', 12, 1.2],
+      [3, 'dry-run', null, 's1', 4, 0.1],
+    ]);
+    expect(batch.total_cost).toBe(1.7);
+    const recorded = await world.db.query<{ n: number }>('SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1', [u.userId]);
+    expect(recorded).toEqual([{ n: 0 }]);
+  });
+
+  it('a bad size is a tool error with the code and message of --json (the server keeps serving); so is a bad argument', async () => {
+    const u = await user();
+    const mcp = await open(u);
+    const bad = toolError(await mcp.call('estimate', { prompt: 'x', size: '999x999' }));
+    const cli = await u.cli(['generate', 'x', '--size', '999x999', '--dry-run', '--json']);
+    expect(cli.code).toBe(2);
+    expect(bad).toEqual(cli.json().error);
+    expect(bad.code).toBe('usage');
+    expect(toolError(await mcp.call('estimate', { prompt: 'x', profile: 'nope' })).code).toBe('not_found');
+    expect(toolError(await mcp.call('estimate', { prompt: 'x', lines: [{ prompt: 'y' }] })).code).toBe('usage');
+    // Refused by the schema (an unknown key is never dropped silently: money is at stake).
+    const unknown = await mcp.call('estimate', { prompt: 'x', duration: 8 });
+    expect(unknown.isError).toBe(true);
+    expect(JSON.stringify(unknown.content)).toContain('duration');
+    expect(data(await mcp.call('estimate', { prompt: 'x' })).results[0].estimated_cost).toBe(0.4);
+  });
+
+  it('not logged in: every tool answers a tool error saying octo login', async () => {
+    const u = await user();
+    const mcp = await open(u, [], { OCTO_TOKEN: '' });
+    for (const [name, args] of [
+      ['estimate', { prompt: 'x' }],
+      ['costs', {}],
+      ['budget', {}],
+      ['list_videos', {}],
+    ] as const) {
+      const error = toolError(await mcp.call(name, args));
+      expect(error).toMatchObject({ code: 'auth', hint: 'run: octo login' });
+    }
+  });
+
+  it('list_videos, costs and budget agree with videos list --json, costs --json and costs budget show --json', async () => {
+    const u = await user();
+    for (const prompt of ['a red kite', 'a blue kite']) {
+      const made = await u.cli(['generate', prompt, '--json', '--tag', 'run=mcp']);
+      expect(made.code, made.stderr).toBe(0);
+    }
+    expect((await u.cli(['costs', 'budget', 'set', '--monthly', '5'])).code).toBe(0);
+    const mcp = await open(u);
+
+    const videos = data(await mcp.call('list_videos', {}));
+    const listed = await u.cli(['videos', 'list', '--json']);
+    expect(videos).toEqual({ videos: listed.json(), total: 2 });
+    const found = data(await mcp.call('list_videos', { search: 'RED', limit: 5 }));
+    expect(found.videos.map((v: any) => v.prompt)).toEqual(['a red kite']);
+    expect(toolError(await mcp.call('list_videos', { since: 'yesterday-ish' })).code).toBe('usage');
+
+    for (const by of ['model', 'tag'] as const) {
+      const costs = data(await mcp.call('costs', { by, tz: 'UTC' }));
+      const cli = await u.cli(['costs', '--by', by, '--tz', 'UTC', '--json']);
+      expect(costs).toEqual(cli.json());
+    }
+    expect(data(await mcp.call('costs', { tz: 'UTC' })).total_cost).toBe(0.8);
+
+    const budget = data(await mcp.call('budget', { tz: 'UTC' }));
+    const shown = await u.cli(['costs', 'budget', 'show', '--tz', 'UTC', '--json']);
+    expect(budget).toEqual({ budgets: shown.json() });
+    expect(budget.budgets[0]).toMatchObject({ profile_name: null, monthly_usd: 5, completed: 0.8, remaining: 4.2 });
+  });
+
+  it('exits with status 0 once stdin closes', async () => {
+    const u = await user();
+    const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), 'mcp'], { cwd: u.out, env: u.env });
+    let stdout = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    const request = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
+    };
+    child.stdin.write(`${JSON.stringify(request)}\n`);
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdin.end();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    // Only protocol messages on stdout: one JSON-RPC answer per line.
+    const lines = stdout.trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).id)).toEqual([1]);
+  });
+});
