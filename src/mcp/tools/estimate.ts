@@ -24,7 +24,7 @@ export default defineTool({
     const [{ generate }, { jsonOf }, { roundUsd }] = await Promise.all([
       import('../../generate/generate.js'),
       import('../../output/render.js'),
-      import('../../costs/money.js'),
+      import('../../core/money.js'),
     ]);
     const found = [];
     // As in a batch file: what the call says applies to the lines that do not say.
