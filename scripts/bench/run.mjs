@@ -16,6 +16,7 @@ import { benchEmbedded } from './embedded.mjs';
 import { benchMembers } from './members.mjs';
 import { benchManyProcesses } from './many-processes.mjs';
 import { benchMcp } from './mcp.mjs';
+import { benchGallery } from './gallery.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const octo = join(root, 'bin', 'octo.js');
@@ -174,6 +175,9 @@ async function main() {
       value: ratio(listPg.median_ms, bare2.median_ms),
       ok: listPg.median_ms / bare2.median_ms <= 2,
     });
+
+    // The gallery (issue 21): a 1,000-video page, written and measured (scripts/bench/gallery.mjs).
+    await benchGallery({ root, node, octo, env: baseEnv, dbUrl, runs: quick ? 5 : 9, record, log });
 
     // Members (issue 11): row-level security's cost, in a database of its own (scripts/bench/members.mjs).
     await benchMembers({ root, node, octo, adminUrl, baseEnv, work, runs: RUNS, rows: quick ? 1_000 : 10_000, record, log });

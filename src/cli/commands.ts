@@ -13,7 +13,7 @@ export type { CommandEntry };
 export const GROUPS: Record<string, string> = {
   profile: 'Manage Azure OpenAI profiles (endpoints, keys, deployments)',
   jobs: 'List, show, wait for and cancel generation jobs',
-  videos: 'List, show, open, download, upload, link and delete generated videos',
+  videos: 'List, show, open, download, upload, link and delete generated videos; a gallery page of them',
   costs: 'Spend reports and monthly budgets',
   'costs budget': 'Monthly budgets that generate cannot pass',
   db: 'Database schema: migrate and status; stop the embedded server',
@@ -82,6 +82,11 @@ export const COMMANDS: CommandEntry[] = [
     load: () => import('../commands/videos/upload.js'),
   },
   { name: 'videos link', summary: 'Print (and record) a fresh playable URL for a video in storage', load: () => import('../commands/videos/link.js') },
+  {
+    name: 'videos gallery',
+    summary: 'Write one self-contained HTML page that plays every video of a batch (or the newest)',
+    load: () => import('../commands/videos/gallery.js'),
+  },
   { name: 'videos delete', summary: 'Delete a video record (and with --files its local files)', load: () => import('../commands/videos/delete.js') },
   {
     name: 'emulator',

@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { lstat, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { makeDirs } from '../core/dirs.js';
@@ -57,14 +58,43 @@ const ownedByMe = (uid: number) => typeof process.getuid !== 'function' || uid =
  * file, also owned by this user).
  */
 export async function whyNotOurs(path: string): Promise<string | null> {
-  if (!isAbsolute(path) || resolve(path) !== path) return 'not an absolute, normalised path';
-  if (!OWN_NAME.test(basename(path)) || !EXTENSIONS.some((e) => path.endsWith(e))) return 'not a file name octo writes';
+  const named = nameProblem(path);
+  if (named) return named;
   const file = await lstat(path).catch(() => null);
   if (!file) return 'no such file';
   if (!file.isFile() || !ownedByMe(file.uid)) return 'not a regular file of yours';
   const marker = await lstat(join(dirname(path), DOWNLOAD_MARKER)).catch(() => null);
   if (!marker?.isFile() || !ownedByMe(marker.uid)) return 'not in a folder octo downloaded to';
   return null;
+}
+
+function nameProblem(path: string): string | null {
+  if (!isAbsolute(path) || resolve(path) !== path) return 'not an absolute, normalised path';
+  if (!OWN_NAME.test(basename(path)) || !EXTENSIONS.some((e) => path.endsWith(e))) return 'not a file name octo writes';
+  return null;
+}
+
+/**
+ * The paths whyNotOurs accepts, for many files at once (a gallery page's thousands): the same
+ * rules, with each folder's marker looked at once.
+ */
+export function ourFiles(paths: Iterable<string>): Set<string> {
+  const marked = new Map<string, boolean>();
+  const ours = new Set<string>();
+  for (const path of paths) {
+    if (nameProblem(path)) continue;
+    const file = lstatSync(path, { throwIfNoEntry: false });
+    if (!file?.isFile() || !ownedByMe(file.uid)) continue;
+    const dir = dirname(path);
+    let ok = marked.get(dir);
+    if (ok === undefined) {
+      const marker = lstatSync(join(dir, DOWNLOAD_MARKER), { throwIfNoEntry: false });
+      ok = Boolean(marker?.isFile() && ownedByMe(marker.uid));
+      marked.set(dir, ok);
+    }
+    if (ok) ours.add(path);
+  }
+  return ours;
 }
 
 /** Deletes the files octo wrote; says which were kept and why. */

@@ -1,0 +1,71 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { defineCommand } from '../../cli/command.js';
+import { parseDate, positiveInt } from '../../cli/flag-parsers.js';
+import { FailureError, UsageError } from '../../core/errors.js';
+import { formatUsd } from '../../core/money.js';
+import { message, text } from '../../output/result.js';
+
+const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled'];
+
+export default defineCommand({
+  description:
+    'Writes one self-contained HTML page (no request to anything but its own videos) with a card per\n' +
+    'generation: the video, prompt, model, size, seconds, tags, status, estimate and id; failed and\n' +
+    'cancelled lines with their reason. A header totals them and a filter box narrows them.\n' +
+    'A batch (--file or --batch) shows its lines in file order; otherwise the newest generations.\n' +
+    'Videos play from their downloaded files (relative links when the page sits above them, so the\n' +
+    'folder can be zipped and shared), else from their storage URL.',
+  options: [
+    { flags: '--file <file>', description: 'the lines of this batch file (generate --file), in its order', complete: 'files' },
+    { flags: '--batch <id>', description: 'the lines of this batch id (generate --file prints it)' },
+    { flags: '--since <date>', description: 'created on or after (local date or ISO time)', parse: parseDate('--since') },
+    { flags: '--until <date>', description: 'created before (local date or ISO time)', parse: parseDate('--until') },
+    { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
+    { flags: '--status <status>', description: 'only this status', choices: STATUSES },
+    { flags: '--tag <key=value>', description: 'only generations with this tag (or this key, any value)' },
+    { flags: '--limit <n>', description: 'at most this many (newest first)', default: 200, parse: positiveInt('--limit') },
+    { flags: '--out <file>', description: 'where to write the page (- for stdout)', default: 'octo-gallery.html', complete: 'files' },
+    { flags: '--open', description: "open the page with the system's browser" },
+  ],
+  examples: [
+    'octo videos gallery --file prompts.txt --open',
+    'octo videos gallery --since 2026-11-01 --status failed --out review/failed.html',
+    'octo videos gallery --tag campaign=q4 --json > rows.json',
+  ],
+  async run({ ctx, opts }) {
+    const toStdout = opts.out === '-';
+    if (toStdout && ctx.globals.json) throw new UsageError('--json prints the rows on stdout: write the page to a file with --out FILE');
+    if (toStdout && opts.open) throw new UsageError('--open opens a page file: pass --out FILE');
+    const [{ galleryData, galleryTotals, galleryCards }, { renderGalleryPage }] = await Promise.all([
+      import('../../videos/gallery.js'),
+      import('../../output/gallery/page.js'),
+    ]);
+    const data = await galleryData(ctx, opts);
+    const file = toStdout ? null : resolve(ctx.cwd, opts.out);
+    const totals = galleryTotals(data.rows);
+    const note =
+      data.total > data.rows.length ? `showing ${data.rows.length} of ${data.total > 10_000 ? 'more than 10000' : data.total} (--limit N for more)` : undefined;
+    const html = renderGalleryPage({ title: data.title, note, generatedAt: ctx.now(), cards: galleryCards(data.rows, file), totals });
+    if (file === null) return text(html);
+    writePage(file, html);
+    const counts = totals.byStatus.map((s) => `${s.count} ${s.status}`).join(', ');
+    ctx.log.info(`${data.rows.length} card${data.rows.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}, ${formatUsd(totals.completed.cost)} estimated`);
+    if (note) ctx.log.info(note);
+    if (opts.open) {
+      const { openWithSystem } = await import('../../videos/open.js');
+      await openWithSystem(file, { env: ctx.processEnv, platform: process.platform }).catch((error: unknown) => {
+        throw new FailureError(`the page is written (${file}), but ${(error as Error).message}`, { hint: 'open that file in a browser' });
+      });
+    }
+    return message(file, data.rows);
+  },
+});
+
+/** Written beside its final name and renamed, so a browser never opens half a page. Missing folders are made. */
+function writePage(file: string, html: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const part = `${file}.part-${process.pid}`;
+  writeFileSync(part, html);
+  renameSync(part, file);
+}
