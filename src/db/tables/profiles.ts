@@ -1,10 +1,8 @@
 import { NotFoundError, UsageError } from '../../core/errors.js';
-import type { Session } from '../../auth/session.js';
-import { authedQuery } from '../connection/authed.js';
 import { onlyRow } from './rows.js';
 import { ConstraintError } from '../connection/errors.js';
 import { profileColumns } from './profile-config.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 import type { Profile, ProfileConnection } from '../../sora/profile.js';
 
 /**
@@ -21,27 +19,22 @@ export type ProfileSettings = ProfileConnection & {
 
 const PUBLIC_COLUMNS = profileColumns('profiles_config');
 
-export async function listProfiles(db: Db, session: Session): Promise<Profile[]> {
-  return authedQuery<Profile & Record<string, unknown>>(
-    db,
-    session,
-    `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`,
-  );
+export async function listProfiles(db: Db, session: SessionRef): Promise<Profile[]> {
+  return db
+    .forSession(session)
+    .query<Profile & Record<string, unknown>>(`SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) ORDER BY name`);
 }
 
-export async function getProfile(db: Db, session: Session, name: string): Promise<Profile> {
-  const [row] = await authedQuery<Profile & Record<string, unknown>>(
-    db,
-    session,
-    `SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $3`,
-    [name],
-  );
+export async function getProfile(db: Db, session: SessionRef, name: string): Promise<Profile> {
+  const [row] = await db
+    .forSession(session)
+    .query<Profile & Record<string, unknown>>(`SELECT ${PUBLIC_COLUMNS} FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $1`, [name]);
   if (!row) throw notFound(name);
   return row;
 }
 
 /** Inserts a profile; the user's first becomes active. Duplicate name: UsageError. */
-export async function addProfile(db: Db, session: Session, profile: ProfileSettings): Promise<Profile> {
+export async function addProfile(db: Db, session: SessionRef, profile: ProfileSettings): Promise<Profile> {
   try {
     return await insertProfile(db, session, profile, true);
   } catch (error) {
@@ -59,13 +52,11 @@ export async function addProfile(db: Db, session: Session, profile: ProfileSetti
 }
 
 /** `profile update`: every setting of the user's profile NAME replaced. */
-export async function changeProfile(db: Db, session: Session, profile: ProfileSettings): Promise<Profile> {
-  const rows = await authedQuery<Profile & Record<string, unknown>>(
-    db,
-    session,
-    `UPDATE profiles_config SET endpoint = $4, api_key = $5, deployment = $6, sora_version = $7, credential = $8, api_key_env = $9,
-          creates_per_minute = COALESCE($10::integer, creates_per_minute), updated_at = NOW()
-      WHERE user_id = (SELECT user_id FROM auth) AND name = $3
+export async function changeProfile(db: Db, session: SessionRef, profile: ProfileSettings): Promise<Profile> {
+  const rows = await db.forSession(session).query<Profile & Record<string, unknown>>(
+    `UPDATE profiles_config SET endpoint = $2, api_key = $3, deployment = $4, sora_version = $5, credential = $6, api_key_env = $7,
+          creates_per_minute = COALESCE($8::integer, creates_per_minute), updated_at = NOW()
+      WHERE user_id = (SELECT user_id FROM auth) AND name = $1
       RETURNING ${PUBLIC_COLUMNS}`,
     [
       profile.name,
@@ -83,14 +74,12 @@ export async function changeProfile(db: Db, session: Session, profile: ProfileSe
 }
 
 /** Active when `mayBeActive` and the user has no active profile yet. */
-async function insertProfile(db: Db, session: Session, profile: ProfileSettings, mayBeActive: boolean): Promise<Profile> {
-  const rows = await authedQuery<Profile & Record<string, unknown>>(
-    db,
-    session,
+async function insertProfile(db: Db, session: SessionRef, profile: ProfileSettings, mayBeActive: boolean): Promise<Profile> {
+  const rows = await db.forSession(session).query<Profile & Record<string, unknown>>(
     `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env, creates_per_minute)
-     SELECT user_id, $3, $4, $5, $6, $7,
-            $8::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active),
-            $9, $10, $11::integer
+     SELECT user_id, $1, $2, $3, $4, $5,
+            $6::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active),
+            $7, $8, $9::integer
      FROM auth
      RETURNING ${PUBLIC_COLUMNS}`,
     [
@@ -110,42 +99,38 @@ async function insertProfile(db: Db, session: Session, profile: ProfileSettings,
 
 /**
  * Makes `name` the active profile in ONE statement (every row of the user gets
- * is_active = (name = $3)); the deferred exclusion constraint of migration 010 makes two
+ * is_active = (name = $1)); the deferred exclusion constraint of migration 010 makes two
  * concurrent calls end with exactly one active profile.
  */
-export async function useProfile(db: Db, session: Session, name: string): Promise<void> {
-  const rows = await authedQuery(
-    db,
-    session,
+export async function useProfile(db: Db, session: SessionRef, name: string): Promise<void> {
+  const rows = await db.forSession(session).query(
     `UPDATE profiles_config
-     SET is_active = (name = $3),
-         updated_at = CASE WHEN COALESCE(is_active, FALSE) <> (name = $3) THEN NOW() ELSE updated_at END
+     SET is_active = (name = $1),
+         updated_at = CASE WHEN COALESCE(is_active, FALSE) <> (name = $1) THEN NOW() ELSE updated_at END
      WHERE user_id = (SELECT user_id FROM auth)
-       AND EXISTS (SELECT 1 FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) AND p.name = $3)
+       AND EXISTS (SELECT 1 FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) AND p.name = $1)
      RETURNING name`,
     [name],
   );
   if (rows.length === 0) throw notFound(name);
 }
 
-export async function removeProfile(db: Db, session: Session, name: string): Promise<{ wasActive: boolean }> {
-  const [row] = await authedQuery<{ is_active: boolean }>(
-    db,
-    session,
-    `DELETE FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $3 RETURNING COALESCE(is_active, FALSE) AS is_active`,
-    [name],
-  );
+export async function removeProfile(db: Db, session: SessionRef, name: string): Promise<{ wasActive: boolean }> {
+  const [row] = await db
+    .forSession(session)
+    .query<{ is_active: boolean }>(
+      `DELETE FROM profiles_config WHERE user_id = (SELECT user_id FROM auth) AND name = $1 RETURNING COALESCE(is_active, FALSE) AS is_active`,
+      [name],
+    );
   if (!row) throw notFound(name);
   return { wasActive: Boolean(row.is_active) };
 }
 
 /** Unfinished generations made on the profile: removing it leaves nothing that can reach them. */
-export async function unfinishedJobsOn(db: Db, session: Session, name: string): Promise<number> {
-  const [row] = await authedQuery<{ n: number }>(
-    db,
-    session,
+export async function unfinishedJobsOn(db: Db, session: SessionRef, name: string): Promise<number> {
+  const [row] = await db.forSession(session).query<{ n: number }>(
     `SELECT count(*)::int AS n FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.profile_name = $3
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.profile_name = $1
         AND g.status NOT IN ('completed', 'succeeded', 'failed', 'canceled', 'cancelled')`,
     [name],
   );

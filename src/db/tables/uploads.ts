@@ -1,15 +1,11 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery } from '../connection/authed.js';
 import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /**
  * octo_uploads: one row per blob. Claimed (owner + lease) before the upload starts, marked
  * `uploaded` (and released) once the blob is whole. Every query is scoped to the session's user.
  */
-
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export interface UploadClaim {
   /** The blob's path below `<user id>/`: `<generation id>/<asset>.mp4`. */
@@ -39,24 +35,22 @@ export type ClaimedUpload = {
  */
 export async function claimUploads(
   db: Db,
-  session: SessionKeys,
+  session: SessionRef,
   o: { containerUrl: string; owner: string; leaseSeconds: number; stealable: string[]; items: UploadClaim[] },
 ): Promise<ClaimedUpload[]> {
-  return authedQuery<ClaimedUpload>(
-    db,
-    session,
+  return db.forSession(session).query<ClaimedUpload>(
     `WITH incoming AS (
        SELECT x.*, (SELECT user_id FROM auth)::text || '/' || x.rel AS blob_name
-         FROM jsonb_to_recordset($3::jsonb) AS x(rel TEXT, generation_id UUID, kind TEXT, source TEXT)),
+         FROM jsonb_to_recordset($1::jsonb) AS x(rel TEXT, generation_id UUID, kind TEXT, source TEXT)),
      up AS (
        INSERT INTO octo_uploads AS u (user_id, blob_name, container_url, generation_id, kind, source, owner, lease_until)
-       SELECT a.user_id, i.blob_name, $4, i.generation_id, i.kind, i.source, $5, NOW() + make_interval(secs => $6::float8)
+       SELECT a.user_id, i.blob_name, $2, i.generation_id, i.kind, i.source, $3, NOW() + make_interval(secs => $4::float8)
          FROM incoming i, auth a
        ON CONFLICT (user_id, blob_name) DO UPDATE SET
          owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until,
          state = CASE WHEN u.container_url = EXCLUDED.container_url THEN u.state ELSE 'pending' END,
          container_url = EXCLUDED.container_url, source = COALESCE(EXCLUDED.source, u.source), updated_at = NOW()
-        WHERE u.owner IS NULL OR u.owner = EXCLUDED.owner OR u.lease_until < NOW() OR u.owner = ANY($7::text[])
+        WHERE u.owner IS NULL OR u.owner = EXCLUDED.owner OR u.lease_until < NOW() OR u.owner = ANY($5::text[])
        RETURNING u.blob_name, u.state, u.bytes, u.source)
      SELECT i.rel, i.blob_name, up.blob_name IS NOT NULL AS claimed, up.state, up.bytes, COALESCE(up.source, i.source) AS source,
        CASE WHEN up.blob_name IS NULL THEN cur.owner END AS held_by
@@ -68,23 +62,19 @@ export async function claimUploads(
 }
 
 /** Keeps the lease while a long upload runs. */
-export async function renewUploads(db: Db, session: SessionKeys, blobNames: string[], owner: string, leaseSeconds: number): Promise<void> {
-  await authedQuery(
-    db,
-    session,
-    `UPDATE octo_uploads SET lease_until = NOW() + make_interval(secs => $5::float8)
-      WHERE user_id = (SELECT user_id FROM auth) AND blob_name = ANY($3::text[]) AND owner = $4 RETURNING id`,
+export async function renewUploads(db: Db, session: SessionRef, blobNames: string[], owner: string, leaseSeconds: number): Promise<void> {
+  await db.forSession(session).query(
+    `UPDATE octo_uploads SET lease_until = NOW() + make_interval(secs => $3::float8)
+      WHERE user_id = (SELECT user_id FROM auth) AND blob_name = ANY($1::text[]) AND owner = $2 RETURNING id`,
     [blobNames, owner, leaseSeconds],
   );
 }
 
 /** Gives the lease back (after a failure), so another run may take the blobs at once. */
-export async function releaseUploads(db: Db, session: SessionKeys, blobNames: string[], owner: string): Promise<void> {
-  await authedQuery(
-    db,
-    session,
+export async function releaseUploads(db: Db, session: SessionRef, blobNames: string[], owner: string): Promise<void> {
+  await db.forSession(session).query(
     `UPDATE octo_uploads SET owner = NULL, lease_until = NULL
-      WHERE user_id = (SELECT user_id FROM auth) AND blob_name = ANY($3::text[]) AND owner = $4 RETURNING id`,
+      WHERE user_id = (SELECT user_id FROM auth) AND blob_name = ANY($1::text[]) AND owner = $2 RETURNING id`,
     [blobNames, owner],
   );
 }
@@ -107,19 +97,17 @@ export interface VideoUrls {
  * at them, in the same statement. Returns how many blobs this owner still held (a lease lost to
  * another process returns fewer).
  */
-export async function markUploaded(db: Db, session: SessionKeys, blobs: UploadedBlob[], owner: string, video?: VideoUrls): Promise<number> {
-  const [row] = await authedQuery<{ marked: number }>(
-    db,
-    session,
+export async function markUploaded(db: Db, session: SessionRef, blobs: UploadedBlob[], owner: string, video?: VideoUrls): Promise<number> {
+  const [row] = await db.forSession(session).query<{ marked: number }>(
     `WITH marked AS (
        UPDATE octo_uploads u SET state = 'uploaded', bytes = x.bytes, uploaded_at = NOW(), owner = NULL, lease_until = NULL, updated_at = NOW()
-         FROM jsonb_to_recordset($3::jsonb) AS x(blob_name TEXT, bytes BIGINT)
-        WHERE u.user_id = (SELECT user_id FROM auth) AND u.blob_name = x.blob_name AND u.owner = $4
+         FROM jsonb_to_recordset($1::jsonb) AS x(blob_name TEXT, bytes BIGINT)
+        WHERE u.user_id = (SELECT user_id FROM auth) AND u.blob_name = x.blob_name AND u.owner = $2
        RETURNING u.id),
      video AS (
-       UPDATE video_metadata v SET url = $6, thumbnail_url = COALESCE($7, v.thumbnail_url), file_id = $8, updated_at = NOW()
-        WHERE $5::uuid IS NOT NULL AND v.id = $5::uuid AND v.user_id = (SELECT user_id FROM auth)
-          AND (SELECT count(*) FROM marked) = $9::int
+       UPDATE video_metadata v SET url = $4, thumbnail_url = COALESCE($5, v.thumbnail_url), file_id = $6, updated_at = NOW()
+        WHERE $3::uuid IS NOT NULL AND v.id = $3::uuid AND v.user_id = (SELECT user_id FROM auth)
+          AND (SELECT count(*) FROM marked) = $7::int
        RETURNING v.id)
      SELECT (SELECT count(*)::int FROM marked) AS marked, (SELECT count(*)::int FROM video) AS videos`,
     [JSON.stringify(blobs), owner, video?.id ?? null, video?.url ?? null, video?.thumbnail_url ?? null, video?.file_id ?? null, blobs.length],
@@ -153,12 +141,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * One video by id, file id or Azure id; or (null) every video of the user not yet uploaded to
  * `containerUrl`, oldest first. One round trip.
  */
-export async function storedVideos(db: Db, session: SessionKeys, id: string | null, containerUrl: string): Promise<StoredVideo[]> {
-  const found = await authedQuery<StoredVideo>(
-    db,
-    session,
+export async function storedVideos(db: Db, session: SessionRef, id: string | null, containerUrl: string): Promise<StoredVideo[]> {
+  const found = await db.forSession(session).query<StoredVideo>(
     `WITH vids AS (
-       SELECT v.*, u.container_url, (u.state = 'uploaded' AND u.container_url = $5) IS TRUE AS uploaded,
+       SELECT v.*, u.container_url, (u.state = 'uploaded' AND u.container_url = $3) IS TRUE AS uploaded,
          (SELECT t.blob_name FROM octo_uploads t
            WHERE t.user_id = v.user_id AND t.kind = 'thumbnail' AND t.state = 'uploaded'
              AND t.blob_name IN (regexp_replace(v.file_id, '\\.mp4$', '') || '.jpg', regexp_replace(v.file_id, '\\.mp4$', '') || '.webp')
@@ -166,14 +152,14 @@ export async function storedVideos(db: Db, session: SessionKeys, id: string | nu
          FROM video_metadata v
          LEFT JOIN octo_uploads u ON u.user_id = v.user_id AND u.blob_name = v.file_id
         WHERE v.user_id = (SELECT user_id FROM auth)
-          AND ($3::text IS NULL OR ($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3))
+          AND ($1::text IS NULL OR ($2::uuid IS NOT NULL AND v.id = $2::uuid) OR v.file_id = $1 OR v.azure_video_id = $1))
      SELECT vids.id, vids.url, vids.thumbnail_url, vids.file_id, vids.azure_video_id, vids.generation_id, vids.sora_version,
        vids.created_at, vids.expires_at, vids.uploaded, vids.container_url, vids.thumbnail_blob,
        (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
           FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
          WHERE g.id = vids.generation_id LIMIT 1) p) AS profile
        FROM vids
-      WHERE $3::text IS NOT NULL OR NOT vids.uploaded
+      WHERE $1::text IS NOT NULL OR NOT vids.uploaded
       ORDER BY vids.created_at, vids.id`,
     [id, id && UUID.test(id) ? id : null, containerUrl],
   );

@@ -1,13 +1,9 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery } from '../connection/authed.js';
 import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /** video_metadata: what `octo videos` reads and deletes. Every query is scoped to the user. */
-
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
 
 export type VideoRow = {
   id: string;
@@ -41,19 +37,17 @@ export interface VideoFilter {
  * Newest first (index: user_id, created_at DESC), and how many match (up to COUNT_CAP + 1, for
  * "showing 20 of 312"); one round trip with the session check.
  */
-export async function listVideos(db: Db, session: SessionKeys, f: VideoFilter): Promise<{ videos: VideoRow[]; total: number }> {
+export async function listVideos(db: Db, session: SessionRef, f: VideoFilter): Promise<{ videos: VideoRow[]; total: number }> {
   const where = `v.user_id = (SELECT user_id FROM auth)
-        AND ($3::timestamptz IS NULL OR v.created_at >= $3)
-        AND ($4::timestamptz IS NULL OR v.created_at < $4)
-        AND ($5::text IS NULL OR v.prompt ILIKE '%' || $5 || '%')`;
-  const found = await authedQuery<VideoRow & { total_count: number }>(
-    db,
-    session,
+        AND ($1::timestamptz IS NULL OR v.created_at >= $1)
+        AND ($2::timestamptz IS NULL OR v.created_at < $2)
+        AND ($3::text IS NULL OR v.prompt ILIKE '%' || $3 || '%')`;
+  const found = await db.forSession(session).query<VideoRow & { total_count: number }>(
     `SELECT ${COLUMNS},
         (SELECT count(*)::int FROM (SELECT 1 FROM video_metadata v WHERE ${where} LIMIT ${COUNT_CAP + 1}) n) AS total_count
        FROM video_metadata v
       WHERE ${where}
-      ORDER BY v.created_at DESC, v.id LIMIT $6`,
+      ORDER BY v.created_at DESC, v.id LIMIT $4`,
     [f.since?.toISOString() ?? null, f.until?.toISOString() ?? null, f.search ? escapeLike(f.search) : null, f.limit],
   );
   const videos = found.map(({ total_count: _, ...v }) => v);
@@ -70,17 +64,15 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * By id (or a unique prefix of at least 4 characters), file id or Azure id; with the profile it
  * was made on (for a refetch). An ambiguous prefix is a usage error listing the candidates.
  */
-export async function findVideo(db: Db, session: SessionKeys, id: string): Promise<(VideoRow & { profile: ProfileWithKey | null }) | undefined> {
-  const found = await authedQuery<VideoRow & { profile: ProfileWithKey | null }>(
-    db,
-    session,
+export async function findVideo(db: Db, session: SessionRef, id: string): Promise<(VideoRow & { profile: ProfileWithKey | null }) | undefined> {
+  const found = await db.forSession(session).query<VideoRow & { profile: ProfileWithKey | null }>(
     `SELECT ${COLUMNS},
         (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
            FROM video_generations g JOIN profiles_config pc ON pc.user_id = g.user_id AND pc.name = g.profile_name
           WHERE g.id = v.generation_id LIMIT 1) p) AS profile
        FROM video_metadata v
       WHERE v.user_id = (SELECT user_id FROM auth)
-        AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3 OR v.id::text LIKE $5 || '%')
+        AND (($2::uuid IS NOT NULL AND v.id = $2::uuid) OR v.file_id = $1 OR v.azure_video_id = $1 OR v.id::text LIKE $3 || '%')
       ORDER BY v.created_at DESC LIMIT 10`,
     [id, UUID.test(id) ? id : null, idPrefix(id)],
   );
@@ -93,13 +85,11 @@ export async function findVideo(db: Db, session: SessionKeys, id: string): Promi
 }
 
 /** Deletes the row; returns what was deleted (undefined when nothing of the user's matched). */
-export async function deleteVideo(db: Db, session: SessionKeys, id: string): Promise<VideoRow | undefined> {
-  const [row] = await authedQuery<VideoRow>(
-    db,
-    session,
+export async function deleteVideo(db: Db, session: SessionRef, id: string): Promise<VideoRow | undefined> {
+  const [row] = await db.forSession(session).query<VideoRow>(
     `WITH target AS (
        SELECT v.id FROM video_metadata v
-        WHERE v.user_id = (SELECT user_id FROM auth) AND (($4::uuid IS NOT NULL AND v.id = $4::uuid) OR v.file_id = $3 OR v.azure_video_id = $3)
+        WHERE v.user_id = (SELECT user_id FROM auth) AND (($2::uuid IS NOT NULL AND v.id = $2::uuid) OR v.file_id = $1 OR v.azure_video_id = $1)
         ORDER BY v.created_at DESC LIMIT 1)
      DELETE FROM video_metadata v USING target WHERE v.id = target.id RETURNING ${COLUMNS}`,
     [id, UUID.test(id) ? id : null],
