@@ -78,3 +78,16 @@ export class FailureError extends OctoError {
     super('failure', message, options);
   }
 }
+
+/**
+ * A profile's settings were tried with one request before being stored, and the service (or the
+ * way to it) refused: nothing was stored. The code is the refusal's (auth, not_found, failure…).
+ */
+export class ProfileCheckError extends OctoError {
+  readonly profile: string;
+  constructor(profile: string, cause: unknown, options: { hint?: string } = {}) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(cause instanceof OctoError ? cause.code : 'failure', `profile ${profile} does not work: ${reason}`, { ...options, cause });
+    this.profile = profile;
+  }
+}

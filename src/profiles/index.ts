@@ -1,6 +1,5 @@
-import type { Column } from '../output/result.js';
 import { checkText } from '../core/text.js';
-import { OctoError, UsageError } from '../core/errors.js';
+import { ProfileCheckError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import { loadUserProfiles } from '../db/tables/generations.js';
 import type { Db } from '../db/connection/types.js';
@@ -70,24 +69,34 @@ export function credentialFrom(options: Pick<AddOptions, 'auth' | 'apiKeyEnv' | 
   return { credential: auth as CredentialKind, apiKeyEnv: null };
 }
 
-/**
- * The one cheap request (list one job) `profile add` and `update` make before storing. Token
- * credentials (azure-cli, entra) and a key variable not set here are left to `profile test`.
- */
-async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, p: ProfileConnection): Promise<void> {
-  if (p.credential === 'azure-cli' || p.credential === 'entra' || (p.credential === 'api-key-env' && !ctx.processEnv[p.api_key_env ?? '']?.trim())) {
-    ctx.log.info(`Not checked: run octo profile test ${p.name} once its credential is available.`);
-    return;
-  }
+/** What became of the one check request `profile add` and `update` make before storing. */
+export type SettingsCheck =
+  | { checked: true; result: ProfileTestResult }
+  /** --no-check, or only the pace changed (nothing the service could refuse). */
+  | { checked: false; reason: 'not asked' }
+  /** A token credential (azure-cli, entra) or a key variable not set here: left to `profile test`. */
+  | { checked: false; reason: 'credential not at hand' };
+
+/** What `profile add` and `update` did: the profile as stored, and whether the service was asked first. */
+export interface ProfileChange {
+  profile: Profile;
+  check: SettingsCheck;
+  /** api-key-env: the variable the profile names, when it is not set in this environment. */
+  unsetKeyVariable: string | null;
+}
+
+const keyVariableUnset = (ctx: Pick<Context, 'processEnv'>, p: Pick<ProfileConnection, 'credential' | 'api_key_env'>) =>
+  p.credential === 'api-key-env' && !ctx.processEnv[p.api_key_env ?? '']?.trim();
+
+/** The one cheap request (list one job) before storing. A refusal is a ProfileCheckError: nothing is stored. */
+async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, p: ProfileConnection, asked: boolean): Promise<SettingsCheck> {
+  if (!asked) return { checked: false, reason: 'not asked' };
+  if (p.credential === 'azure-cli' || p.credential === 'entra' || keyVariableUnset(ctx, p)) return { checked: false, reason: 'credential not at hand' };
   try {
-    await testLoadedProfile(ctx, p);
+    return { checked: true, result: await testLoadedProfile(ctx, p) };
   } catch (error) {
     if (ctx.signal.aborted) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new OctoError(error instanceof OctoError ? error.code : 'failure', `profile ${p.name} does not work: ${message}`, {
-      hint: 'nothing was stored; fix the setting, or store it unchecked with --no-check',
-      cause: error,
-    });
+    throw new ProfileCheckError(p.name, error);
   }
 }
 
@@ -101,7 +110,7 @@ export async function addProfile(
   ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session'>,
   name: string,
   options: AddOptions,
-): Promise<Profile> {
+): Promise<ProfileChange> {
   const profileName = checkName(name);
   const endpoint = (options.endpoint ?? ctx.processEnv.AZURE_OPENAI_ENDPOINT ?? (await askText(ctx, 'Endpoint', '--endpoint URL'))).trim();
   const { normalizeEndpoint } = await import('../sora/endpoint.js');
@@ -121,13 +130,12 @@ export async function addProfile(
     else apiKey = (await askSecret(ctx, 'API key', '--api-key-stdin, --api-key-env NAME or --auth azure-cli (or set AZURE_OPENAI_API_KEY)')).trim();
     if (!apiKey) throw new UsageError('the API key is empty');
     checkText('the API key', apiKey, 500);
-  } else if (apiKeyEnv && !ctx.processEnv[apiKeyEnv]?.trim()) {
-    ctx.log.warn(`${apiKeyEnv} is not set here; commands that use profile ${profileName} will need it`);
   }
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const settings = { name: profileName, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
-  if (options.check !== false) await checkSettings(ctx, settings);
-  return insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute });
+  const check = await checkSettings(ctx, settings, options.check !== false);
+  const profile = await insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute });
+  return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, settings) ? apiKeyEnv : null };
 }
 
 /** `profile update NAME`: what is given replaces what is stored; checked like add. */
@@ -135,7 +143,7 @@ export async function updateProfile(
   ctx: Pick<Context, 'io' | 'interactive' | 'signal' | 'processEnv' | 'log' | 'db' | 'session' | 'globals' | 'setting'>,
   name: string,
   options: AddOptions,
-): Promise<Profile> {
+): Promise<ProfileChange> {
   const current = await profileFor(ctx, name);
   const endpoint = options.endpoint?.trim() ?? current.endpoint;
   if (options.endpoint) {
@@ -157,9 +165,10 @@ export async function updateProfile(
   }
   const updated = { name: current.name, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
   // A new pace alone changes nothing the service could refuse: no check request for it.
-  if (options.check !== false && !paceOnly) await checkSettings(ctx, updated);
+  const check = await checkSettings(ctx, updated, options.check !== false && !paceOnly);
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-  return changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute });
+  const profile = await changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute });
+  return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, updated) ? apiKeyEnv : null };
 }
 
 export async function useProfile(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<void> {
@@ -220,40 +229,5 @@ export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' 
     sora_version: profile.sora_version,
     ok: true,
     latency_ms: Math.round(performance.now() - started),
-  };
-}
-
-export const PROFILE_COLUMNS: Column<ProfileJson>[] = [
-  { key: 'is_active', header: 'ACTIVE', format: (value) => (value ? '*' : '') },
-  { key: 'name', header: 'NAME' },
-  { key: 'endpoint', header: 'ENDPOINT', flex: true },
-  { key: 'deployment', header: 'DEPLOYMENT' },
-  { key: 'sora_version', header: 'SORA' },
-  { key: 'credential', header: 'CREDENTIAL', format: (_value, row) => describeCredential(row) },
-];
-
-/** "api key …abcd", "env AZURE_KEY", "azure-cli", "entra": which credential, never the key. */
-export function describeCredential(row: Pick<Profile, 'credential' | 'api_key_env' | 'api_key_hint'>): string {
-  if (row.credential === 'api-key-env') return `env ${row.api_key_env}`;
-  if (row.credential === 'azure-cli' || row.credential === 'entra') return row.credential;
-  return `api key ${row.api_key_hint ?? '…'}`;
-}
-
-/** The JSON contract: `{name, endpoint, deployment, sora_version, is_active, credential, api_key_env, api_key_hint}`. */
-export type ProfileJson = ReturnType<typeof profileJson>;
-
-export function profileJson(row: Profile) {
-  return {
-    name: row.name,
-    endpoint: row.endpoint,
-    deployment: row.deployment,
-    sora_version: row.sora_version,
-    is_active: row.is_active,
-    credential: row.credential,
-    api_key_env: row.api_key_env,
-    api_key_hint: row.api_key_hint,
-    creates_per_minute: row.creates_per_minute,
-    created_at: row.created_at,
-    updated_at: row.updated_at,
   };
 }

@@ -103,7 +103,12 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
       { stdin: KEY_A },
     );
     expect(again.stderr).toContain('octo profile update wrongkey');
-    expect((await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin'], { stdin: KEY_B })).code).not.toBe(0);
+    const refused = await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin', '--json'], { stdin: KEY_B });
+    expect(refused.code).not.toBe(0);
+    expect(refused.json().error).toMatchObject({
+      message: expect.stringMatching(/^profile wrongkey does not work: /),
+      hint: 'nothing was stored; fix the setting, or store it unchecked with --no-check',
+    });
     const fixed = await alice.run(['profile', 'update', 'wrongkey', '--api-key-stdin', '--json'], { stdin: KEY_A });
     expect(fixed.code, fixed.stderr).toBe(0);
     expect(fixed.json()).toMatchObject({ name: 'wrongkey', api_key_hint: '…A1b2', deployment: 'sora-2' });

@@ -2,6 +2,7 @@ import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
 import { SORA_VERSIONS } from '../../sora/types.js';
 import { message } from '../../output/result.js';
+import { describeCredential, noteUnchecked, profileJson, storing } from './view.js';
 
 export default defineCommand({
   args: ['<name>'],
@@ -28,8 +29,11 @@ export default defineCommand({
     'octo profile add work --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --auth azure-cli',
   ],
   async run({ ctx, args, opts }) {
-    const { addProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
-    const row = await addProfile(ctx, requiredArg(args, 0), opts);
+    const { addProfile } = await import('../../profiles/index.js');
+    const change = await storing(addProfile(ctx, requiredArg(args, 0), opts));
+    const row = change.profile;
+    if (change.unsetKeyVariable) ctx.log.warn(`${change.unsetKeyVariable} is not set here; commands that use profile ${row.name} will need it`);
+    noteUnchecked(ctx.log, change);
     return message(
       `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
       profileJson(row),

@@ -1,11 +1,12 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { record } from '../../output/result.js';
+import { describeCredential, profileJson } from './view.js';
 
 export default defineCommand({
   args: ['<name>'],
   argCompletion: ['profiles'],
   async run({ ctx, args }) {
-    const { showProfile, profileJson, describeCredential } = await import('../../profiles/index.js');
+    const { showProfile } = await import('../../profiles/index.js');
     const row = await showProfile(ctx, requiredArg(args, 0));
     return record(profileJson(row), [
       { key: 'name', header: 'name' },

@@ -2,6 +2,7 @@ import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
 import { SORA_VERSIONS } from '../../sora/types.js';
 import { message } from '../../output/result.js';
+import { noteUnchecked, profileJson, storing } from './view.js';
 
 export default defineCommand({
   description:
@@ -23,8 +24,10 @@ export default defineCommand({
   ],
   examples: ['octo profile update prod --api-key-stdin < new-key.txt', 'octo profile update prod --deployment sora-2-pro'],
   async run({ ctx, args, opts }) {
-    const { updateProfile, profileJson } = await import('../../profiles/index.js');
-    const row = await updateProfile(ctx, requiredArg(args, 0), opts);
+    const { updateProfile } = await import('../../profiles/index.js');
+    const change = await storing(updateProfile(ctx, requiredArg(args, 0), opts));
+    const row = change.profile;
+    noteUnchecked(ctx.log, change);
     return message(`Updated profile ${row.name} (key ${row.api_key_hint}).`, profileJson(row));
   },
 });

@@ -1,0 +1,60 @@
+import { ProfileCheckError } from '../../core/errors.js';
+import type { Logger } from '../../output/logger.js';
+import type { Column } from '../../output/result.js';
+import type { ProfileChange } from '../../profiles/index.js';
+import type { Profile } from '../../sora/profile.js';
+
+/** How the profile commands show a profile: its columns, its credential in words, its JSON. */
+
+export const PROFILE_COLUMNS: Column<Profile>[] = [
+  { key: 'is_active', header: 'ACTIVE', format: (value) => (value ? '*' : '') },
+  { key: 'name', header: 'NAME' },
+  { key: 'endpoint', header: 'ENDPOINT', flex: true },
+  { key: 'deployment', header: 'DEPLOYMENT' },
+  { key: 'sora_version', header: 'SORA' },
+  { key: 'credential', header: 'CREDENTIAL', format: (_value, row) => describeCredential(row) },
+];
+
+/** "api key …abcd", "env AZURE_KEY", "azure-cli", "entra": which credential, never the key. */
+export function describeCredential(row: Pick<Profile, 'credential' | 'api_key_env' | 'api_key_hint'>): string {
+  if (row.credential === 'api-key-env') return `env ${row.api_key_env}`;
+  if (row.credential === 'azure-cli' || row.credential === 'entra') return row.credential;
+  return `api key ${row.api_key_hint ?? '…'}`;
+}
+
+/**
+ * The JSON contract of profile show/list/add/update, these keys in this order. A Profile has
+ * exactly these fields; the copy keeps anything else a value may carry (a key) out of the output.
+ */
+export function profileJson(row: Profile): Profile {
+  return {
+    name: row.name,
+    endpoint: row.endpoint,
+    deployment: row.deployment,
+    sora_version: row.sora_version,
+    is_active: row.is_active,
+    credential: row.credential,
+    api_key_env: row.api_key_env,
+    api_key_hint: row.api_key_hint,
+    creates_per_minute: row.creates_per_minute,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}
+
+/** `profile add` / `update`: a refused check says that nothing was stored, and how to store it anyway. */
+export async function storing(change: Promise<ProfileChange>): Promise<ProfileChange> {
+  try {
+    return await change;
+  } catch (error) {
+    if (!(error instanceof ProfileCheckError)) throw error;
+    throw new ProfileCheckError(error.profile, error.cause, { hint: 'nothing was stored; fix the setting, or store it unchecked with --no-check' });
+  }
+}
+
+/** A check left to `profile test` (a token credential, or a key variable not set here) is said on stderr. */
+export function noteUnchecked(log: Logger, change: ProfileChange): void {
+  if (!change.check.checked && change.check.reason === 'credential not at hand') {
+    log.info(`Not checked: run octo profile test ${change.profile.name} once its credential is available.`);
+  }
+}
