@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+import { firstRow } from '../support/defined.js';
 import { data, startMcp, toolError, type McpSession } from './client.js';
 
 /**
@@ -11,7 +12,7 @@ import { data, startMcp, toolError, type McpSession } from './client.js';
  */
 
 const root = join(import.meta.dirname, '..', '..');
-const TOOL_NAMES = ['estimate', 'list_videos', 'costs', 'budget'];
+const TOOL_NAMES = ['estimate', 'job_status', 'list_videos', 'costs', 'budget'];
 
 describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind) => {
   let world: World;
@@ -111,7 +112,7 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     }
   });
 
-  it('list_videos, costs and budget agree with videos list --json, costs --json and costs budget show --json', async () => {
+  it('list_videos, job_status, costs and budget agree with videos list, jobs show, costs and costs budget show --json', async () => {
     const u = await user();
     for (const prompt of ['a red kite', 'a blue kite']) {
       const made = await u.cli(['generate', prompt, '--json', '--tag', 'run=mcp']);
@@ -133,6 +134,19 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
       expect(costs).toEqual(cli.json());
     }
     expect(data(await mcp.call('costs', { tz: 'UTC' })).total_cost).toBe(0.8);
+
+    const [first] = listed.json();
+    const generationId = firstRow(
+      await world.db.query<{ generation_id: string }>('SELECT generation_id FROM video_metadata WHERE id = $1', [first.id]),
+    ).generation_id;
+    const job = data(await mcp.call('job_status', { id: generationId }));
+    const shownJob = await u.cli(['jobs', 'show', generationId, '--json']);
+    expect(job).toEqual(shownJob.json());
+    expect(job).toMatchObject({ status: 'completed', tags: { run: 'mcp' }, files: [first.url] });
+    expect(data(await mcp.call('job_status', { id: generationId.slice(0, 8) })).id).toBe(generationId);
+    expect(data(await mcp.call('job_status', { id: job.job_id })).id).toBe(generationId);
+    // An id is data: never a path or a URL segment.
+    for (const id of ['../../etc/passwd', `${generationId}/../x`, 'nope']) expect(toolError(await mcp.call('job_status', { id })).code).toBe('not_found');
 
     const budget = data(await mcp.call('budget', { tz: 'UTC' }));
     const shown = await u.cli(['costs', 'budget', 'show', '--tz', 'UTC', '--json']);

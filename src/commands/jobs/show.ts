@@ -1,5 +1,4 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { NotFoundError } from '../../core/errors.js';
 import { formatUsd } from '../../core/money.js';
 import { record } from '../../output/result.js';
 
@@ -10,11 +9,9 @@ export default defineCommand({
   examples: ['octo jobs show 1b9d6bcd'],
   async run({ ctx, args }) {
     const id = requiredArg(args, 0);
-    const { generationWithProfile } = await import('../../db/tables/generations.js');
-    const row = await generationWithProfile(await ctx.db(), await ctx.session(), id);
-    if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
-    const { profile: _profile, request: _request, ...job } = row;
-    const shown = { ...job, line: row.batch_line };
+    const { jobDetails } = await import('../../jobs/show.js');
+    const job = await jobDetails(ctx, id);
+    const shown = { ...job, line: job.batch_line };
     return record(
       shown,
       [

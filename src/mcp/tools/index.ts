@@ -2,8 +2,9 @@ import type { ToolSpec } from '../tool.js';
 import budget from './budget.js';
 import costs from './costs.js';
 import estimate from './estimate.js';
+import jobStatus from './job-status.js';
 import listVideos from './list-videos.js';
 
 /** Every tool `octo mcp` serves, in the order tools/list shows them. */
 // biome-ignore lint/suspicious/noExplicitAny: each tool's own argument type was checked where it was defined
-export const TOOLS: ToolSpec<any, any>[] = [estimate, listVideos, costs, budget];
+export const TOOLS: ToolSpec<any, any>[] = [estimate, jobStatus, listVideos, costs, budget];

@@ -1,0 +1,14 @@
+import type { Context } from '../context/context.js';
+import { NotFoundError } from '../core/errors.js';
+import { generationWithProfile, type GenerationRow } from '../db/tables/generations.js';
+
+/** One generation as `jobs show --json` and the MCP tool `job_status` report it (never its profile or stored request). */
+export type JobDetails = Omit<GenerationRow, 'request'>;
+
+/** By generation id, a unique prefix of it (4+ characters) or the service's job id; NotFoundError when none is the user's. */
+export async function jobDetails(ctx: Pick<Context, 'db' | 'session'>, id: string): Promise<JobDetails> {
+  const row = await generationWithProfile(await ctx.db(), await ctx.session(), id);
+  if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  const { profile: _profile, request: _request, ...job } = row;
+  return job;
+}
