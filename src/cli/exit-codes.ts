@@ -20,5 +20,5 @@ export function exitCodeFor(error: unknown): number {
 
 /** The exit of a command that returned (0 unless it named another ending). */
 export function exitCodeOfResult(result: CommandResult): number {
-  return result.exit ? EXIT_CODES[result.exit] : (result.exitCode ?? 0);
+  return result.exit ? EXIT_CODES[result.exit] : 0;
 }

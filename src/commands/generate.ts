@@ -1,6 +1,30 @@
 import { defineCommand } from '../cli/command.js';
 import { parseTag } from '../generate/plan.js';
 import { parseDuration, positiveInt, usd } from '../cli/flag-parsers.js';
+import type { Context } from '../context/context.js';
+import { GenerationFailedError } from '../core/errors.js';
+import { formatUsd } from '../core/money.js';
+import type { Generated } from '../generate/generate.js';
+import type { LineOutcome, LineResult } from '../generate/results.js';
+import { record, rows, type Column, type CommandResult } from '../output/result.js';
+
+const RESULT_FIELDS: Column<LineResult>[] = [
+  { key: 'id', header: 'id', id: true },
+  { key: 'job_id', header: 'job', optional: true },
+  { key: 'status', header: 'status' },
+  { key: 'model', header: 'model' },
+  { key: 'size', header: 'size' },
+  { key: 'seconds', header: 'seconds' },
+  { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v) },
+  { key: 'files', header: 'files', format: (v) => (Array.isArray(v) ? v.join(', ') : '') },
+];
+
+const BATCH_FIELDS: Column<LineResult>[] = [
+  { key: 'line', header: 'line', align: 'right' },
+  ...RESULT_FIELDS.filter((c) => c.key !== 'model' && c.key !== 'size' && c.key !== 'seconds'),
+  { key: 'prompt', header: 'prompt', flex: true },
+  { key: 'failure_reason', header: 'reason', optional: true },
+];
 
 export default defineCommand({
   description:
@@ -45,6 +69,48 @@ export default defineCommand({
   ],
   async run({ ctx, opts, args }) {
     const { generate } = await import('../generate/generate.js');
-    return generate(ctx, opts, args[0]);
+    const generated = await generate(ctx, { ...opts, prompt: args[0] });
+    return generated.summary.batch ? batchEnding(ctx, generated, opts.file ?? '-') : singleEnding(ctx, generated);
   },
 });
+
+/** One prompt: its record; a line that failed or stopped on an error ends the command with that error. */
+function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated): CommandResult {
+  const [outcome] = results;
+  if (!outcome) throw new Error('generate: no result for the one prompt');
+  const line = outcome.result;
+  const id = line.id ?? '';
+  if (outcome.kind === 'error') {
+    ctx.log.warn(`generation ${id} is recorded; once the problem is fixed, continue it with: octo jobs wait ${id}`);
+    throw outcome.error;
+  }
+  if (line.status === 'failed' || line.status === 'canceled') {
+    throw new GenerationFailedError(`generation ${id} ${line.status}: ${line.failure_reason ?? 'no reason given'}`, {
+      hint:
+        line.failure_reason?.includes('moderation') || line.failure_reason?.includes('content_filter')
+          ? 'the prompt or image was refused by content moderation; rephrase it'
+          : 'recorded as failed; see: octo jobs list --status failed',
+    });
+  }
+  const output = record(line, RESULT_FIELDS);
+  if (summary.dryRun) return { output };
+  if (line.status !== 'completed' && summary.waited) {
+    ctx.log.warn(`still ${line.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${id}`);
+    return { output, exit: 'still_running' };
+  }
+  if (!summary.waited) ctx.log.info(`Submitted. Follow it with: octo jobs wait ${id}`);
+  return { output };
+}
+
+/** A batch: one row per line; some failed lines end with batch_failed, lines still running after --timeout with still_running. */
+function batchEnding(ctx: Pick<Context, 'log'>, { results, summary: s }: Generated, file: string): CommandResult {
+  const lines = results.map((o: LineOutcome) => o.result);
+  const output = rows(lines, BATCH_FIELDS, { json: lines });
+  if (s.dryRun) return { output };
+  ctx.log.info(`${s.completed} completed, ${s.failed} failed${s.unfinished ? `, ${s.unfinished} still running` : ''} of ${s.lines}`);
+  if (s.errors > 0) ctx.log.warn(`${s.errors} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
+  else if (s.unfinished > 0) ctx.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);
+  if (s.failed > 0) return { output, exit: 'batch_failed' };
+  if (s.unfinished > 0 && s.waited) return { output, exit: 'still_running' };
+  return { output };
+}

@@ -44,13 +44,6 @@ export class BudgetError extends OctoError {
   }
 }
 
-/** A batch ended with some lines failed (exit 6). */
-export class BatchFailedError extends OctoError {
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super('batch_failed', message, options);
-  }
-}
-
 /** The service refused or failed a generation: moderation, internal error (exit 7). */
 export class GenerationFailedError extends OctoError {
   constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {

@@ -1,15 +1,13 @@
 import { OctoError } from '../core/errors.js';
 import { finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
 import type { ClaimedRow } from '../db/tables/generation-state.js';
-import type { ProfileWithKey } from '../sora/profile.js';
-import type { RunContext } from './context.js';
-import type { Limiter } from './limiter.js';
 import { downloadRow } from './phases/download.js';
 import { pollRow } from './phases/poll.js';
 import { recoverOrphan } from './phases/recover.js';
 import { submitRow } from './phases/submit.js';
 import type { StoredRequest } from './plan.js';
 import { resultOf, type LineResult } from './results.js';
+import type { Runner } from './runner.js';
 
 /**
  * One claimed row, from whatever state a previous run left it in, through the phases:
@@ -22,57 +20,57 @@ import { resultOf, type LineResult } from './results.js';
  * `null` means the row is no longer this process's to drive (canceled, or taken over): the
  * caller reads its state from the database.
  */
-export async function driveRow(ctx: RunContext, row: ClaimedRow, profiles: Map<string, ProfileWithKey>, limiter: Limiter): Promise<LineResult | null> {
-  const label = ctx.label(row);
+export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineResult | null> {
+  const label = runner.label(row);
   const req = row.request as unknown as StoredRequest | null;
-  const profile = row.profile_name ? profiles.get(row.profile_name) : undefined;
+  const profile = row.profile_name ? runner.profiles.get(row.profile_name) : undefined;
   if (!profile) {
     const reason = `profile ${row.profile_name ?? '(none)'} no longer exists`;
     if (!row.job_id && !row.submitted_at) {
-      await finishGeneration(ctx.db, ctx.session, row.id, 'failed', reason);
+      await finishGeneration(runner.db, runner.session, row.id, 'failed', reason);
       return resultOf(row, { status: 'failed', failure_reason: reason });
     }
     throw new OctoError('failure', `${reason}; cannot reach job ${row.job_id ?? ''}`);
   }
-  const client = ctx.clientFor(profile);
-  const slot = await limiter.slot(profile.name, ctx.signal);
+  const client = runner.clientFor(profile);
+  const slot = await runner.limiter.slot(profile.name, runner.signal);
   try {
     let jobId = row.job_id;
     let status = row.status;
     if (!jobId && row.submitted_at && req) {
-      const found = await recoverOrphan(ctx, row, req, client);
+      const found = await recoverOrphan(runner, row, req, client);
       if (found) {
         // Not recorded: the line was finished meanwhile, or another line took that job (the next
         // look at this line finds its own).
-        if (!(await recordFoundJob(ctx.db, ctx.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) return null;
+        if (!(await recordFoundJob(runner.db, runner.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) return null;
         jobId = found.id;
         status = found.status === 'queued' ? 'queued' : 'running';
-        ctx.view.event(`${label}: found job ${jobId} submitted before the interruption`);
-      } else if ((row.submitted_age_ms ?? Infinity) < ctx.leases.ms) {
+        runner.view.event(`${label}: found job ${jobId} submitted before the interruption`);
+      } else if ((row.submitted_age_ms ?? Infinity) < runner.leases.ms) {
         // Submitted less than a lease ago by a process that lost its lease: its create may still
         // be on the way. Looked at again once it cannot be.
-        ctx.onDebug?.(`recover ${row.id}: not listed yet; submitted ${Math.round(row.submitted_age_ms ?? 0)} ms ago`);
+        runner.onDebug?.(`recover ${row.id}: not listed yet; submitted ${Math.round(row.submitted_age_ms ?? 0)} ms ago`);
         return null;
       }
     }
     if (!jobId) {
       if (!req) throw new OctoError('failure', `generation ${row.id} has no stored request to submit`);
-      const created = await submitRow(ctx, row, req, profile, client);
+      const created = await submitRow(runner, row, req, profile, client);
       if ('refused' in created) return resultOf(row, { status: 'failed', failure_reason: created.refused });
       if ('skipped' in created) return null;
       jobId = created.job.id;
       status = created.job.status === 'queued' ? 'queued' : 'running';
-      if (!(await recordJobId(ctx.db, ctx.session, row.id, jobId, status))) {
-        ctx.view.event(`${label}: job ${jobId} was created but the line was finished meanwhile; not recorded`);
+      if (!(await recordJobId(runner.db, runner.session, row.id, jobId, status))) {
+        runner.view.event(`${label}: job ${jobId} was created but the line was finished meanwhile; not recorded`);
         return null;
       }
-      ctx.view.event(`${label}: submitted ${jobId}`);
+      runner.view.event(`${label}: submitted ${jobId}`);
     }
-    if (!ctx.wait) return resultOf(row, { job_id: jobId, status });
-    const polled = await pollRow(ctx, { ...row, job_id: jobId }, jobId, status, client);
+    if (!runner.wait) return resultOf(row, { job_id: jobId, status });
+    const polled = await pollRow(runner, { ...row, job_id: jobId }, jobId, status, client);
     if ('result' in polled) return polled.result;
     slot.release();
-    return await downloadRow(ctx, row, polled.job, profile, client);
+    return await downloadRow(runner, row, polled.job, profile, client);
   } finally {
     slot.release();
   }

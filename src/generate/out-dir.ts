@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { Context } from '../context/context.js';
 import { makeDirs } from '../core/dirs.js';
 import { UsageError } from '../core/errors.js';
 
@@ -20,4 +21,10 @@ export async function ensureWritableDir(dir: string, hint: string): Promise<void
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new UsageError(`the download folder ${dir} is not writable (${code}); nothing was recorded or submitted`, { hint });
   }
+}
+
+/** Where videos go: `--out`, else the download-dir setting, else octo-videos; relative to the cwd. */
+export function downloadDir(ctx: Pick<Context, 'setting' | 'cwd'>, out?: string): string {
+  const dir = out ?? ctx.setting('download-dir') ?? 'octo-videos';
+  return isAbsolute(dir) ? dir : resolve(ctx.cwd, dir);
 }

@@ -19,6 +19,47 @@ export interface LineResult {
   line?: number;
 }
 
+/**
+ * One line of a run, as the runner hands it back: what the line reports (the `--json` row) and,
+ * when it stopped on an error before finishing, that error, so a front end can end with its exit
+ * code and hint (a single generate rethrows it; a batch counts it as failed).
+ */
+export type LineOutcome =
+  /** Finished (completed, failed, canceled), or queued/running when the run stopped waiting (--no-wait, --timeout), or a dry run's plan. */
+  | { kind: 'reported'; result: LineResult }
+  /** Stopped on an error before finishing: `result.status` is `error`, `result.failure_reason` the message. */
+  | { kind: 'error'; result: LineResult; error: Error };
+
+export const reported = (result: LineResult): LineOutcome => ({ kind: 'reported', result });
+
+export function errored(row: GenerationRow, error: unknown): LineOutcome {
+  const cause = error instanceof Error ? error : new Error(String(error));
+  return { kind: 'error', result: resultOf(row, { status: 'error', failure_reason: cause.message }), error: cause };
+}
+
+/** How the lines of a run ended, counted. */
+export interface RunSummary {
+  lines: number;
+  completed: number;
+  /** Failed or canceled at the service, or stopped on an error (`errors` of them). */
+  failed: number;
+  /** Stopped on an error before finishing (a rerun or `jobs wait` continues them). */
+  errors: number;
+  /** Still queued or running when the run stopped waiting. */
+  unfinished: number;
+}
+
+export function summarize(outcomes: readonly LineOutcome[]): RunSummary {
+  const statuses = outcomes.map((o) => o.result.status);
+  return {
+    lines: outcomes.length,
+    completed: statuses.filter((s) => s === 'completed').length,
+    failed: statuses.filter((s) => FAILED.has(s)).length,
+    errors: outcomes.filter((o) => o.kind === 'error').length,
+    unfinished: statuses.filter((s) => s === 'queued' || s === 'running').length,
+  };
+}
+
 /** A recorded row in one of these states is finished: nothing more is sent for it. */
 export const TERMINAL = new Set(['completed', 'failed', 'canceled']);
 /** A line result that counts as failed (`error`: stopped on an error before finishing). */

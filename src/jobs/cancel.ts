@@ -2,23 +2,29 @@ import type { Context } from '../context/context.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { cancelUnsubmitted, finishGeneration } from '../db/tables/generation-state.js';
 import { generationWithProfile } from '../db/tables/generations.js';
-import { message, record, type CommandResult } from '../output/result.js';
+import { TERMINAL, resultOf, type LineResult } from '../generate/results.js';
 import { soraClientFor } from '../sora/index.js';
-import { TERMINAL, resultOf } from '../generate/runner.js';
+
+/** What `jobs cancel` did: the job as it now stands, and whether this call changed it. */
+export interface Canceled {
+  job: LineResult;
+  /** false: it had already ended (completed, failed, canceled); nothing was changed. */
+  canceled: boolean;
+  /** The job was deleted at the service (sora-1; a line never submitted has nothing there). */
+  deletedAtService: boolean;
+}
 
 /** `jobs cancel ID`. */
-export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEnv' | 'signal' | 'log'>, id: string): Promise<CommandResult> {
+export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEnv' | 'signal'>, id: string): Promise<Canceled> {
   const session = await ctx.session();
   const db = await ctx.db();
   const row = await generationWithProfile(db, session, id);
   if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
-  const shown = () => record(resultOf({ ...row, status: 'canceled' }));
-  if (TERMINAL.has(row.status)) {
-    return { output: message(`Job ${row.job_id ?? row.id} already ${row.status}; nothing to cancel.`, resultOf(row)) };
-  }
+  const canceled = (deletedAtService: boolean): Canceled => ({ job: resultOf({ ...row, status: 'canceled' }), canceled: true, deletedAtService });
+  if (TERMINAL.has(row.status)) return { job: resultOf(row), canceled: false, deletedAtService: false };
   if (!row.job_id && !row.submitted_at) {
     // Compare-and-set: wins over a process about to submit it; loses to one that just did.
-    if (await cancelUnsubmitted(db, session, row.id, 'canceled before submission')) return { output: shown() };
+    if (await cancelUnsubmitted(db, session, row.id, 'canceled before submission')) return canceled(false);
     throw new FailureError(`job ${row.id} was being submitted by another octo process as you canceled it; it was not canceled`, {
       hint: `see: octo jobs list (then octo jobs cancel ${row.id} again, for a sora-1 job)`,
     });
@@ -36,6 +42,5 @@ export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEn
   const client = soraClientFor(p, ctx.processEnv);
   await client.cancel(row.job_id, { signal: ctx.signal });
   await finishGeneration(db, session, row.id, 'canceled', 'canceled by the user');
-  ctx.log.info(`Canceled job ${row.job_id} (deleted at the service).`);
-  return { output: shown() };
+  return canceled(true);
 }

@@ -64,8 +64,6 @@ export interface CommandResult {
    * src/cli/exit-codes.ts alone decides the number a script sees.
    */
   exit?: ErrorCode;
-  /** generate's numbers until its owner moves them to `exit` (issue 19); nothing new uses this. */
-  exitCode?: number;
 }
 
 export const rows = <T extends object>(

@@ -2,7 +2,7 @@ import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/tables/videos.js';
 import { record } from '../output/result.js';
 import { SoraNotFoundError, soraClientFor } from '../sora/index.js';
-import { downloadDir } from '../generate/options.js';
+import { downloadDir } from '../generate/out-dir.js';
 import type { Context } from '../context/context.js';
 import { assetFileBase, prepareDownloadDir } from '../storage/local-files.js';
 

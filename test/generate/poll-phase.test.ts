@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClaimedRow } from '../../src/db/tables/generation-state.js';
 import type { Db } from '../../src/db/connection/types.js';
 import { startEmulator, type Emulator } from '../../src/emulator/server.js';
-import type { RunContext } from '../../src/generate/context.js';
+import type { Runner } from '../../src/generate/runner.js';
 import { pollRow } from '../../src/generate/phases/poll.js';
 import type { ProgressView } from '../../src/output/progress.js';
 import { createSoraClient } from '../../src/sora/client.js';
@@ -48,7 +48,7 @@ describe('the poll phase', () => {
       wait: true,
       schedule: { initialDelayMs: 0, baseDelayMs: 2_500, factor: 1, maxDelayMs: 2_500, jitter: 0, minDelayMs: 2_500 },
       onDebug: () => {},
-    } as unknown as RunContext;
+    } as unknown as Runner;
     const row = { id: 'row-1', prompt: 'ticker', submitted_at: new Date() } as unknown as ClaimedRow;
     let settled = false;
     const polling = pollRow(ctx, row, job.id, 'queued', client).finally(() => {

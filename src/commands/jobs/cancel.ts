@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { message, record } from '../../output/result.js';
 
 export default defineCommand({
   description:
@@ -9,6 +10,9 @@ export default defineCommand({
   argCompletion: ['jobs'],
   async run({ ctx, args }) {
     const { cancelJob } = await import('../../jobs/cancel.js');
-    return cancelJob(ctx, requiredArg(args, 0));
+    const { job, canceled, deletedAtService } = await cancelJob(ctx, requiredArg(args, 0));
+    if (!canceled) return message(`Job ${job.job_id ?? job.id} already ${job.status}; nothing to cancel.`, job);
+    if (deletedAtService) ctx.log.info(`Canceled job ${job.job_id} (deleted at the service).`);
+    return record(job);
   },
 });

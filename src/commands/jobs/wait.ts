@@ -1,5 +1,19 @@
 import { defineCommand } from '../../cli/command.js';
 import { parseDuration, positiveInt } from '../../cli/flag-parsers.js';
+import { GenerationFailedError } from '../../core/errors.js';
+import { formatUsd } from '../../core/money.js';
+import type { LineResult } from '../../generate/results.js';
+import { record, rows, type Column } from '../../output/result.js';
+
+const COLUMNS: Column<LineResult>[] = [
+  { key: 'id', header: 'id', id: true },
+  { key: 'job_id', header: 'job', optional: true },
+  { key: 'status', header: 'status' },
+  { key: 'prompt', header: 'prompt', flex: true },
+  { key: 'estimated_cost', header: 'estimate', format: (v) => formatUsd(v), align: 'right' },
+  { key: 'files', header: 'files', format: (v) => v.join(', ') },
+  { key: 'failure_reason', header: 'reason', optional: true },
+];
 
 export default defineCommand({
   description:
@@ -23,6 +37,20 @@ export default defineCommand({
   examples: ['octo jobs wait 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed', 'octo jobs wait --all'],
   async run({ ctx, opts, args }) {
     const { waitJobs } = await import('../../jobs/wait.js');
-    return waitJobs(ctx, opts, args[0]);
+    const id = args[0];
+    const { results, summary } = await waitJobs(ctx, { ...opts, id });
+    if (results.length === 0) return rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' });
+    const [one] = results;
+    if (id && one) {
+      const r = one.result;
+      // One job: a failure ends the command with the error that stopped it, else exit 7.
+      if (one.kind === 'error') throw one.error;
+      if (summary.failed) throw new GenerationFailedError(`job ${r.job_id ?? r.id} ${r.status}: ${r.failure_reason ?? 'no reason given'}`);
+      return { output: record(r, COLUMNS), exit: summary.unfinished ? 'still_running' : undefined };
+    }
+    const lines = results.map((o) => o.result);
+    const output = rows(lines, COLUMNS, { json: lines });
+    if (summary.failed) return { output, exit: 'batch_failed' };
+    return { output, exit: summary.unfinished ? 'still_running' : undefined };
   },
 });

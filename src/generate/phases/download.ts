@@ -1,11 +1,11 @@
 import { readdir, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { assetFileBase, prepareDownloadDir } from '../../storage/local-files.js';
 import { completeGeneration, type NewVideo } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
 import type { Job, SoraClient } from '../../sora/index.js';
-import type { RunContext } from '../context.js';
+import type { Runner } from '../runner.js';
 import type { StoredRequest } from '../plan.js';
 import { transferText } from '../../output/progress.js';
 import { resultOf, short, type LineResult } from '../results.js';
@@ -16,10 +16,16 @@ import { resultOf, short, type LineResult } from '../results.js';
  * storage is set, then the videos and the `completed` status in one statement. A failure of either file stops the other:
  * no `*.part-*` is left behind, and leftovers of a killed run for these files are removed first.
  */
-export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job, profile: ProfileWithKey, client: SoraClient): Promise<LineResult> {
-  const label = ctx.label(row);
+export async function downloadRow(
+  runner: Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'storage' | 'outFolder'>,
+  row: GenerationRow,
+  job: Job,
+  profile: ProfileWithKey,
+  client: SoraClient,
+): Promise<LineResult> {
+  const label = runner.label(row);
   const req = row.request as unknown as StoredRequest | null;
-  const out = resolve(ctx.outOverride ?? req?.out ?? ctx.defaultOut);
+  const out = runner.outFolder(req?.out);
   const download = req?.download ?? true;
   const thumbExt = profile.sora_version === 'sora-1' ? '.jpg' : '.webp';
   const videos: NewVideo[] = [];
@@ -32,13 +38,13 @@ export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job,
     let thumb: string | null = null;
     if (download) {
       const name = `${basename(base)}.mp4`;
-      ctx.view.update(row.id, `${label}  downloading ${name}  ${short(row.prompt)}`);
+      runner.view.update(row.id, `${label}  downloading ${name}  ${short(row.prompt)}`);
       await removePartials([`${base}.mp4`, `${base}${thumbExt}`]);
-      const began = ctx.now();
+      const began = runner.now();
       // Bytes, percent and rate on the live line (a terminal redraws it; piped output ignores it).
       const onProgress = (bytes: number, total: number | null) =>
-        ctx.view.update(row.id, `${label}  downloading ${name}  ${transferText(bytes, total, ctx.now() - began)}  ${short(row.prompt)}`);
-      [url, thumb] = await bothOrNeither(ctx.signal, [
+        runner.view.update(row.id, `${label}  downloading ${name}  ${transferText(bytes, total, runner.now() - began)}  ${short(row.prompt)}`);
+      [url, thumb] = await bothOrNeither(runner.signal, [
         (signal) => client.download(asset.id, { dest: `${base}.mp4`, signal, onProgress }),
         (signal) => client.download(asset.id, { variant: 'thumbnail', dest: `${base}${thumbExt}`, signal }),
       ]);
@@ -46,11 +52,11 @@ export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job,
     }
     // The step after a video is on disk and before it is recorded: the upload to Blob Storage
     // (storage-url). A crash here leaves the row to jobs wait / --resume.
-    if (ctx.storage) ctx.view.update(row.id, `${label}  uploading ${asset.id}  ${short(row.prompt)}`);
-    const where = ctx.storage
+    if (runner.storage) runner.view.update(row.id, `${label}  uploading ${asset.id}  ${short(row.prompt)}`);
+    const where = runner.storage
       ? await (await import('../../storage/store.js')).storeGenerationAsset(
-          ctx.storage,
-          { db: ctx.db, session: ctx.session, signal: ctx.signal },
+          runner.storage,
+          { db: runner.db, session: runner.session, signal: runner.signal },
           { generationId: row.id, assetId: asset.id, soraVersion: profile.sora_version, videoFile: download ? url : null, thumbnailFile: thumb, client },
         )
       : { url, thumbnail_url: thumb, file_id: asset.id };
@@ -65,8 +71,8 @@ export async function downloadRow(ctx: RunContext, row: GenerationRow, job: Job,
       expires_at: job.expiresAt,
     });
   }
-  const completed = await completeGeneration(ctx.db, ctx.session, row.id, videos);
-  ctx.view.event(
+  const completed = await completeGeneration(runner.db, runner.session, row.id, videos);
+  runner.view.event(
     completed ? `${label}: completed${files.length ? ` → ${files.join(', ')}` : ''}` : `${label}: already finished elsewhere; nothing recorded twice`,
   );
   return resultOf(row, { job_id: job.id, status: 'completed', files, failure_reason: null });

@@ -1,7 +1,7 @@
 import { finishGeneration, updateGenerationStatus } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import { SoraNotFoundError, SoraTimeoutError, pollUntilDone, type Job, type SoraClient } from '../../sora/index.js';
-import type { RunContext } from '../context.js';
+import type { Runner } from '../runner.js';
 import { elapsed, resultOf, short, type LineResult } from '../results.js';
 
 /** A job this long after its submission that answers 404 is gone (expired or deleted). */
@@ -13,21 +13,21 @@ const GONE_AFTER_MS = 10 * 60_000;
  * canceled at the service, gone, or still running when --timeout passed.
  */
 export async function pollRow(
-  ctx: RunContext,
+  runner: Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'timeoutMs' | 'schedule' | 'onDebug'>,
   row: GenerationRow,
   jobId: string,
   status: string,
   client: SoraClient,
 ): Promise<{ job: Job } | { result: LineResult }> {
-  const label = ctx.label(row);
+  const label = runner.label(row);
   let recorded = status;
   let writes: Promise<unknown> = Promise.resolve();
   // Declared before the ticker that reads it (defect 11 of issue 14).
   let lastSeen: Job | null = null;
-  const t0 = ctx.now();
+  const t0 = runner.now();
   const show = (j: Job | null) => {
     const pct = j?.progress !== null && j?.progress !== undefined ? ` ${j.progress}%` : '';
-    ctx.view.update(row.id, `${label}  ${j?.rawStatus ?? recorded}${pct}  ${elapsed(t0, ctx.now())}  ${short(row.prompt)}`);
+    runner.view.update(row.id, `${label}  ${j?.rawStatus ?? recorded}${pct}  ${elapsed(t0, runner.now())}  ${short(row.prompt)}`);
   };
   show(null);
   const ticker = setInterval(() => show(lastSeen), 1000);
@@ -36,9 +36,9 @@ export async function pollRow(
   try {
     const submittedAt = row.submitted_at ? new Date(row.submitted_at).getTime() : null;
     job = await pollUntilDone(client, jobId, {
-      signal: ctx.signal,
-      timeoutMs: ctx.timeoutMs,
-      schedule: submittedAt !== null && ctx.now() - submittedAt > GONE_AFTER_MS ? { ...ctx.schedule, early404GraceMs: 0 } : ctx.schedule,
+      signal: runner.signal,
+      timeoutMs: runner.timeoutMs,
+      schedule: submittedAt !== null && runner.now() - submittedAt > GONE_AFTER_MS ? { ...runner.schedule, early404GraceMs: 0 } : runner.schedule,
       returnFailed: true,
       onUpdate: (j) => {
         lastSeen = j;
@@ -46,10 +46,10 @@ export async function pollRow(
         const s = j.status === 'queued' ? 'queued' : j.status === 'running' ? 'running' : null;
         if (s && s !== recorded) {
           recorded = s;
-          ctx.view.event(`${label}: ${j.rawStatus}`);
+          runner.view.event(`${label}: ${j.rawStatus}`);
           writes = writes
-            .then(() => updateGenerationStatus(ctx.db, ctx.session, row.id, jobId, s, j.progress))
-            .catch((e) => ctx.onDebug?.(`status write failed: ${e}`));
+            .then(() => updateGenerationStatus(runner.db, runner.session, row.id, jobId, s, j.progress))
+            .catch((e) => runner.onDebug?.(`status write failed: ${e}`));
         }
       },
     });
@@ -58,8 +58,8 @@ export async function pollRow(
     if (error instanceof SoraTimeoutError) return { result: resultOf(row, { job_id: jobId, status: recorded, failure_reason: null }) };
     if (error instanceof SoraNotFoundError) {
       const reason = `job ${jobId} is no longer at the service (expired or deleted)`;
-      await finishGeneration(ctx.db, ctx.session, row.id, 'failed', reason);
-      ctx.view.event(`${label}: failed (${reason})`);
+      await finishGeneration(runner.db, runner.session, row.id, 'failed', reason);
+      runner.view.event(`${label}: failed (${reason})`);
       return { result: resultOf(row, { job_id: jobId, status: 'failed', failure_reason: reason }) };
     }
     throw error;
@@ -70,7 +70,7 @@ export async function pollRow(
   if (job.status === 'succeeded') return { job };
   const reason = job.status === 'cancelled' ? 'cancelled at the service' : [job.failureCode, job.failureReason].filter(Boolean).join(': ') || 'failed';
   const st = job.status === 'cancelled' ? 'canceled' : 'failed';
-  await finishGeneration(ctx.db, ctx.session, row.id, st, reason);
-  ctx.view.event(`${label}: ${st} (${reason})`);
+  await finishGeneration(runner.db, runner.session, row.id, st, reason);
+  runner.view.event(`${label}: ${st} (${reason})`);
   return { result: resultOf(row, { job_id: jobId, status: st, failure_reason: reason }) };
 }

@@ -1,7 +1,7 @@
 import { knownJobIds } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { Job, SoraClient } from '../../sora/index.js';
-import type { RunContext } from '../context.js';
+import type { Runner } from '../runner.js';
 import { MATCH_SLACK_MS, matchOrphan } from '../match.js';
 import type { StoredRequest } from '../plan.js';
 
@@ -11,10 +11,15 @@ import type { StoredRequest } from '../plan.js';
  * paging back until the jobs are older than the row's submission (less a slack), however many
  * newer jobs there are; only a job no other row owns can match. Nothing found: it was never made.
  */
-export async function recoverOrphan(ctx: RunContext, row: GenerationRow, req: StoredRequest, client: SoraClient): Promise<Job | undefined> {
+export async function recoverOrphan(
+  runner: Pick<Runner, 'db' | 'session' | 'signal' | 'onDebug'>,
+  row: GenerationRow,
+  req: StoredRequest,
+  client: SoraClient,
+): Promise<Job | undefined> {
   const submittedAt = new Date(row.submitted_at!);
-  const [jobs, owned] = await Promise.all([listSince(client, submittedAt.getTime() - MATCH_SLACK_MS, ctx.signal), knownJobIds(ctx.db, ctx.session)]);
-  ctx.onDebug?.(`recover ${row.id}: ${jobs.length} jobs listed back to ${submittedAt.toISOString()}`);
+  const [jobs, owned] = await Promise.all([listSince(client, submittedAt.getTime() - MATCH_SLACK_MS, runner.signal), knownJobIds(runner.db, runner.session)]);
+  runner.onDebug?.(`recover ${row.id}: ${jobs.length} jobs listed back to ${submittedAt.toISOString()}`);
   return matchOrphan(req, submittedAt, jobs, new Set(owned));
 }
 

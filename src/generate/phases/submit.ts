@@ -5,9 +5,12 @@ import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/table
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
 import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
-import type { RunContext } from '../context.js';
+import type { Runner } from '../runner.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
+
+/** What the submit phase uses of the run. */
+type Phase = Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'sleep' | 'leases' | 'pacer'>;
 
 const MAX_CREATE_ATTEMPTS = 8;
 /** Creates that never left this machine (refused, no DNS) are tried this often, 1 s then 2 s apart. */
@@ -24,19 +27,19 @@ export type SubmitOutcome =
  * The resource's create turn, shown while it is coming: on a terminal the line counts down to
  * the next create every second; piped, one event line when the wait starts.
  */
-async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: ProfileWithKey): Promise<void> {
-  const label = ctx.label(row);
+async function waitForTurn(runner: Phase, row: GenerationRow, profile: ProfileWithKey): Promise<void> {
+  const label = runner.label(row);
   let until = 0;
   const show = () => {
-    const s = Math.max(1, Math.ceil((until - ctx.now()) / 1000));
-    ctx.view.update(row.id, `${label}  waiting for quota, next create in ${s} s  ${short(row.prompt)}`);
+    const s = Math.max(1, Math.ceil((until - runner.now()) / 1000));
+    runner.view.update(row.id, `${label}  waiting for quota, next create in ${s} s  ${short(row.prompt)}`);
   };
   const ticker = setInterval(() => until && show(), 1000);
   ticker.unref();
   try {
-    await ctx.pacer.turn(profile, ctx.signal, (ms) => {
-      if (!until) ctx.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
-      until = ctx.now() + ms;
+    await runner.pacer.turn(profile, runner.signal, (ms) => {
+      if (!until) runner.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
+      until = runner.now() + ms;
       show();
     });
   } finally {
@@ -48,16 +51,16 @@ async function waitForTurn(ctx: RunContext, row: GenerationRow, profile: Profile
  * Phase 2, submit: waits for the resource's create turn, records `submitted_at` (only while this
  * process's lease is live and the row still queued: a cancel wins here), then creates the job.
  */
-export async function submitRow(ctx: RunContext, row: GenerationRow, req: StoredRequest, profile: ProfileWithKey, client: SoraClient): Promise<SubmitOutcome> {
+export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRequest, profile: ProfileWithKey, client: SoraClient): Promise<SubmitOutcome> {
   const image = req.image
     ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) }
     : undefined;
   let unsent = 0;
   for (let attempt = 1; ; attempt++) {
     // A create that never reached the service used no quota: its retry takes no new turn.
-    if (unsent === 0) await waitForTurn(ctx, row, profile);
-    if (ctx.signal.aborted) throw new InterruptedError();
-    if (!(await markSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner))) return { skipped: true };
+    if (unsent === 0) await waitForTurn(runner, row, profile);
+    if (runner.signal.aborted) throw new InterruptedError();
+    if (!(await markSubmitted(runner.db, runner.session, row.id, runner.leases.owner))) return { skipped: true };
     try {
       // No abort signal: a create cut off mid-flight leaves a job nobody knows about.
       const job = req.remix
@@ -67,20 +70,22 @@ export async function submitRow(ctx: RunContext, row: GenerationRow, req: Stored
     } catch (error) {
       if (error instanceof SoraRateLimitError && attempt < MAX_CREATE_ATTEMPTS) {
         const wait = error.retryAfterMs ?? 2000 * 2 ** attempt;
-        await ctx.pacer.rateLimited(profile, wait);
-        ctx.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s`);
+        await runner.pacer.rateLimited(profile, wait);
+        runner.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s`);
         continue;
       }
       if (error instanceof SoraNetworkError && !error.sent) {
         unsent += 1;
         if (unsent < CONNECT_ATTEMPTS) {
           const wait = 1000 * 2 ** (unsent - 1);
-          ctx.view.event(`${ctx.label(row)}: could not reach the service (${error.message}); retry ${unsent} of ${CONNECT_ATTEMPTS - 1} in ${wait / 1000} s`);
-          await ctx.sleep(wait, ctx.signal);
+          runner.view.event(
+            `${runner.label(row)}: could not reach the service (${error.message}); retry ${unsent} of ${CONNECT_ATTEMPTS - 1} in ${wait / 1000} s`,
+          );
+          await runner.sleep(wait, runner.signal);
           continue;
         }
         // Provably never sent: nothing was created or billed, and the line is not submitted.
-        await unmarkSubmitted(ctx.db, ctx.session, row.id, ctx.leases.owner);
+        await unmarkSubmitted(runner.db, runner.session, row.id, runner.leases.owner);
         throw new FailureError(`the create never reached the service (${error.message}, ${unsent} attempts); nothing was created or billed`, {
           hint: `check the profile (octo profile test ${profile.name}); then retry: octo jobs wait ${row.id.slice(0, 8)}, or end it: octo jobs cancel ${row.id.slice(0, 8)}`,
           cause: error,
@@ -88,8 +93,8 @@ export async function submitRow(ctx: RunContext, row: GenerationRow, req: Stored
       }
       if (error instanceof SoraValidationError || error instanceof GenerationFailedError) {
         const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
-        await finishGeneration(ctx.db, ctx.session, row.id, 'failed', reason);
-        ctx.view.event(`${ctx.label(row)}: failed (${reason})`);
+        await finishGeneration(runner.db, runner.session, row.id, 'failed', reason);
+        runner.view.event(`${runner.label(row)}: failed (${reason})`);
         return { refused: reason };
       }
       throw error;

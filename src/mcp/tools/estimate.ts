@@ -21,32 +21,25 @@ export default defineTool({
     const { lines, ...one } = args;
     if ((lines === undefined) === (one.prompt === undefined))
       throw new UsageError('give a prompt or lines, not both', { hint: 'estimate {"prompt": "…"} or {"lines": [{"prompt": "…"}, …]}' });
-    const [{ generate }, { jsonOf }, { roundUsd }] = await Promise.all([
-      import('../../generate/generate.js'),
-      import('../../output/render.js'),
-      import('../../core/money.js'),
-    ]);
+    const [{ generate }, { roundUsd }] = await Promise.all([import('../../generate/generate.js'), import('../../core/money.js')]);
     const found = [];
     // As in a batch file: what the call says applies to the lines that do not say.
     for (const [i, own] of (lines ?? [{ prompt: one.prompt! }]).entries()) {
       const l = { ...one, ...own, tags: { ...one.tags, ...own.tags } };
       const lineCtx = { ...ctx, globals: { ...ctx.globals, profile: l.profile ?? ctx.globals.profile } };
-      const { output } = await generate(
-        lineCtx,
-        {
-          dryRun: true,
-          download: false,
-          wait: false,
-          concurrency: 1,
-          seconds: l.seconds?.toString(),
-          size: l.size,
-          variants: l.variants?.toString(),
-          image: l.image,
-          tag: l.tags,
-        },
-        l.prompt,
-      );
-      found.push({ ...(jsonOf(output!) as object), ...(lines ? { line: i + 1 } : {}) });
+      const { results: planned } = await generate(lineCtx, {
+        prompt: l.prompt,
+        dryRun: true,
+        download: false,
+        wait: false,
+        concurrency: 1,
+        seconds: l.seconds?.toString(),
+        size: l.size,
+        variants: l.variants?.toString(),
+        image: l.image,
+        tag: l.tags,
+      });
+      found.push({ ...planned[0]!.result, ...(lines ? { line: i + 1 } : {}) });
     }
     return { results: found, total_cost: roundUsd(found.reduce((sum, r) => sum + (r as { estimated_cost: number }).estimated_cost, 0)) };
   },

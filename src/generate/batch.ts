@@ -1,0 +1,140 @@
+import { readFileSync, realpathSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
+import { checkSoraAuth } from '../sora/index.js';
+import { generationsByKeys } from '../db/tables/generations.js';
+import { loadPricing } from '../costs/pricing.js';
+import { formatUsd, roundUsd } from '../core/money.js';
+import { systemTimeZone } from '../costs/period.js';
+import { selectProfile } from '../profiles/select.js';
+import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-file.js';
+import { downloadDir, ensureWritableDir } from './out-dir.js';
+import { newGeneration, planGeneration, type GenerationInput } from './plan.js';
+import { reserveGenerations } from './reserve.js';
+import { generateSummary, planResult, userProfiles, type GenerateRequest, type Generated } from './request.js';
+import { TERMINAL, reported } from './results.js';
+import { runGenerations } from './run.js';
+import type { RunnerContext } from './runner.js';
+
+/** The batch file's text, the path it was read from, and its real path (what the batch id is made of). */
+async function readBatch(ctx: Pick<RunnerContext, 'io' | 'cwd'>, file: string): Promise<{ text: string; path: string; real: string }> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return { text: decodeBatchFile(Buffer.concat(chunks), 'stdin'), path: '-', real: '-' };
+  }
+  const path = isAbsolute(file) ? file : resolve(ctx.cwd, file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  // The batch is the file, whatever name it is reached by (a symlink): its real path (a pipe,
+  // `--file <(cmd)`, has none: its name).
+  let real = path;
+  try {
+    real = realpathSync(path);
+  } catch {
+    // keep the name
+  }
+  return { text: decodeBatchFile(bytes, file), path, real };
+}
+
+/**
+ * `octo generate --file FILE`: every line checked and estimated first, then recorded (and
+ * budget-checked) at once, then run; with `resume`, the lines already recorded are continued,
+ * never recorded or submitted twice.
+ */
+export async function generateBatch(ctx: RunnerContext, request: GenerateRequest, file: string): Promise<Generated> {
+  if (request.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
+  const { text, path, real } = await readBatch(ctx, file);
+  const lines = parseBatchFile(text, file);
+  if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
+  const { session, db, profiles } = await userProfiles(ctx);
+  const defaults = { size: ctx.setting('default-size'), seconds: ctx.setting('default-seconds') };
+  const prices = loadPricing({ pricingFile: ctx.setting('pricing-file'), cwd: ctx.cwd });
+  const plans = lines.map(({ line, input, key }) => {
+    try {
+      const merged: GenerationInput = {
+        ...input,
+        seconds: input.seconds ?? request.seconds,
+        size: input.size ?? request.size,
+        variants: input.variants ?? request.variants,
+        image: input.image ?? request.image,
+        tags: { ...request.tag, ...input.tags },
+      };
+      const profile = selectProfile(profiles, input.profile ?? ctx.globals.profile, ctx.setting('default-profile'));
+      return { line, key, plan: planGeneration(merged, profile, { cwd: path === '-' ? ctx.cwd : resolve(path, '..'), defaults, prices }) };
+    } catch (error) {
+      if (error instanceof UsageError || error instanceof NotFoundError) throw lineError(file, line, error.message);
+      throw error;
+    }
+  });
+  const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
+  ctx.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
+  if (request.maxCost !== undefined && total > request.maxCost) {
+    throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(request.maxCost)}`, {
+      hint: 'nothing was recorded or submitted',
+    });
+  }
+  const batchId = batchIdFor(real, text);
+  const summaryOf = (results: Generated['results'], dryRun: boolean) =>
+    generateSummary(results, { batch: true, dryRun, waited: request.wait, estimatedCost: total, batchId });
+  if (request.dryRun) {
+    const results = plans.map(({ line, plan }) => reported(planResult(plan, line)));
+    return { results, summary: summaryOf(results, true) };
+  }
+
+  for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, ctx.processEnv);
+  const out = downloadDir(ctx, request.out);
+  if (request.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
+  const keys = plans.map((p) => `${batchId}:${p.key}`);
+  // Lines already recorded (by content: an edited or appended file keeps them) are never recorded
+  // again; without --resume, a file with any of them is refused before anything is recorded.
+  const known = await generationsByKeys(db, session, keys);
+  if (!request.resume && known.length > 0) {
+    throw new UsageError(`${known.length} of the ${plans.length} lines of this file were already run (batch ${batchId}); nothing was recorded or submitted`, {
+      hint: `run the new or unfinished lines with: octo generate --file ${file} --resume (or see: octo jobs list)`,
+    });
+  }
+  const knownKeys = new Set(known.map((r) => r.idempotency_key));
+  const fresh = plans.filter((_, i) => !knownKeys.has(keys[i]!));
+  if (fresh.length > 0) {
+    await reserveGenerations(
+      db,
+      session,
+      fresh.map(({ line, key, plan }) => newGeneration(plan, { out, download: request.download, batchId, line, lineKey: key })),
+      systemTimeZone(ctx.processEnv),
+    );
+  }
+  // Labelled by where each line is in the file now.
+  const lineOf = new Map(keys.map((k, i) => [k, plans[i]!.line]));
+  const batchRows = (fresh.length > 0 ? await generationsByKeys(db, session, keys) : known).map((r) => ({
+    ...r,
+    batch_line: lineOf.get(r.idempotency_key) ?? r.batch_line,
+  }));
+  if (request.resume) {
+    const done = known.filter((r) => TERMINAL.has(r.status)).length;
+    const running = known.length - done;
+    ctx.log.info(
+      `Resuming batch ${batchId}: ${done} of ${plans.length} lines already finished` +
+        `${running ? `, ${running} to continue` : ''}${fresh.length ? `, ${fresh.length} new line${fresh.length === 1 ? '' : 's'} to run` : ''}`,
+    );
+  }
+  const results = await runGenerations(ctx, batchRows, profiles, {
+    wait: request.wait,
+    timeoutMs: request.timeout,
+    concurrency: request.concurrency,
+    createsPerMinute: request.createsPerMinute,
+    label: (r) => `line ${r.batch_line}`,
+    single: false,
+    out: request.out,
+  });
+  if (ctx.signal.aborted) {
+    throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
+      hint: `continue it with: octo generate --file ${file} --resume`,
+    });
+  }
+  return { results, summary: summaryOf(results, false) };
+}

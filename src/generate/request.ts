@@ -1,0 +1,83 @@
+import { loadUserProfiles } from '../db/tables/generations.js';
+import type { Plan } from './plan.js';
+import { summarize, type LineOutcome, type LineResult, type RunSummary } from './results.js';
+import type { RunnerContext } from './runner.js';
+
+/** What to generate: one prompt, or a batch file; the flags of `octo generate`. */
+export interface GenerateRequest {
+  prompt?: string;
+  seconds?: string;
+  size?: string;
+  variants?: string;
+  image?: string;
+  remix?: string;
+  out?: string;
+  download: boolean;
+  wait: boolean;
+  dryRun?: boolean;
+  maxCost?: number;
+  tag?: Record<string, string>;
+  timeout?: number;
+  /** A batch: one prompt per line or JSON Lines; `-` reads stdin. */
+  file?: string;
+  concurrency: number;
+  resume?: boolean;
+  /** Unset: the profile's pace, else 2. */
+  createsPerMinute?: number;
+}
+
+export interface GenerateSummary extends RunSummary {
+  /** A batch file (false: one prompt). */
+  batch: boolean;
+  /** Planned and estimated only: nothing recorded or submitted. */
+  dryRun: boolean;
+  /** false: the run returned once every line was submitted (`--no-wait`). */
+  waited: boolean;
+  /** The estimate of every line, in USD (what --max-cost is compared with). */
+  estimatedCost: number;
+  /** The batch's id (the prefix of its lines' keys); null for one prompt. */
+  batchId: string | null;
+}
+
+/**
+ * What `generate` returns: one outcome per line (one for a prompt), in file order, and how they
+ * ended. A line that failed, or stopped on an error, is data here; what ends the whole request
+ * (bad input, over budget, Ctrl-C) is thrown as a typed error.
+ */
+export interface Generated {
+  results: LineOutcome[];
+  summary: GenerateSummary;
+}
+
+/** A dry run's line: the plan, nothing recorded. */
+export function planResult(plan: Plan, line?: number): LineResult {
+  return {
+    id: null,
+    job_id: null,
+    status: 'dry-run',
+    prompt: plan.input.prompt,
+    model: plan.model,
+    seconds: plan.seconds,
+    size: plan.size,
+    variants: plan.variants,
+    generation_mode: plan.mode,
+    estimated_cost: plan.estimatedCost,
+    files: [],
+    profile: plan.profile.name,
+    failure_reason: null,
+    ...(line !== undefined ? { line } : {}),
+  };
+}
+
+/** The summary of a run's outcomes. */
+export function generateSummary(results: LineOutcome[], o: Omit<GenerateSummary, keyof RunSummary>): GenerateSummary {
+  return { ...summarize(results), ...o };
+}
+
+/** The user's profiles (one round trip), with the database and session they were read with. */
+export async function userProfiles(ctx: Pick<RunnerContext, 'db' | 'session'>) {
+  const session = await ctx.session();
+  const db = await ctx.db();
+  const profiles = await loadUserProfiles(db, session);
+  return { session, db, profiles };
+}
