@@ -39,12 +39,3 @@ export function parseDuration(value: string): number {
   if (ms > MAX_DURATION_MS) throw new UsageError(`--timeout must be at most 596h (24 days), got ${JSON.stringify(value)}`);
   return ms;
 }
-
-/** A local date (YYYY-MM-DD, midnight here) or an ISO 8601 time; `name` is the flag or argument it came from. */
-export function parseDate(name: string) {
-  return (value: string): Date => {
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : value);
-    if (Number.isNaN(d.getTime())) throw new UsageError(`${name} must be a date like 2026-11-01 (or an ISO 8601 time), got ${JSON.stringify(value)}`);
-    return d;
-  };
-}

@@ -102,10 +102,13 @@ function addMonths(day: string, months: number): string {
   return formatUtcDate(target);
 }
 
+/** How a --since/--until value may be written, for every command that takes them. */
+export const PERIOD_GRAMMAR = 'a date (2026-11-01), a time (2026-11-01T09:30, 2026-11-01T09:30Z) or relative: 24h, 7d, 2w, 3m (months)';
+
 /**
- * A --since/--until value: YYYY-MM-DD, or relative to today: `7d` = the 7 days ending today
- * (today and the 6 before), `2w` = the 14 days ending today, `3m` = since the day after the
- * same date 3 months ago. A relative --until means that many periods back from today.
+ * A relative day count: `7d` = the 7 days ending today (today and the 6 before), `2w` = the 14 days
+ * ending today, `3m` = since the day after the same date 3 months ago. As --until it names that
+ * window's first day.
  */
 export function parseDay(value: string, flag: string, today: string): string {
   const text = value.trim();
@@ -116,9 +119,7 @@ export function parseDay(value: string, flag: string, today: string): string {
     return text;
   }
   const relative = RELATIVE.exec(text);
-  if (!relative) {
-    throw new UsageError(`${flag} must be a date (YYYY-MM-DD) or relative (7d, 2w, 3m), got "${value}"`);
-  }
+  if (!relative) throw new UsageError(`${flag} must be ${PERIOD_GRAMMAR}; got "${value}"`);
   const n = Number(relative[1]);
   if (n === 0) return today;
   if (relative[2] === 'd') return addDays(today, -(n - 1));
@@ -126,11 +127,99 @@ export function parseDay(value: string, flag: string, today: string): string {
   return addDays(addMonths(today, -n), 1);
 }
 
-/** The days a report covers: given flags, else this month to date. */
+/** One end of a --since/--until range: a calendar day of the zone, or an instant. */
+export type PeriodBound = { day: string } | { at: Date };
+
+const HOURS = /^(\d{1,5})h$/;
+const TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+
+/**
+ * The one --since/--until grammar. Days (a date, `7d`, `2w`, `3m`) are calendar days of
+ * `timeZone`; hours (`24h`, counted back from `now`) and times are instants. A time without an
+ * offset is read on the zone's wall clock.
+ */
+export function parseBound(value: string, flag: string, now: Date, timeZone: string): PeriodBound {
+  const text = value.trim();
+  const hours = HOURS.exec(text);
+  if (hours) return { at: new Date(now.getTime() - Number(hours[1]) * 3_600_000) };
+  const time = TIME.exec(text);
+  if (!time) return { day: parseDay(text, flag, dayIn(now, timeZone)) };
+  const [, day, hh, mm, ss = '00', ms = '0', offset] = time as unknown as [string, string, string, string, string?, string?, string?];
+  parseDay(day, flag, day);
+  if (Number(hh) > 23 || Number(mm) > 59 || Number(ss) > 59) throw new UsageError(`${flag} ${value}: no such time`);
+  const msOfDay = ((Number(hh) * 60 + Number(mm)) * 60 + Number(ss)) * 1000 + Number(ms.padEnd(3, '0'));
+  if (!offset) return { at: instantIn(day, msOfDay, timeZone) };
+  const sign = offset.toUpperCase() === 'Z' ? 0 : offset.startsWith('-') ? -1 : 1;
+  const [oh, om] = sign === 0 ? [0, 0] : [Number(offset.slice(1, 3)), Number(offset.slice(-2))];
+  if (oh > 23 || om > 59) throw new UsageError(`${flag} ${value}: no such offset`);
+  return { at: new Date(toUtcDate(day).getTime() + msOfDay - sign * (oh * 60 + om) * 60_000) };
+}
+
+/** What the wall clock of `timeZone` shows at `instant`, as milliseconds of a UTC timeline. */
+function wallClock(instant: Date, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(instant);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) + instant.getUTCMilliseconds();
+}
+
+/**
+ * The instant at which `timeZone`'s wall clock shows `day` plus `msOfDay`. As Postgres reads
+ * `timestamp AT TIME ZONE` (so a day starts where the cost report's SQL starts it): a time shown
+ * twice (clocks going back) is the later one, a time skipped (clocks going forward) is moved
+ * forward by the jump.
+ */
+export function instantIn(day: string, msOfDay: number, timeZone: string): Date {
+  const wall = toUtcDate(day).getTime() + msOfDay;
+  const offsetAt = (t: number) => wallClock(new Date(t), timeZone) - t;
+  const first = wall - offsetAt(wall);
+  const second = wall - offsetAt(first);
+  const shown = [first, second].filter((t) => wallClock(new Date(t), timeZone) === wall);
+  return new Date(shown.length > 0 ? Math.max(...shown) : Math.max(first, second));
+}
+
+/** The first instant a bound covers (a day: its start in the zone). */
+function startOf(bound: PeriodBound, timeZone: string): Date {
+  return 'at' in bound ? bound.at : instantIn(bound.day, 0, timeZone);
+}
+
+/** The first instant past a bound (a day: the start of the next; a time: the next millisecond). */
+function endOf(bound: PeriodBound, timeZone: string): Date {
+  return 'at' in bound ? new Date(bound.at.getTime() + 1) : instantIn(addDays(bound.day, 1), 0, timeZone);
+}
+
+/** The calendar day a bound falls on in the zone. */
+function dayOf(bound: PeriodBound, timeZone: string): string {
+  return 'at' in bound ? dayIn(bound.at, timeZone) : bound.day;
+}
+
+/**
+ * The instants [from, to) that --since/--until cover, either end open when its flag is absent.
+ * `--until` is inclusive: a day runs to its end, a time includes itself.
+ */
+export function resolveInstants(input: { since?: string; until?: string; timeZone: string; now: Date }): { from?: Date; to?: Date } {
+  const from = input.since ? startOf(parseBound(input.since, '--since', input.now, input.timeZone), input.timeZone) : undefined;
+  const to = input.until ? endOf(parseBound(input.until, '--until', input.now, input.timeZone), input.timeZone) : undefined;
+  if (from && to && from >= to) throw new UsageError(`--since ${input.since} is after --until ${input.until}`);
+  return { from, to };
+}
+
+/**
+ * The days a report covers: given flags (the grammar above; an hour count or a time names the day
+ * it falls on, as a report counts whole days), else this month to date.
+ */
 export function resolveRange(input: { since?: string; until?: string; timeZone: string; now: Date }): DayRange {
   const today = dayIn(input.now, input.timeZone);
-  const since = input.since ? parseDay(input.since, '--since', today) : `${today.slice(0, 7)}-01`;
-  const until = input.until ? parseDay(input.until, '--until', today) : today;
+  const since = input.since ? dayOf(parseBound(input.since, '--since', input.now, input.timeZone), input.timeZone) : `${today.slice(0, 7)}-01`;
+  const until = input.until ? dayOf(parseBound(input.until, '--until', input.now, input.timeZone), input.timeZone) : today;
   if (since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
   return { since, until, timeZone: input.timeZone };
 }

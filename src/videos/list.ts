@@ -1,6 +1,7 @@
 import type { Session } from '../auth/session.js';
 import type { Db } from '../db/connection/types.js';
-import { listVideos, type VideoFilter, type VideoRow } from '../db/tables/videos.js';
+import { resolveInstants } from '../costs/period.js';
+import { listVideos, type VideoRow } from '../db/tables/videos.js';
 
 /** `videos list` and the MCP tool `list_videos`: the same rows, with the keys of the `--json` contract. */
 
@@ -8,12 +9,24 @@ export const VIDEO_JSON_KEYS = ['id', 'prompt', 'width', 'height', 'duration', '
 
 export type VideoJson = Pick<VideoRow, (typeof VIDEO_JSON_KEYS)[number]>;
 
+export interface VideoQuery {
+  limit: number;
+  search?: string;
+  /** The --since/--until grammar of src/costs/period.ts (days of `timeZone`; `--until` inclusive). */
+  since?: string;
+  until?: string;
+  timeZone: string;
+  /** What relative values (7d, 24h) count back from. */
+  now: Date;
+}
+
 /** Newest first; `total` counts every match (capped), for "showing 20 of 312". */
 export async function videoList(
   db: Db,
   session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>,
-  filter: VideoFilter,
+  query: VideoQuery,
 ): Promise<{ videos: VideoJson[]; total: number }> {
-  const { videos, total } = await listVideos(db, session, filter);
+  const { from, to } = resolveInstants(query);
+  const { videos, total } = await listVideos(db, session, { limit: query.limit, search: query.search, since: from, until: to });
   return { videos: videos.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])) as VideoJson), total };
 }

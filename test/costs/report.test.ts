@@ -143,6 +143,19 @@ describe.each(['pg', 'neon', 'embedded'] as DriverKind[])('octo costs on %s', (k
     expect([twoWeeks.since, twoWeeks.failed.count, twoWeeks.in_flight.count]).toEqual(['2026-03-18', 0, 0]);
   });
 
+  it('--until DAY includes the whole day; hours and times name the day they fall on (the grammar videos list takes)', async () => {
+    // Row 7 is at 22:30 UTC on March 31, the last day: counted.
+    const last = (await costs(['--json', '--tz', 'UTC', '--since', '2026-03-31', '--until', '2026-03-31'])).json();
+    expect([last.count, last.total_cost, last.from, last.to]).toEqual([1, 1.2, '2026-03-31T00:00:00+00:00', '2026-04-01T00:00:00+00:00']);
+    // In Berlin it is April 1, past --until 2026-03-31.
+    expect((await costs(['--json', '--tz', 'Europe/Berlin', '--since', '2026-03-31', '--until', '2026-03-31'])).json().count).toBe(0);
+    // NOW is March 31 12:00 UTC: 24h ago is March 30, so the report starts that day.
+    const day = (await costs(['--json', '--tz', 'UTC', '--since', '24h'])).json();
+    expect([day.since, day.until, day.count]).toEqual(['2026-03-30', '2026-03-31', 1]);
+    const times = (await costs(['--json', '--tz', 'UTC', '--since', '2026-03-10T23:00:00Z', '--until', '2026-03-31T01:00+00:00'])).json();
+    expect([times.since, times.until]).toEqual(['2026-03-10', '2026-03-31']);
+  });
+
   it('prints CSV and TSV of the groups only (no totals row mixed in), and a table with 2-decimal money and its total on a terminal', async () => {
     const csv = await costs(['--csv', '--tz', 'UTC', ...MARCH]);
     expect(csv.stdout).toBe('key,count,seconds,cost\nsora-1,1,10,0.125\nsora-2,2,16,1.6\nsora-2-pro,1,8,2.4\n');

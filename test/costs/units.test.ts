@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.js';
 import { estimateCost } from '../../src/costs/estimate.js';
 import { formatUsd } from '../../src/core/money.js';
-import { dayIn, isoInZone, parseDay, resolveRange, validateTimeZone } from '../../src/costs/period.js';
+import { dayIn, instantIn, isoInZone, parseBound, parseDay, resolveInstants, resolveRange, validateTimeZone } from '../../src/costs/period.js';
 import { BUILTIN_PRICES, loadPricing, parsePricingFile, pricingFileVersion } from '../../src/costs/pricing.js';
 import { bar, barChart } from '../../src/output/chart.js';
 
@@ -72,6 +72,51 @@ describe('periods and zones', () => {
       expect(() => parseDay(bad, '--since', '2026-03-31')).toThrow(UsageError);
     }
     expect(() => resolveRange({ since: '2026-03-02', until: '2026-03-01', timeZone: 'UTC', now })).toThrow(/after/);
+  });
+
+  it('reads the one --since/--until grammar: days of the zone, hours and times as instants', () => {
+    expect(parseBound('7d', '--since', now, 'UTC')).toEqual({ day: '2026-03-25' });
+    expect(parseBound('7d', '--since', now, 'Europe/Berlin')).toEqual({ day: '2026-03-26' });
+    expect(parseBound('2026-11-01', '--since', now, 'UTC')).toEqual({ day: '2026-11-01' });
+    expect(parseBound('24h', '--since', now, 'UTC')).toEqual({ at: new Date('2026-03-30T22:30:00Z') });
+    expect(parseBound('2026-11-01T09:30Z', '--since', now, 'UTC')).toEqual({ at: new Date('2026-11-01T09:30:00Z') });
+    expect(parseBound('2026-11-01T09:30:15.250-0500', '--since', now, 'UTC')).toEqual({ at: new Date('2026-11-01T14:30:15.250Z') });
+    // No offset: the zone's wall clock.
+    expect(parseBound('2026-07-01 09:30', '--since', now, 'Europe/Berlin')).toEqual({ at: new Date('2026-07-01T07:30:00Z') });
+    for (const bad of ['2026-11-01T24:00', '2026-02-30T10:00', '2026-11-01T10:60Z', '1.5h', 'h', '7 days']) {
+      expect(() => parseBound(bad, '--since', now, 'UTC'), bad).toThrow(UsageError);
+    }
+  });
+
+  it('starts a day where Postgres starts it, across DST', () => {
+    expect(instantIn('2026-03-29', 0, 'Europe/Berlin')).toEqual(new Date('2026-03-28T23:00:00Z'));
+    expect(instantIn('2026-03-30', 0, 'Europe/Berlin')).toEqual(new Date('2026-03-29T22:00:00Z'));
+    // 02:30 does not exist that night (02:00 → 03:00): moved forward by the hour, as Postgres does.
+    expect(instantIn('2026-03-29', 2.5 * 3_600_000, 'Europe/Berlin')).toEqual(new Date('2026-03-29T01:30:00Z'));
+    // 02:30 happens twice on October 25: the later one (standard time), as Postgres does.
+    expect(instantIn('2026-10-25', 2.5 * 3_600_000, 'Europe/Berlin')).toEqual(new Date('2026-10-25T01:30:00Z'));
+    // Chile skips midnight (00:00 → 01:00 on 2026-09-06): the day starts at 01:00, -03.
+    expect(instantIn('2026-09-06', 0, 'America/Santiago')).toEqual(new Date('2026-09-06T04:00:00Z'));
+  });
+
+  it('covers [from, to) with --until inclusive: a day to its end, a time to itself', () => {
+    expect(resolveInstants({ since: '2026-03-01', until: '2026-03-31', timeZone: 'Europe/Berlin', now })).toEqual({
+      from: new Date('2026-02-28T23:00:00Z'),
+      to: new Date('2026-03-31T22:00:00Z'),
+    });
+    expect(resolveInstants({ until: '2026-03-31T10:00Z', timeZone: 'UTC', now })).toEqual({ from: undefined, to: new Date('2026-03-31T10:00:00.001Z') });
+    expect(resolveInstants({ timeZone: 'UTC', now })).toEqual({ from: undefined, to: undefined });
+    expect(resolveInstants({ since: '1h', until: '0d', timeZone: 'UTC', now })).toEqual({
+      from: new Date('2026-03-31T21:30:00Z'),
+      to: new Date('2026-04-01T00:00:00Z'),
+    });
+    expect(() => resolveInstants({ since: '2026-03-02', until: '2026-03-01', timeZone: 'UTC', now })).toThrow(/after/);
+    // A report counts whole days: an hour count or a time names the day it falls on.
+    expect(resolveRange({ since: '48h', until: '2026-03-31T23:59Z', timeZone: 'UTC', now })).toEqual({
+      since: '2026-03-29',
+      until: '2026-03-31',
+      timeZone: 'UTC',
+    });
   });
 
   it('accepts IANA zones only', () => {

@@ -60,6 +60,40 @@ describe('octo videos', () => {
     expect(csv.stdout.split('\n')[1]).toContain(list[0].created_at);
   });
 
+  it('list --since/--until: the grammar costs takes (7d, 24h, dates, times), --until through the end of its day', async () => {
+    const utc = { env: { ...alice.env, TZ: 'UTC' } };
+    const list = async (args: string[], options: object = utc) => {
+      const r = await alice.cli(['videos', 'list', '--json', ...args], options);
+      expect(r.code, r.stderr).toBe(0);
+      return r.json().length;
+    };
+    const made = new Date((await alice.cli(['videos', 'list', '--json'])).json()[0].created_at);
+    const day = made.toISOString().slice(0, 10);
+    const dayBefore = new Date(made.getTime() - 86_400_000).toISOString().slice(0, 10);
+    expect(await list(['--since', '7d'])).toBe(3);
+    expect(await list(['--since', '24h'])).toBe(3);
+    expect(await list(['--since', '2w', '--until', '0d'])).toBe(3);
+    // Three days later (the session lasts seven), 2d no longer reaches back to the day they were made.
+    const later = { ...utc, overrides: { now: () => new Date(made.getTime() + 3 * 86_400_000) } };
+    expect(await list(['--since', '2d'], later)).toBe(0);
+    expect(await list(['--since', '4d'], later)).toBe(3);
+    expect(await list(['--since', '71h'], later)).toBe(0);
+    // --until DAY includes that whole day, as costs --until does; the day before holds none.
+    expect(await list(['--until', day])).toBe(3);
+    expect(await list(['--since', day, '--until', day])).toBe(3);
+    expect(await list(['--until', dayBefore])).toBe(0);
+    // The day is the zone's: in a zone far enough east the videos may fall on the next day.
+    const tokyoDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Tokyo' }).format(made);
+    expect(await list(['--since', tokyoDay, '--until', tokyoDay], { env: { ...alice.env, TZ: 'Asia/Tokyo' } })).toBe(3);
+    // A time with an offset is an instant; --until TIME includes that instant.
+    expect(await list(['--until', made.toISOString()])).toBeGreaterThanOrEqual(1);
+    expect(await list(['--since', new Date(made.getTime() + 1).toISOString()])).toBe(0);
+    for (const bad of ['yesterday', '7x', '2026-02-30', '2026-11-01T25:00']) {
+      expect((await alice.cli(['videos', 'list', '--since', bad])).code, bad).toBe(2);
+    }
+    expect((await alice.cli(['videos', 'list', '--since', day, '--until', dayBefore])).code).toBe(2);
+  });
+
   it('show: by id or Azure id, one round trip; another user gets exit 3', async () => {
     const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
     const { r, trips } = await roundTrips(alice, ['videos', 'show', v.id, '--json']);

@@ -29,8 +29,8 @@ export default defineCommand({
   ].join('\n'),
   options: [
     { flags: '--by <grouping>', description: 'group by', choices: [...COST_GROUPINGS], default: 'model' },
-    { flags: '--since <date>', description: 'first day, inclusive: YYYY-MM-DD or relative (7d, 2w, 3m)' },
-    { flags: '--until <date>', description: 'last day, inclusive: YYYY-MM-DD or relative (default: today)' },
+    { flags: '--since <when>', description: 'first day: YYYY-MM-DD, a time, or relative (24h, 7d, 2w, 3m); a time counts its day' },
+    { flags: '--until <when>', description: 'last day, inclusive, in the same forms (default: today)' },
     { flags: '--tz <zone>', description: 'IANA time zone for day/week/month boundaries (default: the system zone)' },
     { flags: '--chart', description: 'draw cost per group as horizontal bars' },
   ],

@@ -1,19 +1,20 @@
 import { defineCommand } from '../../cli/command.js';
-import { parseDate, positiveInt } from '../../cli/flag-parsers.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { rows, shownOf } from '../../output/result.js';
 
 export default defineCommand({
   options: [
     { flags: '--limit <n>', description: 'at most this many', default: 20, parse: positiveInt('--limit') },
-    { flags: '--since <date>', description: 'created on or after (local date or ISO time)', parse: parseDate('--since') },
-    { flags: '--until <date>', description: 'created before (local date or ISO time)', parse: parseDate('--until') },
+    { flags: '--since <when>', description: 'made on or after: YYYY-MM-DD, a time, or relative (24h, 7d, 2w, 3m)' },
+    { flags: '--until <when>', description: 'made on or before: a date includes that whole day' },
     { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
   ],
-  examples: ['octo videos list --search boat', 'octo videos list --since 2026-11-01 --json'],
+  examples: ['octo videos list --search boat', 'octo videos list --since 7d', 'octo videos list --since 2026-11-01 --until 2026-11-30 --json'],
   async run({ ctx, opts }) {
-    const { videoList } = await import('../../videos/list.js');
+    const [{ videoList }, { systemTimeZone }] = await Promise.all([import('../../videos/list.js'), import('../../costs/period.js')]);
     const session = await ctx.session();
-    const { videos, total } = await videoList(await ctx.db(), session, opts);
+    // Days follow the zone costs uses without --tz, so both commands agree on what "2026-11-01" is.
+    const { videos, total } = await videoList(await ctx.db(), session, { ...opts, timeZone: systemTimeZone(ctx.processEnv), now: ctx.now() });
     return rows(
       videos,
       [

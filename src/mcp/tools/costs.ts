@@ -13,8 +13,8 @@ export default defineTool({
     'in-flight ones apart. Default: this month to date, by model. Free: reads the ledger only. Same data as `octo costs --json`.',
   input: z.strictObject({
     by: z.enum(COST_GROUPINGS).default('model').describe('how to group'),
-    since: z.string().optional().describe('first day, inclusive: YYYY-MM-DD or relative (7d, 2w, 3m)'),
-    until: z.string().optional().describe('last day, inclusive: YYYY-MM-DD or relative (default: today)'),
+    since: z.string().optional().describe('first day: YYYY-MM-DD, an ISO 8601 time, or relative (24h, 7d, 2w, 3m); a time counts its day'),
+    until: z.string().optional().describe('last day, inclusive, in the same forms (default: today)'),
     tz: z.string().optional().describe("IANA time zone for day/week/month boundaries (default: the server's zone)"),
   }),
   output: z.looseObject({

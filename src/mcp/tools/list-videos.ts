@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import { parseDate } from '../../cli/flag-parsers.js';
 import { defineTool } from '../tool.js';
 
 export default defineTool({
@@ -9,8 +8,8 @@ export default defineTool({
     'Your generated videos, newest first, with their local file (or playable URL when octo uploads to storage). ' +
     'Free: reads the ledger only. Same rows as `octo videos list --json`, plus `total` (every match, capped).',
   input: z.strictObject({
-    since: z.string().optional().describe('created on or after: YYYY-MM-DD (local midnight) or an ISO 8601 time'),
-    until: z.string().optional().describe('created before: YYYY-MM-DD (local midnight) or an ISO 8601 time'),
+    since: z.string().optional().describe('made on or after: YYYY-MM-DD, an ISO 8601 time, or relative (24h, 7d, 2w, 3m)'),
+    until: z.string().optional().describe('made on or before, in the same forms: a date includes that whole day'),
     search: z.string().optional().describe('prompt contains this (case-insensitive)'),
     limit: z.number().int().positive().max(1000).default(20).describe('at most this many'),
   }),
@@ -32,14 +31,8 @@ export default defineTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ ctx }, args) {
-    const filter = {
-      limit: args.limit,
-      since: args.since === undefined ? undefined : parseDate('since')(args.since),
-      until: args.until === undefined ? undefined : parseDate('until')(args.until),
-      search: args.search,
-    };
-    const { videoList } = await import('../../videos/list.js');
+    const [{ videoList }, { systemTimeZone }] = await Promise.all([import('../../videos/list.js'), import('../../costs/period.js')]);
     const session = await ctx.session();
-    return videoList(await ctx.db(), session, filter);
+    return videoList(await ctx.db(), session, { ...args, timeZone: systemTimeZone(ctx.processEnv), now: ctx.now() });
   },
 });
