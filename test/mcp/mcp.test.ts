@@ -127,6 +127,9 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     const found = data(await mcp.call('list_videos', { search: 'RED', limit: 5 }));
     expect(found.videos.map((v: any) => v.prompt)).toEqual(['a red kite']);
     expect(toolError(await mcp.call('list_videos', { since: 'yesterday-ish' })).code).toBe('usage');
+    // The grammar of videos list: relative values; until 1d is through the end of today.
+    expect(data(await mcp.call('list_videos', { since: '7d' })).total).toBe(2);
+    expect(data(await mcp.call('list_videos', { since: '24h', until: '1d' })).total).toBe(2);
 
     for (const by of ['model', 'tag'] as const) {
       const costs = data(await mcp.call('costs', { by, tz: 'UTC' }));
