@@ -3,6 +3,7 @@ import { dirname, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import type { Context } from '../context/context.js';
+import { resolveInstants } from '../costs/period.js';
 import { type GalleryGenerationRow, type GallerySelection, galleryGenerations } from '../db/tables/gallery.js';
 import { batchIdFor, decodeBatchFile, parseBatchFile } from '../generate/batch-file.js';
 import type { GalleryCard, GalleryMedia, GalleryTally, GalleryTotals } from '../output/gallery/model.js';
@@ -22,8 +23,10 @@ export interface GalleryFilter {
   /** A batch id (`generate --file` prints it): every line it recorded. */
   batch?: string;
   limit: number;
-  since?: Date;
-  until?: Date;
+  /** The --since/--until grammar of src/costs/period.ts (days of `timeZone`; `--until` inclusive). */
+  since?: string;
+  until?: string;
+  timeZone: string;
   search?: string;
   status?: string;
   /** `key=value`, or `key` for any value. */
@@ -78,8 +81,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Both spellings of a cancelled job (the web app's and octo's), as `jobs list` finds them. */
 const statusSpellings = (status: string): string[] => (status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : [status]);
 
-export async function galleryData(ctx: Pick<Context, 'cwd' | 'db' | 'session'>, f: GalleryFilter): Promise<GalleryData> {
-  const [selection, title] = selectionOf(ctx.cwd, f);
+export async function galleryData(ctx: Pick<Context, 'cwd' | 'db' | 'session' | 'now'>, f: GalleryFilter): Promise<GalleryData> {
+  const [selection, title] = selectionOf(ctx.cwd, f, ctx.now());
   const session = await ctx.session();
   const { generations, total } = await galleryGenerations(await ctx.db(), session, selection);
   if ('batchId' in selection && generations.length === 0) {
@@ -97,7 +100,7 @@ export async function galleryData(ctx: Pick<Context, 'cwd' | 'db' | 'session'>, 
   return { rows: generations.map((g) => rowOf(g, local)), total, title };
 }
 
-function selectionOf(cwd: string, f: GalleryFilter): [GallerySelection, string] {
+function selectionOf(cwd: string, f: GalleryFilter, now: Date): [GallerySelection, string] {
   const picked = [f.file !== undefined, f.batch !== undefined].filter(Boolean).length;
   if (picked > 1) throw new UsageError('give --file or --batch, not both');
   const listFlags = [f.since, f.until, f.search, f.status, f.tag].some((v) => v !== undefined);
@@ -132,7 +135,8 @@ function selectionOf(cwd: string, f: GalleryFilter): [GallerySelection, string] 
     tag = at < 0 ? { key: f.tag } : { key: f.tag.slice(0, at), value: f.tag.slice(at + 1) };
     if (!tag.key) throw new UsageError(`--tag takes key=value or key, got ${JSON.stringify(f.tag)}`);
   }
-  const selection = { limit: f.limit, since: f.since, until: f.until, search: f.search, statuses: f.status ? statusSpellings(f.status) : undefined, tag };
+  const { from, to } = resolveInstants({ since: f.since, until: f.until, timeZone: f.timeZone, now });
+  const selection = { limit: f.limit, since: from, until: to, search: f.search, statuses: f.status ? statusSpellings(f.status) : undefined, tag };
   return [selection, 'Newest generations'];
 }
 

@@ -107,6 +107,11 @@ describe('octo videos gallery', () => {
     expect(await ids(['--tag', 'campaign=q3'])).toEqual([]);
     expect(await ids(['--search', 'LIGHTHOUSE'])).toEqual([batch[1].prompt]);
     expect(await ids(['--since', '2999-01-01'])).toEqual([]);
+    // The --since/--until grammar of videos list and costs: relative, and --until DAY through its end.
+    const all = await ids([]);
+    expect(await ids(['--since', '7d'])).toEqual(all);
+    expect(await ids(['--since', '2w', '--until', '0d'])).toEqual(all);
+    expect(await ids(['--until', '0d'])).toEqual(all);
     const [first] = (await alice.cli(['videos', 'gallery', '--file', 'prompts.txt', '--out', 'b.html', '--json'])).json();
     expect(await ids(['--batch', first.batch_id])).toEqual(batch.map((b) => b.prompt));
     expect(await ids([], bob)).toEqual([]);

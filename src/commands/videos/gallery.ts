@@ -1,7 +1,7 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defineCommand } from '../../cli/command.js';
-import { parseDate, positiveInt } from '../../cli/flag-parsers.js';
+import { positiveInt } from '../../cli/flag-parsers.js';
 import { FailureError, UsageError } from '../../core/errors.js';
 import { formatUsd } from '../../core/money.js';
 import { message, text } from '../../output/result.js';
@@ -19,8 +19,8 @@ export default defineCommand({
   options: [
     { flags: '--file <file>', description: 'the lines of this batch file (generate --file), in its order', complete: 'files' },
     { flags: '--batch <id>', description: 'the lines of this batch id (generate --file prints it)' },
-    { flags: '--since <date>', description: 'created on or after (local date or ISO time)', parse: parseDate('--since') },
-    { flags: '--until <date>', description: 'created before (local date or ISO time)', parse: parseDate('--until') },
+    { flags: '--since <when>', description: 'made on or after: YYYY-MM-DD, a time, or relative (24h, 7d, 2w, 3m)' },
+    { flags: '--until <when>', description: 'made on or before: a date includes that whole day' },
     { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
     { flags: '--status <status>', description: 'only this status', choices: STATUSES },
     { flags: '--tag <key=value>', description: 'only generations with this tag (or this key, any value)' },
@@ -37,11 +37,13 @@ export default defineCommand({
     const toStdout = opts.out === '-';
     if (toStdout && ctx.globals.json) throw new UsageError('--json prints the rows on stdout: write the page to a file with --out FILE');
     if (toStdout && opts.open) throw new UsageError('--open opens a page file: pass --out FILE');
-    const [{ galleryData, galleryTotals, galleryCards }, { renderGalleryPage }] = await Promise.all([
+    const [{ galleryData, galleryTotals, galleryCards }, { renderGalleryPage }, { systemTimeZone }] = await Promise.all([
       import('../../videos/gallery.js'),
       import('../../output/gallery/page.js'),
+      import('../../costs/period.js'),
     ]);
-    const data = await galleryData(ctx, opts);
+    // Days follow the zone videos list and costs use, so the three agree on what "2026-11-01" is.
+    const data = await galleryData(ctx, { ...opts, timeZone: systemTimeZone(ctx.processEnv) });
     const file = toStdout ? null : resolve(ctx.cwd, opts.out);
     const totals = galleryTotals(data.rows);
     const note =
