@@ -49,6 +49,8 @@ export interface GalleryRow {
   status: string;
   prompt: string;
   sora_model: string;
+  /** The API family the first video was made with (`videos list`'s column). */
+  sora_version: string | null;
   width: number | null;
   height: number | null;
   duration: number;
@@ -156,6 +158,7 @@ function rowOf(g: GalleryGenerationRow, local: (path: string | null) => string |
     status: g.status,
     prompt: g.prompt,
     sora_model: g.sora_model,
+    sora_version: first?.sora_version ?? null,
     width: first?.width ?? (Number.isInteger(w) ? w! : null),
     height: first?.height ?? (Number.isInteger(h) ? h! : null),
     duration: g.duration,

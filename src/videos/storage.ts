@@ -70,7 +70,7 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' | 'now' | 'signal'>): Promise<Asset[]> {
+export async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' | 'now' | 'signal'>): Promise<Asset[]> {
   // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
   const refused = new Map<string, string>();
   const local = async (path: string | null) => {

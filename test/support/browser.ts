@@ -38,12 +38,18 @@ export interface PageWatch {
   errors: string[];
 }
 
-export async function watchedPage(browser: Browser, o: { width: number; height: number; colorScheme?: 'light' | 'dark' }): Promise<PageWatch> {
+/** `allow`: origins (a local storage emulator) the page may reach; every other http(s) request is aborted. */
+export async function watchedPage(
+  browser: Browser,
+  o: { width: number; height: number; colorScheme?: 'light' | 'dark'; allow?: readonly string[] },
+): Promise<PageWatch> {
   const context = await browser.newContext({ viewport: { width: o.width, height: o.height }, colorScheme: o.colorScheme ?? 'light' });
   const page = await context.newPage();
   const watch: PageWatch = { page, context, requests: [], blocked: [], dialogs: [], errors: [] };
   await context.route(/^https?:/i, async (route) => {
-    watch.blocked.push(route.request().url());
+    const url = route.request().url();
+    if (o.allow?.includes(new URL(url).origin)) return route.continue();
+    watch.blocked.push(url);
     await route.abort('blockedbyclient');
   });
   page.on('request', (r) => {

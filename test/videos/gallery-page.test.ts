@@ -9,6 +9,7 @@ const row = (over: Partial<GalleryRow> = {}): GalleryRow => ({
   status: 'completed',
   prompt: 'a fox',
   sora_model: 'sora-2',
+  sora_version: 'sora-2',
   width: 1280,
   height: 720,
   duration: 4,

@@ -38,6 +38,7 @@ describe('octo videos gallery', () => {
       'status',
       'prompt',
       'sora_model',
+      'sora_version',
       'width',
       'height',
       'duration',

@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
+import type { Context } from '../../context/context.js';
 import { FailureError, UsageError } from '../../core/errors.js';
 import { formatUsd } from '../../core/money.js';
 import { message, text } from '../../output/result.js';
@@ -15,7 +16,8 @@ export default defineCommand({
     'cancelled lines with their reason. A header totals them and a filter box narrows them.\n' +
     'A batch (--file or --batch) shows its lines in file order; otherwise the newest generations.\n' +
     'Videos play from their downloaded files (relative links when the page sits above them, so the\n' +
-    'folder can be zipped and shared), else from their storage URL.',
+    'folder can be zipped and shared), else from their storage URL. --upload puts the page and every\n' +
+    'video of it not yet there into the storage-url container and prints one read-only link.',
   options: [
     { flags: '--file <file>', description: 'the lines of this batch file (generate --file), in its order', complete: 'files' },
     { flags: '--batch <id>', description: 'the lines of this batch id (generate --file prints it)' },
@@ -26,22 +28,27 @@ export default defineCommand({
     { flags: '--tag <key=value>', description: 'only generations with this tag (or this key, any value)' },
     { flags: '--limit <n>', description: 'at most this many (newest first)', default: 200, parse: positiveInt('--limit') },
     { flags: '--out <file>', description: 'where to write the page (- for stdout)', default: 'octo-gallery.html', complete: 'files' },
-    { flags: '--open', description: "open the page with the system's browser" },
+    { flags: '--open', description: "open the page with the system's browser (with --upload: its link)" },
+    { flags: '--upload', description: 'also put the page and its videos in storage (storage-url); print a read-only link' },
   ],
   examples: [
     'octo videos gallery --file prompts.txt --open',
     'octo videos gallery --since 2026-11-01 --status failed --out review/failed.html',
     'octo videos gallery --tag campaign=q4 --json > rows.json',
+    'octo videos gallery --file prompts.txt --upload   # a link a teammate opens without credentials',
   ],
   async run({ ctx, opts }) {
     const toStdout = opts.out === '-';
     if (toStdout && ctx.globals.json) throw new UsageError('--json prints the rows on stdout: write the page to a file with --out FILE');
     if (toStdout && opts.open) throw new UsageError('--open opens a page file: pass --out FILE');
+    if (toStdout && opts.upload) throw new UsageError('--upload prints the link on stdout: write the local page with --out FILE');
     const [{ galleryData, galleryTotals, galleryCards }, { renderGalleryPage }, { systemTimeZone }] = await Promise.all([
       import('../../videos/gallery.js'),
       import('../../output/gallery/page.js'),
       import('../../costs/period.js'),
     ]);
+    // Storage is checked before anything is read or written: --upload without it is a usage error.
+    if (opts.upload) (await import('../../videos/storage.js')).requireStorage(ctx);
     // Days follow the zone videos list and costs use, so the three agree on what "2026-11-01" is.
     const data = await galleryData(ctx, { ...opts, timeZone: systemTimeZone(ctx.processEnv) });
     const file = toStdout ? null : resolve(ctx.cwd, opts.out);
@@ -54,15 +61,34 @@ export default defineCommand({
     const counts = totals.byStatus.map((s) => `${s.count} ${s.status}`).join(', ');
     ctx.log.info(`${data.rows.length} card${data.rows.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}, ${formatUsd(totals.completed.cost)} estimated`);
     if (note) ctx.log.info(note);
-    if (opts.open) {
-      const { openWithSystem } = await import('../../videos/open.js');
-      await openWithSystem(file, { env: ctx.processEnv, platform: process.platform }).catch((error: unknown) => {
-        throw new FailureError(`the page is written (${file}), but ${(error as Error).message}`, { hint: 'open that file in a browser' });
-      });
+    if (!opts.upload) {
+      if (opts.open) await open(ctx, file, `the page is written (${file})`);
+      return message(file, data.rows);
     }
-    return message(file, data.rows);
+    // The shared page: the same cards, playing from storage (fresh read-only links), never a local path.
+    const { shareGallery } = await import('../../videos/gallery-upload.js');
+    const shared = await shareGallery(ctx, data.rows);
+    const link = await shared.publish(renderGalleryPage({ title: data.title, note, generatedAt: ctx.now(), cards: galleryCards(shared.rows, null), totals }));
+    ctx.log.info(
+      `${shared.uploaded} video${shared.uploaded === 1 ? '' : 's'} uploaded${shared.failed.length ? `, ${shared.failed.length} could not be (the page says so)` : ''}; ` +
+        (link.expires_at
+          ? `the link below reads the page until ${link.expires_at.toISOString()}:`
+          : 'the container is public-read: the link below does not expire:'),
+    );
+    if (opts.open) await open(ctx, link.url, 'the page is uploaded');
+    return {
+      output: message(link.url, { url: link.url, expires_at: link.expires_at, path: file, uploaded: shared.uploaded, failed: shared.failed, rows: data.rows }),
+      exit: shared.failed.length ? 'failure' : undefined,
+    };
   },
 });
+
+async function open(ctx: Pick<Context, 'processEnv'>, target: string, done: string): Promise<void> {
+  const { openWithSystem } = await import('../../videos/open.js');
+  await openWithSystem(target, { env: ctx.processEnv, platform: process.platform }).catch((error: unknown) => {
+    throw new FailureError(`${done}, but ${(error as Error).message}`, { hint: 'open it in a browser' });
+  });
+}
 
 /** Written beside its final name and renamed, so a browser never opens half a page. Missing folders are made. */
 function writePage(file: string, html: string): void {

@@ -12,6 +12,7 @@ export type GalleryVideoRow = {
   url: string;
   thumbnail_url: string | null;
   azure_video_id: string | null;
+  sora_version: string | null;
   width: number | null;
   height: number | null;
 };
@@ -42,7 +43,7 @@ export type GallerySelection =
 
 const COLUMNS = `g.id, g.job_id, g.status, g.prompt, g.sora_model, g.duration, g.resolution, g.variants,
   g.estimated_cost::float8 AS estimated_cost, g.failure_reason, g.tags, g.profile_name, g.batch_id, g.batch_line, g.created_at,
-  COALESCE((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'url', m.url, 'thumbnail_url', m.thumbnail_url, 'azure_video_id', m.azure_video_id,
+  COALESCE((SELECT jsonb_agg(jsonb_build_object('id', m.id, 'url', m.url, 'thumbnail_url', m.thumbnail_url, 'azure_video_id', m.azure_video_id, 'sora_version', m.sora_version,
       'width', CASE WHEN m.width ~ '^[0-9]+$' THEN m.width::int END, 'height', CASE WHEN m.height ~ '^[0-9]+$' THEN m.height::int END)
     ORDER BY m.file_id, m.id)
     FROM video_metadata m WHERE m.generation_id = g.id AND m.user_id = g.user_id), '[]'::jsonb) AS videos`;
