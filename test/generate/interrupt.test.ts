@@ -98,7 +98,7 @@ describe('a lost database connection', () => {
         return real.roundTrips;
       },
       query: async (text, values) => {
-        if (text.includes('SET job_id = $4')) lost = true;
+        if (text.includes('SET job_id = $2')) lost = true;
         if (lost) throw new FailureError(`cannot reach the database at ${real.label}: connection terminated`);
         return real.query(text, values);
       },

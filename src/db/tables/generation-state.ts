@@ -1,8 +1,5 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery, authedSql } from '../connection/authed.js';
-import { AuthError } from '../../core/errors.js';
 import { ROW_COLUMNS, type GenerationRow } from './generations.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /**
  * Who works on a generation row, and every change of its state.
@@ -17,11 +14,9 @@ import type { Db } from '../connection/types.js';
  * submit, and a process that lost its lease cannot start a create.
  */
 
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
-
 /** In flight: the only states a worker may move a row out of. */
 const OPEN = `('queued', 'running')`;
-const MINE = `id = $3::uuid AND user_id = (SELECT user_id FROM auth)`;
+const MINE = `id = $1::uuid AND user_id = (SELECT user_id FROM auth)`;
 
 export type ClaimedRow = GenerationRow & {
   claimed_by: string | null;
@@ -40,22 +35,20 @@ const STATE_COLUMNS = `${ROW_COLUMNS}, g.claimed_by, COALESCE(g.claim_expires_at
  */
 export async function claimNext(
   db: Db,
-  session: SessionKeys,
+  session: SessionRef,
   o: { ids: string[]; owner: string; leaseMs: number; unsubmittedOnly?: boolean },
 ): Promise<ClaimedRow | undefined> {
   if (o.ids.length === 0) return undefined;
-  const [row] = await authedQuery<ClaimedRow>(
-    db,
-    session,
+  const [row] = await db.forSession(session).query<ClaimedRow>(
     `WITH cand AS (
        SELECT c.id FROM video_generations c
-        WHERE c.user_id = (SELECT user_id FROM auth) AND c.id = ANY($3::uuid[]) AND c.status IN ${OPEN}
+        WHERE c.user_id = (SELECT user_id FROM auth) AND c.id = ANY($1::uuid[]) AND c.status IN ${OPEN}
           AND (c.claimed_by IS NULL OR c.claim_expires_at IS NULL OR c.claim_expires_at <= NOW())
-          AND (NOT $6::boolean OR c.job_id IS NULL)
+          AND (NOT $4::boolean OR c.job_id IS NULL)
         ORDER BY c.created_at, c.batch_line
         LIMIT 1
         FOR UPDATE OF c SKIP LOCKED)
-     UPDATE video_generations g SET claimed_by = $4, claim_expires_at = NOW() + ($5::float8 * interval '1 millisecond')
+     UPDATE video_generations g SET claimed_by = $2, claim_expires_at = NOW() + ($3::float8 * interval '1 millisecond')
        FROM cand WHERE g.id = cand.id
      RETURNING ${ROW_COLUMNS}, g.claimed_by, true AS held, ${AGE}`,
     [o.ids, o.owner, o.leaseMs, Boolean(o.unsubmittedOnly)],
@@ -64,37 +57,31 @@ export async function claimNext(
 }
 
 /** Extends the leases `owner` still holds among `ids`; returns the ids it still holds. */
-export async function renewClaims(db: Db, session: SessionKeys, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+export async function renewClaims(db: Db, session: SessionRef, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await authedQuery<{ id: string }>(
-    db,
-    session,
-    `UPDATE video_generations SET claim_expires_at = NOW() + ($5::float8 * interval '1 millisecond')
-      WHERE id = ANY($3::uuid[]) AND user_id = (SELECT user_id FROM auth) AND claimed_by = $4 RETURNING id`,
+  const rows = await db.forSession(session).query<{ id: string }>(
+    `UPDATE video_generations SET claim_expires_at = NOW() + ($3::float8 * interval '1 millisecond')
+      WHERE id = ANY($1::uuid[]) AND user_id = (SELECT user_id FROM auth) AND claimed_by = $2 RETURNING id`,
     [ids, owner, leaseMs],
   );
   return rows.map((r) => r.id);
 }
 
 /** Gives a row back (done with it, or stopping): anyone may claim it at once. */
-export async function releaseClaim(db: Db, session: SessionKeys, owner: string, id: string): Promise<void> {
-  await authedQuery(
-    db,
-    session,
+export async function releaseClaim(db: Db, session: SessionRef, owner: string, id: string): Promise<void> {
+  await db.forSession(session).query(
     `UPDATE video_generations SET claimed_by = NULL, claim_expires_at = NULL
-      WHERE ${MINE} AND claimed_by = $4 RETURNING id`,
+      WHERE ${MINE} AND claimed_by = $2 RETURNING id`,
     [id, owner],
   );
 }
 
 /** The rows as they are now, with whether someone holds a live lease on each. */
-export async function currentRows(db: Db, session: SessionKeys, ids: string[]): Promise<ClaimedRow[]> {
+export async function currentRows(db: Db, session: SessionRef, ids: string[]): Promise<ClaimedRow[]> {
   if (ids.length === 0) return [];
-  return authedQuery<ClaimedRow>(
-    db,
-    session,
+  return db.forSession(session).query<ClaimedRow>(
     `SELECT ${STATE_COLUMNS} FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($3::uuid[]) ORDER BY g.created_at, g.batch_line`,
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($1::uuid[]) ORDER BY g.created_at, g.batch_line`,
     [ids],
   );
 }
@@ -106,13 +93,11 @@ const changed = (rows: unknown[]) => rows.length > 0;
  * while `owner`'s lease is live and the row is still queued without a job id (a cancel, another
  * process or a lost lease make it false: then nothing may be created).
  */
-export async function markSubmitted(db: Db, session: SessionKeys, id: string, owner: string): Promise<boolean> {
+export async function markSubmitted(db: Db, session: SessionRef, id: string, owner: string): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
+    await db.forSession(session).query(
       `UPDATE video_generations SET submitted_at = NOW(), updated_at = NOW()
-        WHERE ${MINE} AND claimed_by = $4 AND claim_expires_at > NOW() AND status = 'queued' AND job_id IS NULL RETURNING id`,
+        WHERE ${MINE} AND claimed_by = $2 AND claim_expires_at > NOW() AND status = 'queued' AND job_id IS NULL RETURNING id`,
       [id, owner],
     ),
   );
@@ -122,13 +107,11 @@ export async function markSubmitted(db: Db, session: SessionKeys, id: string, ow
  * Right after the create answered (or a crashed create was found in the service's list, among
  * the jobs no row owns): only on an unfinished row with no job id yet.
  */
-export async function recordJobId(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<boolean> {
+export async function recordJobId(db: Db, session: SessionRef, id: string, jobId: string, status: string): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
+    await db.forSession(session).query(
       `UPDATE video_generations
-          SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
+          SET job_id = $2, video_id = $2, status = $3, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
         WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN} RETURNING id`,
       [id, jobId, status],
     ),
@@ -141,53 +124,44 @@ export async function recordJobId(db: Db, session: SessionKeys, id: string, jobI
  * take the one job that matches them (the other jobs, made and billed, never recorded). A lock
  * per job id serialises the takers; the second one's check sees the first's row.
  */
-export async function recordFoundJob(db: Db, session: SessionKeys, id: string, jobId: string, status: string): Promise<boolean> {
-  const [, rows] = await db.transaction(
-    [
-      { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-job:${jobId}`] },
-      {
-        text: authedSql(`UPDATE video_generations
-            SET job_id = $4, video_id = $4, status = $5, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
-          WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN}
-            AND NOT EXISTS (SELECT 1 FROM video_generations o WHERE o.user_id = (SELECT user_id FROM auth) AND o.job_id = $4)
-          RETURNING id`),
-        values: [session.sessionId, session.tokenHash, id, jobId, status],
-      },
-    ],
-    { sessionToken: session.token },
-  );
-  const [head, ...rest] = (rows ?? []) as { __auth: number }[];
-  if (!head || Number(head.__auth) === 0) throw new AuthError('your session has expired or was revoked');
-  return rest.length > 0;
+export async function recordFoundJob(db: Db, session: SessionRef, id: string, jobId: string, status: string): Promise<boolean> {
+  const [, rows] = await db.forSession(session).transaction([
+    { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-job:${jobId}`], unchecked: true },
+    {
+      text: `UPDATE video_generations
+          SET job_id = $2, video_id = $2, status = $3, submitted_at = COALESCE(submitted_at, NOW()), updated_at = NOW()
+        WHERE ${MINE} AND job_id IS NULL AND status IN ${OPEN}
+          AND NOT EXISTS (SELECT 1 FROM video_generations o WHERE o.user_id = (SELECT user_id FROM auth) AND o.job_id = $2)
+        RETURNING id`,
+      values: [id, jobId, status],
+    },
+  ]);
+  return (rows?.length ?? 0) > 0;
 }
 
 /** queued → running (and progress) while polling job `jobId`. */
 export async function updateGenerationStatus(
   db: Db,
-  session: SessionKeys,
+  session: SessionRef,
   id: string,
   jobId: string,
   status: string,
   progress: number | null,
 ): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
-      `UPDATE video_generations SET status = $4, progress = $5, updated_at = NOW()
-        WHERE ${MINE} AND job_id = $6 AND status IN ${OPEN} RETURNING id`,
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = $2, progress = $3, updated_at = NOW()
+        WHERE ${MINE} AND job_id = $4 AND status IN ${OPEN} RETURNING id`,
       [id, status, progress, jobId],
     ),
   );
 }
 
 /** Ends an unfinished generation without videos: `failed` (with the reason) or `canceled`. */
-export async function finishGeneration(db: Db, session: SessionKeys, id: string, status: 'failed' | 'canceled', reason: string | null): Promise<boolean> {
+export async function finishGeneration(db: Db, session: SessionRef, id: string, status: 'failed' | 'canceled', reason: string | null): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
-      `UPDATE video_generations SET status = $4, failure_reason = $5, finished_at = NOW(), updated_at = NOW()
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = $2, failure_reason = $3, finished_at = NOW(), updated_at = NOW()
         WHERE ${MINE} AND status IN ${OPEN} RETURNING id`,
       [id, status, reason],
     ),
@@ -198,13 +172,11 @@ export async function finishGeneration(db: Db, session: SessionKeys, id: string,
  * A create that provably never reached the service (connection refused, no DNS): the line goes
  * back to never submitted, so `jobs cancel` ends it and `jobs wait` or `--resume` submits it.
  */
-export async function unmarkSubmitted(db: Db, session: SessionKeys, id: string, owner: string): Promise<boolean> {
+export async function unmarkSubmitted(db: Db, session: SessionRef, id: string, owner: string): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
+    await db.forSession(session).query(
       `UPDATE video_generations SET submitted_at = NULL, updated_at = NOW()
-        WHERE ${MINE} AND claimed_by = $4 AND status = 'queued' AND job_id IS NULL RETURNING id`,
+        WHERE ${MINE} AND claimed_by = $2 AND status = 'queued' AND job_id IS NULL RETURNING id`,
       [id, owner],
     ),
   );
@@ -214,12 +186,10 @@ export async function unmarkSubmitted(db: Db, session: SessionKeys, id: string, 
  * `jobs cancel` of a line never submitted: wins over any process about to submit it (whose
  * markSubmitted then changes nothing). False when the row was submitted or finished meanwhile.
  */
-export async function cancelUnsubmitted(db: Db, session: SessionKeys, id: string, reason: string): Promise<boolean> {
+export async function cancelUnsubmitted(db: Db, session: SessionRef, id: string, reason: string): Promise<boolean> {
   return changed(
-    await authedQuery(
-      db,
-      session,
-      `UPDATE video_generations SET status = 'canceled', failure_reason = $4, finished_at = NOW(), updated_at = NOW()
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = 'canceled', failure_reason = $2, finished_at = NOW(), updated_at = NOW()
         WHERE ${MINE} AND status = 'queued' AND job_id IS NULL AND submitted_at IS NULL RETURNING id`,
       [id, reason],
     ),
@@ -244,10 +214,8 @@ export type NewVideo = {
  * on every driver), only if it is still unfinished: a row finished or canceled meanwhile, or
  * completed by another process, gets no second set of videos. True when this call completed it.
  */
-export async function completeGeneration(db: Db, session: SessionKeys, id: string, videos: NewVideo[]): Promise<boolean> {
-  const [row] = await authedQuery<{ updated: number }>(
-    db,
-    session,
+export async function completeGeneration(db: Db, session: SessionRef, id: string, videos: NewVideo[]): Promise<boolean> {
+  const [row] = await db.forSession(session).query<{ updated: number }>(
     `WITH gen AS (
        UPDATE video_generations SET status = 'completed', progress = 100, finished_at = NOW(), failure_reason = NULL, updated_at = NOW()
         WHERE ${MINE} AND status IN ${OPEN}
@@ -257,7 +225,7 @@ export async function completeGeneration(db: Db, session: SessionKeys, id: strin
          azure_video_id, expires_at, generation_id)
        SELECT gen.user_id, v.file_id, v.url, v.thumbnail_url, v.prompt, v.width::text, v.height::text, v.duration::text,
          v.sora_version, v.azure_video_id, v.expires_at, gen.id
-         FROM gen, jsonb_to_recordset($4::jsonb) AS v(file_id TEXT, url TEXT, thumbnail_url TEXT, prompt TEXT, width INTEGER,
+         FROM gen, jsonb_to_recordset($2::jsonb) AS v(file_id TEXT, url TEXT, thumbnail_url TEXT, prompt TEXT, width INTEGER,
            height INTEGER, duration INTEGER, sora_version TEXT, azure_video_id TEXT, expires_at TIMESTAMPTZ)
        RETURNING id)
      SELECT (SELECT count(*) FROM gen)::int AS updated, (SELECT count(*) FROM ins)::int AS inserted`,
@@ -267,10 +235,8 @@ export async function completeGeneration(db: Db, session: SessionKeys, id: strin
 }
 
 /** Job ids the user's rows already own (recent ones): an orphan never matches one of these. */
-export async function knownJobIds(db: Db, session: SessionKeys): Promise<string[]> {
-  const rows = await authedQuery<{ job_id: string }>(
-    db,
-    session,
+export async function knownJobIds(db: Db, session: SessionRef): Promise<string[]> {
+  const rows = await db.forSession(session).query<{ job_id: string }>(
     `SELECT g.job_id FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth) AND g.job_id IS NOT NULL AND g.created_at > NOW() - INTERVAL '3 days'`,
   );

@@ -1,8 +1,6 @@
-import type { Session } from '../../auth/session.js';
-import { authedQuery, authedSql } from '../connection/authed.js';
 import { costStateSql } from './costs.js';
 import { AuthError } from '../../core/errors.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 import { COUNT_CAP, idPrefix, pickById } from './ids.js';
 import { profileFromJson, profileWithKeyColumns } from './profile-config.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
@@ -44,7 +42,7 @@ export interface BudgetOverrun {
 }
 
 const RESERVE_SQL = `WITH incoming AS (
-  SELECT * FROM jsonb_to_recordset($3::jsonb) AS x(
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     prompt TEXT, sora_model TEXT, duration INTEGER, resolution TEXT, variants INTEGER,
     generation_mode TEXT, estimated_cost NUMERIC, profile_name TEXT, idempotency_key TEXT,
     batch_id UUID, batch_line INTEGER, request JSONB, tags JSONB, unit_price_usd NUMERIC, pricing_version TEXT)
@@ -60,7 +58,7 @@ spend AS (
     COALESCE((SELECT sum(g.estimated_cost) FROM video_generations g
       WHERE g.user_id = b.user_id
         AND ${costStateSql('g.status')} <> 'failed'
-        AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $4) AT TIME ZONE $4)
+        AND g.created_at >= (date_trunc('month', NOW() AT TIME ZONE $2) AT TIME ZONE $2)
         AND (b.profile_name IS NULL OR g.profile_name = b.profile_name)), 0) AS committed,
     COALESCE((SELECT sum(f.estimated_cost) FROM fresh f
       WHERE b.profile_name IS NULL OR f.profile_name = b.profile_name), 0) AS requested
@@ -96,7 +94,7 @@ SELECT (SELECT COALESCE(jsonb_agg(inserted ORDER BY batch_line), '[]'::jsonb) FR
  */
 export async function reserveGenerationRows(
   db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token' | 'userId'>,
+  session: SessionRef & { userId: string },
   rows: NewGeneration[],
   timeZone: string,
 ): Promise<{ inserted: ReservedGeneration[]; blocked: BudgetOverrun[] }> {
@@ -108,32 +106,25 @@ export async function reserveGenerationRows(
     request: row.request ?? null,
     tags: row.tags ?? null,
   }));
-  const [, result] = await db.transaction(
-    [
-      { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-budget:${session.userId}`] },
-      {
-        text: authedSql(RESERVE_SQL),
-        values: [session.sessionId, session.tokenHash, JSON.stringify(payload), timeZone],
-      },
-    ],
-    { sessionToken: session.token },
-  );
-  const [head, body] = result as { __auth: number; __row: { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] } | null }[];
-  if (!head || Number(head.__auth) === 0 || !body?.__row) throw new AuthError('your session has expired or was revoked');
-  return body.__row;
+  const [, result] = await db.forSession(session).transaction([
+    { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-budget:${session.userId}`], unchecked: true },
+    { text: RESERVE_SQL, values: [JSON.stringify(payload), timeZone] },
+  ]);
+  // The statement always answers one row (two aggregates); none means no session row either.
+  const [row] = (result ?? []) as { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] }[];
+  if (!row) throw new AuthError('your session has expired or was revoked');
+  return row;
 }
 
 // ---- generate, jobs: everything after the reservation ----------------------------------------
 
-type SessionKeys = Pick<Session, 'sessionId' | 'tokenHash' | 'token'>;
-
 /** Every profile of the user (one round trip, session checked): batch lines may name any. */
-export async function loadUserProfiles(db: Db, session: SessionKeys): Promise<ProfileWithKey[]> {
-  return authedQuery<ProfileWithKey & Record<string, unknown>>(
-    db,
-    session,
-    `SELECT ${profileWithKeyColumns('p')} FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) ORDER BY p.name`,
-  );
+export async function loadUserProfiles(db: Db, session: SessionRef): Promise<ProfileWithKey[]> {
+  return db
+    .forSession(session)
+    .query<ProfileWithKey & Record<string, unknown>>(
+      `SELECT ${profileWithKeyColumns('p')} FROM profiles_config p WHERE p.user_id = (SELECT user_id FROM auth) ORDER BY p.name`,
+    );
 }
 
 /** A generation row as the runner and `jobs` see it. */
@@ -167,13 +158,11 @@ export const ROW_COLUMNS = `g.id, g.job_id, g.status, g.prompt, g.sora_model, g.
   COALESCE((SELECT jsonb_agg(m.url ORDER BY m.file_id) FROM video_metadata m WHERE m.generation_id = g.id), '[]'::jsonb) AS files`;
 
 /** The rows recorded under these idempotency keys (a batch's lines), in the keys' order; one round trip. */
-export async function generationsByKeys(db: Db, session: SessionKeys, keys: string[]): Promise<(GenerationRow & { idempotency_key: string })[]> {
-  return authedQuery<GenerationRow & { idempotency_key: string }>(
-    db,
-    session,
+export async function generationsByKeys(db: Db, session: SessionRef, keys: string[]): Promise<(GenerationRow & { idempotency_key: string })[]> {
+  return db.forSession(session).query<GenerationRow & { idempotency_key: string }>(
     `SELECT ${ROW_COLUMNS}, g.idempotency_key FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND g.idempotency_key = ANY($3::text[])
-      ORDER BY array_position($3::text[], g.idempotency_key)`,
+      WHERE g.user_id = (SELECT user_id FROM auth) AND g.idempotency_key = ANY($1::text[])
+      ORDER BY array_position($1::text[], g.idempotency_key)`,
     [keys],
   );
 }
@@ -182,14 +171,12 @@ export async function generationsByKeys(db: Db, session: SessionKeys, keys: stri
  * `jobs wait`: one row by generation id or job id, or (null) every unfinished row octo can act on
  * (one with a job id, or with the stored request to submit it).
  */
-export async function unfinishedGenerations(db: Db, session: SessionKeys, idOrJobId: string | null): Promise<GenerationRow[]> {
-  const rows = await authedQuery<GenerationRow>(
-    db,
-    session,
+export async function unfinishedGenerations(db: Db, session: SessionRef, idOrJobId: string | null): Promise<GenerationRow[]> {
+  const rows = await db.forSession(session).query<GenerationRow>(
     `SELECT ${ROW_COLUMNS} FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth)
-        AND ($3::text IS NULL AND g.status IN ('queued', 'running') AND (g.job_id IS NOT NULL OR g.request IS NOT NULL)
-             OR g.id::text = $3 OR g.job_id = $3 OR g.id::text LIKE $4 || '%')
+        AND ($1::text IS NULL AND g.status IN ('queued', 'running') AND (g.job_id IS NOT NULL OR g.request IS NOT NULL)
+             OR g.id::text = $1 OR g.job_id = $1 OR g.id::text LIKE $2 || '%')
       ORDER BY g.created_at, g.batch_line`,
     [idOrJobId, idOrJobId === null ? null : idPrefix(idOrJobId)],
   );
@@ -217,16 +204,14 @@ export type JobListRow = {
 /** The rows hold both spellings of a cancelled job (the web app's and octo's). */
 const statusSpellings = (status: string): string[] => (status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : [status]);
 
-export async function listJobs(db: Db, session: SessionKeys, o: { status?: string; limit: number }): Promise<{ jobs: JobListRow[]; total: number }> {
-  const where = 'g.user_id = (SELECT user_id FROM auth) AND ($3::text[] IS NULL OR g.status = ANY($3::text[]))';
-  const found = await authedQuery<JobListRow & { total_count: number }>(
-    db,
-    session,
+export async function listJobs(db: Db, session: SessionRef, o: { status?: string; limit: number }): Promise<{ jobs: JobListRow[]; total: number }> {
+  const where = 'g.user_id = (SELECT user_id FROM auth) AND ($1::text[] IS NULL OR g.status = ANY($1::text[]))';
+  const found = await db.forSession(session).query<JobListRow & { total_count: number }>(
     `SELECT g.id, g.job_id, g.status, g.prompt, g.profile_name, g.created_at, g.estimated_cost::float8 AS estimated_cost, g.failure_reason,
         (SELECT count(*)::int FROM (SELECT 1 FROM video_generations g WHERE ${where} LIMIT ${COUNT_CAP + 1}) n) AS total_count
        FROM video_generations g
       WHERE ${where}
-      ORDER BY g.created_at DESC, g.batch_line DESC NULLS LAST LIMIT $4`,
+      ORDER BY g.created_at DESC, g.batch_line DESC NULLS LAST LIMIT $2`,
     [o.status === undefined ? null : statusSpellings(o.status), o.limit],
   );
   const jobs = found.map(({ total_count: _, ...j }) => j);
@@ -236,17 +221,15 @@ export async function listJobs(db: Db, session: SessionKeys, o: { status?: strin
 /** `jobs cancel`: the row and its profile in one round trip. */
 export async function generationWithProfile(
   db: Db,
-  session: SessionKeys,
+  session: SessionRef,
   idOrJobId: string,
 ): Promise<(GenerationRow & { profile: ProfileWithKey | null }) | undefined> {
-  const found = await authedQuery<GenerationRow & { profile: ProfileWithKey | null }>(
-    db,
-    session,
+  const found = await db.forSession(session).query<GenerationRow & { profile: ProfileWithKey | null }>(
     `SELECT ${ROW_COLUMNS},
         (SELECT to_jsonb(p) FROM (SELECT ${profileWithKeyColumns('pc')}
            FROM profiles_config pc WHERE pc.user_id = g.user_id AND pc.name = g.profile_name LIMIT 1) p) AS profile
        FROM video_generations g
-      WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $3 OR g.job_id = $3 OR g.id::text LIKE $4 || '%')
+      WHERE g.user_id = (SELECT user_id FROM auth) AND (g.id::text = $1 OR g.job_id = $1 OR g.id::text LIKE $2 || '%')
       ORDER BY g.created_at DESC LIMIT 10`,
     [idOrJobId, idPrefix(idOrJobId)],
   );
