@@ -1,9 +1,11 @@
 #!/usr/bin/env node
-// The house rules the compiler cannot see (issue 14): imports run downward, so each layer can be
-// read and tested without the ones above it. No import cycle in src (type-only and lazy `import()`
-// included), lower layers never import from src/cli, src/commands or src/mcp, no source file over
-// MAX_LINES, and no source file citing a document that is not in the repository (its reader cannot
-// open it: the reason belongs in the comment). Usage: node scripts/check-imports.mjs [root]
+// The house rules the compiler cannot see (issues 14 and 19): imports run downward, so each layer
+// can be read and tested without the ones above it. The folders under src have one declared
+// order (FOLDER_ORDER): a folder imports only from folders below it, so no two folders import each
+// other (type-only and lazy `import()` count). No import cycle between files either; only the
+// front-ends render (RENDER_MODULES); no source file over MAX_LINES; and no source file cites a
+// document that is not in the repository (its reader cannot open it: the reason belongs in the
+// comment). Usage: node scripts/check-imports.mjs [root]
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -15,30 +17,70 @@ const ts = require('typescript');
 export const MAX_LINES = 400;
 /** Documents kept outside the repository: naming one in src explains nothing to its reader. */
 export const OUTSIDE_DOCUMENTS = /\b(?:PRODUCT|STYLE|sora-api)\.md\b/;
-/** Layers that sit under the commands: they take plain values, never `Deps` or a command's types. */
-export const LOWER_LAYERS = [
-  'context',
-  'accounts',
-  'db',
-  'sora',
-  'costs',
-  'auth',
-  'config',
-  'output',
+
+/**
+ * The folders under src, lowest first; a folder may import only from folders before it. Read from
+ * the imports as they are (ARCHITECTURE.md says what each folder owns):
+ *   core       errors, money, text, net helpers: imports nothing of ours
+ *   config     paths and the config file
+ *   sora       the Sora client for both API families, its types and limits
+ *   emulator   the local Sora-compatible server (tests, demo): sora's types only
+ *   db         connection, drivers, embedded server, migrations; one module per table
+ *   auth       passwords, tokens, sessions (over db)
+ *   output     rendering and the terminal's helpers (logger, progress, escaping)
+ *   storage    video storage (local files, Azure Blob)
+ *   costs      prices, estimates, periods, the cost report
+ *   context    the one Context every feature takes a Pick of
+ *   profiles … accounts   the features: the work, returning data
+ *   cli        the terminal front-end's frame and the kit commands are written with
+ *   mcp        the MCP front-end (uses cli's context builder)
+ *   commands   one module per verb, over everything
+ * A new folder is declared here, where its imports put it.
+ */
+export const FOLDER_ORDER = [
   'core',
-  'profiles',
+  'config',
+  'sora',
+  'emulator',
+  'db',
+  'auth',
+  'output',
   'storage',
+  'costs',
+  'context',
+  'profiles',
   'generate',
   'jobs',
   'videos',
+  'accounts',
+  'cli',
+  'mcp',
+  'commands',
 ];
-/** The front-ends: the terminal's commands and the MCP server (src/mcp), beside each other over the features. */
-export const UPPER_LAYERS = ['cli', 'commands', 'mcp'];
 /**
- * Known layering breaks being removed by their owners (issue 14), reported but not failed on.
- * Each entry is `from -> to` as printed; delete it when the import is gone (a stale one is reported).
+ * The one import allowed to run up the order: the command manifest (src/cli/commands.ts) names
+ * every command module behind a lazy `import()`, so the frame finds a command without loading it.
  */
-export const KNOWN_LAYER_BREAKS = new Set([]);
+export const DECLARED_UPWARD = { from: 'cli/commands.ts', to: 'commands' };
+/** src/output's result and render modules: only the front-ends (and output itself) use them. */
+export const RENDER_MODULES = /^output\/(result|render|table|chart)\.ts$|^output\/gallery\//;
+export const RENDERERS = ['commands', 'cli', 'output'];
+/**
+ * Known breaks being removed by their owners (issue 19), reported but not failed on. Each entry is
+ * `from -> to` as printed; delete it when the import is gone (a stale one is reported).
+ */
+export const KNOWN_LAYER_BREAKS = new Set([
+  // db defines the session reference it needs (the "db" work of issue 19).
+  'src/db/tables/generation-state.ts -> src/auth/session.ts',
+  'src/db/tables/generations.ts -> src/auth/session.ts',
+  'src/db/tables/member-accounts.ts -> src/auth/session.ts',
+  // The videos features return data; their commands render it (the "engine" work of issue 19).
+  'src/videos/delete.ts -> src/output/result.ts',
+  'src/videos/download.ts -> src/output/result.ts',
+  'src/videos/storage.ts -> src/output/result.ts',
+  // The gallery's data makes the page's cards; the command should (the gallery work).
+  'src/videos/gallery.ts -> src/output/gallery/model.ts',
+]);
 
 function sourceFiles(dir) {
   let out = [];
@@ -123,16 +165,27 @@ function loopThrough(component, graph) {
 /** Files over MAX_LINES being split by their owners: reported, not failed on (same rule as above). */
 export const KNOWN_LONG_FILES = new Set([]);
 
-export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong = KNOWN_LONG_FILES) {
+export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong = KNOWN_LONG_FILES, order = FOLDER_ORDER) {
   const src = join(root, 'src');
   const files = sourceFiles(src);
   const known = new Set(files);
   const graph = new Map();
+  const folders = new Map();
   const problems = [];
   const warnings = [];
   const unusedBreaks = new Set(knownBreaks);
   const name = (file) => relative(src, file).split(sep).join('/');
-  const layerOf = (file) => name(file).split('/')[0];
+  const folderOf = (file) => (name(file).includes('/') ? name(file).split('/')[0] : '(src)');
+  const rank = (folder) => order.indexOf(folder);
+  const undeclared = new Set();
+  /** An edge that breaks a rule: a known one is reported, any other fails. */
+  const breaks = (edge, problem) => {
+    if (knownBreaks.has(edge)) {
+      unusedBreaks.delete(edge);
+      warnings.push(`known, being fixed: ${edge}`);
+    } else problems.push(problem);
+    return !knownBreaks.has(edge);
+  };
   for (const file of files) {
     const text = readFileSync(file, 'utf8');
     const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
@@ -144,24 +197,39 @@ export function checkImports(root, knownBreaks = KNOWN_LAYER_BREAKS, knownLong =
     if (OUTSIDE_DOCUMENTS.test(text)) {
       problems.push(`src/${name(file)} cites ${text.match(OUTSIDE_DOCUMENTS)[0]}, which is not in the repository: say the reason in words`);
     }
-    const targets = new Set();
-    for (const specifier of specifiersOf(text)) {
-      const target = resolveSpecifier(file, specifier, known);
-      if (!target) continue;
-      targets.add(target);
-      if (LOWER_LAYERS.includes(layerOf(file)) && UPPER_LAYERS.includes(layerOf(target))) {
-        const edge = `src/${name(file)} -> src/${name(target)}`;
-        if (knownBreaks.has(edge)) {
-          unusedBreaks.delete(edge);
-          warnings.push(`known, being fixed: ${edge}`);
-          continue;
-        }
-        problems.push(
-          `src/${name(file)} imports src/${name(target)}: src/${layerOf(file)} may not import from ${UPPER_LAYERS.map((l) => `src/${l}`).join(' or ')}`,
+    const from = folderOf(file);
+    if (rank(from) < 0) undeclared.add(from);
+    if (!folders.has(from)) folders.set(from, new Set());
+    const targets = new Set(specifiersOf(text).map((specifier) => resolveSpecifier(file, specifier, known)));
+    targets.delete(undefined);
+    for (const target of targets) {
+      const to = folderOf(target);
+      const edge = `src/${name(file)} -> src/${name(target)}`;
+      if (RENDER_MODULES.test(name(target)) && !RENDERERS.includes(from)) {
+        breaks(
+          edge,
+          `src/${name(file)} imports src/${name(target)}: only ${RENDERERS.map((l) => `src/${l}`).join(', ')} render; return data and let the command render it`,
         );
       }
+      if (to === from) continue;
+      if (name(file) === DECLARED_UPWARD.from && to === DECLARED_UPWARD.to) continue;
+      if (rank(from) >= 0 && rank(to) >= 0 && rank(to) > rank(from)) {
+        // A known upward edge is left out of the folder graph, so it is not reported twice as a cycle.
+        if (!breaks(edge, `src/${name(file)} imports src/${name(target)}: src/${to} sits above src/${from} in FOLDER_ORDER (imports run downward)`)) continue;
+      }
+      folders.get(from).add(to);
     }
     graph.set(file, targets);
+  }
+  for (const folder of [...undeclared].sort()) {
+    problems.push(`src/${folder} is not in FOLDER_ORDER: declare where it sits (after every folder it imports, before every folder that imports it)`);
+  }
+  for (const component of findCycles(folders)) {
+    problems.push(
+      `folder cycle: ${loopThrough(component, folders)
+        .map((f) => `src/${f}`)
+        .join(' → ')}`,
+    );
   }
   for (const component of findCycles(graph)) {
     problems.push(`import cycle: ${loopThrough(component, graph).map(name).join(' → ')}`);
@@ -185,5 +253,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     console.error(`check-imports: ${problems.length} problem(s) in ${files} files`);
     process.exit(1);
   }
-  console.log(`check-imports: ${files} files, no cycle, layers import downward, none over ${MAX_LINES} lines`);
+  console.log(`check-imports: ${files} files, no cycle, folders import down FOLDER_ORDER, none over ${MAX_LINES} lines`);
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -72,7 +72,7 @@ describe('scripts/check-imports.mjs', () => {
     expect(r.out).toMatch(/import cycle: cli\/commands\.ts → commands\/completion\.ts → cli\/index\.ts → cli\/commands\.ts/);
   });
 
-  it('fails when a lower layer imports from src/cli or src/commands (types too)', async () => {
+  it('fails on an import up the folder order (types too), naming both folders', async () => {
     const r = await check(
       tree({
         ...CLEAN,
@@ -81,7 +81,84 @@ describe('scripts/check-imports.mjs', () => {
       }),
     );
     expect(r.code).toBe(1);
-    expect(r.out).toContain('src/costs/report.ts imports src/cli/deps.ts: src/costs may not import from src/cli or src/commands');
+    expect(r.out).toContain('src/costs/report.ts imports src/cli/deps.ts: src/cli sits above src/costs in FOLDER_ORDER');
+  });
+
+  it('fails on a folder cycle made of files that form no file cycle', async () => {
+    const r = await check(
+      tree({
+        ...CLEAN,
+        'auth/session.ts': "import { list } from '../db/videos.js';\nexport const session = list;\n",
+        'db/generations.ts': "import type { Session } from '../auth/types.js';\nexport type G = Session;\n",
+        'auth/types.ts': 'export interface Session { id: string }\n',
+      }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/db/generations.ts imports src/auth/types.ts: src/auth sits above src/db');
+    expect(r.out).toMatch(/folder cycle: src\/(auth → src\/db → src\/auth|db → src\/auth → src\/db)/);
+    expect(r.out).not.toContain('import cycle');
+  });
+
+  it('allows the lazy command manifest (cli/commands.ts → commands) beside commands → cli, and nothing else up to commands', async () => {
+    const kit = {
+      ...CLEAN,
+      'cli/command.ts': 'export const defineCommand = <T>(spec: T) => spec;\n',
+      'commands/videos/list.ts':
+        "import { defineCommand } from '../../cli/command.js';\nimport { list } from '../../db/videos.js';\nexport default defineCommand({ run: list });\n",
+    };
+    const ok = await check(tree(kit));
+    expect(ok.out).not.toContain('folder cycle');
+    expect(ok.code).toBe(0);
+    const r = await check(tree({ ...kit, 'cli/main.ts': "export const run = () => import('../commands/videos/list.js');\n" }));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/cli/main.ts imports src/commands/videos/list.ts: src/commands sits above src/cli');
+  });
+
+  it('fails on a folder FOLDER_ORDER does not declare', async () => {
+    const r = await check(tree({ ...CLEAN, 'gadgets/x.ts': "import { list } from '../db/videos.js';\nexport const x = list;\n" }));
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/gadgets is not in FOLDER_ORDER');
+  });
+
+  it('lets only commands, cli and output use the result and render modules of src/output', async () => {
+    const output = {
+      ...CLEAN,
+      'output/result.ts': 'export interface CommandResult { exit?: string }\n',
+      'output/logger.ts': 'export const log = (line: string) => line;\n',
+      'commands/videos/show.ts': "import type { CommandResult } from '../../output/result.js';\nexport const show = (): CommandResult => ({});\n",
+      'videos/list.ts': "import { log } from '../output/logger.js';\nexport const list = () => log('listing');\n",
+    };
+    expect((await check(tree(output))).code).toBe(0);
+    const r = await check(
+      tree({ ...output, 'videos/delete.ts': "import type { CommandResult } from '../output/result.js';\nexport const remove = (): CommandResult => ({});\n" }),
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('src/videos/delete.ts imports src/output/result.ts: only src/commands, src/cli, src/output render');
+  });
+
+  it('reports a known break instead of failing on it, and a stale entry', async () => {
+    const { checkImports } = await import('../../scripts/check-imports.mjs');
+    const root = tree({
+      ...CLEAN,
+      'auth/session.ts': 'export interface Session { id: string }\n',
+      'db/generations.ts': "import type { Session } from '../auth/session.js';\nexport type G = Session;\n",
+    });
+    const known = new Set(['src/db/generations.ts -> src/auth/session.ts', 'src/db/gone.ts -> src/auth/session.ts']);
+    const { problems, warnings } = checkImports(root, known, new Set());
+    expect(problems).toEqual([]);
+    expect(warnings).toEqual([
+      'known, being fixed: src/db/generations.ts -> src/auth/session.ts',
+      'KNOWN_LAYER_BREAKS lists src/db/gone.ts -> src/auth/session.ts, which no longer exists: delete the entry',
+    ]);
+  });
+
+  it('declares exactly the folders this repository has under src', async () => {
+    const { FOLDER_ORDER } = await import('../../scripts/check-imports.mjs');
+    const src = join(import.meta.dirname, '..', '..', 'src');
+    const present = readdirSync(src, { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    expect([...present].sort()).toEqual([...FOLDER_ORDER].sort());
   });
 
   it('fails on a source file over 400 lines', async () => {
