@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session } from '../../src/auth/session.js';
-import { authedQuery } from '../../src/db/connection/authed.js';
 import { openDatabase, resolveDatabase } from '../../src/db/connection/open.js';
 import type { Db } from '../../src/db/connection/types.js';
 import { createTestDatabase, type DriverKind, type TestDatabase } from '../support/databases.js';
 import { createUserWithSession } from '../support/users.js';
 
-describe.each(['pg', 'neon'] as DriverKind[])('authedQuery on %s', (kind) => {
+describe.each(['pg', 'neon'] as DriverKind[])('db.forSession on %s', (kind) => {
   let database: TestDatabase;
   let db: Db;
   let session: Session;
@@ -22,9 +21,7 @@ describe.each(['pg', 'neon'] as DriverKind[])('authedQuery on %s', (kind) => {
   });
 
   it('keeps ISO-looking text as text; only *_at timestamps come back as Date', async () => {
-    const [row] = await authedQuery(
-      db,
-      session,
+    const [row] = await db.forSession(session).query(
       `SELECT '2026-01-02T03:04:05Z'::text AS prompt, jsonb_build_object('when', '2026-01-02T03:04:05Z') AS tags,
               '2026-01-02T03:04:05+01:00'::text AS note, TIMESTAMPTZ '2026-01-02T03:04:05Z' AS created_at`,
     );
@@ -36,26 +33,10 @@ describe.each(['pg', 'neon'] as DriverKind[])('authedQuery on %s', (kind) => {
   });
 
   it('returns the rows in the order the query gives them, the session row excluded', async () => {
-    const rows = await authedQuery<{ g: number }>(db, session, 'SELECT g FROM generate_series(1, 500) g ORDER BY g DESC');
+    const rows = await db.forSession(session).query<{ g: number }>('SELECT g FROM generate_series(1, 500) g ORDER BY g DESC');
     expect(rows.map((r) => r.g)).toEqual(Array.from({ length: 500 }, (_, i) => 500 - i));
-    expect(await authedQuery(db, session, 'SELECT 1 AS one WHERE false')).toEqual([]);
-    await expect(authedQuery(db, { ...session, tokenHash: 'not-the-hash' }, 'SELECT 1 AS one')).rejects.toThrow(/expired or was revoked/);
-  });
-});
-
-describe.each(['pg', 'neon'] as DriverKind[])('db.forSession on %s', (kind) => {
-  let database: TestDatabase;
-  let db: Db;
-  let session: Session;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(kind);
-    db = await openDatabase(resolveDatabase({ env: database.env, dataDir: database.env.OCTO_DATA_DIR ?? '/nonexistent' }), { env: database.env });
-    ({ session } = await createUserWithSession(db));
-  });
-  afterAll(async () => {
-    await db?.close();
-    await database?.drop();
+    expect(await db.forSession(session).query('SELECT 1 AS one WHERE false')).toEqual([]);
+    await expect(db.forSession({ ...session, tokenHash: 'not-the-hash' }).query('SELECT 1 AS one')).rejects.toThrow(/expired or was revoked/);
   });
 
   it("numbers the caller's parameters from $1 and checks the session in the same round trip", async () => {

@@ -36,7 +36,7 @@ export function sessionScope(db: Db, ref: SessionRef): SessionDb {
 }
 
 /** `sql` with the auth CTE prepended, the session's parameters numbered after its own `count`. */
-export function checkedSql(sql: string, count: number): string {
+function checkedSql(sql: string, count: number): string {
   const highest = highestParameter(sql);
   if (highest !== count) throw new Error(`a session query numbers its parameters up to $${highest} but is given ${count} value(s)`);
   return wrap(sql, `auth AS (SELECT user_id FROM sessions WHERE id = $${count + 1}::uuid AND token_hash = $${count + 2} AND expires_at > NOW())`);
@@ -55,24 +55,10 @@ function sessionRows<R extends Row = Row>(rows: CheckedRow[]): R[] {
  * (where `$1` is not a parameter).
  */
 const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?\*\/|\$([A-Za-z_][A-Za-z_0-9]*)?\$[\s\S]*?\$\1\$|\$(\d+)/g;
-export function highestParameter(sql: string): number {
+function highestParameter(sql: string): number {
   let highest = 0;
   for (const match of sql.matchAll(TOKENS)) if (match[2]) highest = Math.max(highest, Number(match[2]));
   return highest;
-}
-
-// ---- the hand-numbered form being replaced by forSession: the session is $1, $2 -------------
-
-const AUTH_CTE = 'auth AS (SELECT user_id FROM sessions WHERE id = $1::uuid AND token_hash = $2 AND expires_at > NOW())';
-
-export function authedSql(sql: string): string {
-  return wrap(sql, AUTH_CTE);
-}
-
-/** Runs `sql` (parameters from `$3`) as the session's user; one round trip. */
-export async function authedQuery<R extends Row = Row>(db: Db, session: SessionRef, sql: string, values: unknown[] = []): Promise<R[]> {
-  const rows = await db.query<CheckedRow>(authedSql(sql), [session.sessionId, session.tokenHash, ...values], { sessionToken: session.token });
-  return sessionRows<R>(rows);
 }
 
 function wrap(sql: string, authCte: string): string {

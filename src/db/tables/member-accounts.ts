@@ -1,5 +1,4 @@
-import type { Session } from '../../auth/session.js';
-import type { Db } from '../connection/types.js';
+import type { Db, SessionRef } from '../connection/types.js';
 
 /**
  * Accounts through a member role (scripts/migrations/061_members.sql): the password is checked
@@ -40,7 +39,7 @@ export async function memberSignup(db: Db, input: { email: string; name: string 
 /** passwd as the session the statement carries; ends every other session of the user. */
 export async function memberPasswd(
   db: Db,
-  session: Pick<Session, 'token'>,
+  session: Pick<SessionRef, 'token'>,
   current: string,
   next: string,
 ): Promise<{ status: string; sessions_ended: number; held_until: Date | null }> {
