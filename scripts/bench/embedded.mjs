@@ -39,7 +39,7 @@ function folderBytes(dir) {
 }
 
 /** n videos for the bench user, by SQL generate_series. */
-async function seedVideos(url, videos) {
+export async function seedVideos(url, videos) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -57,7 +57,7 @@ async function seedVideos(url, videos) {
   }
 }
 
-const stateOf = (env) => JSON.parse(readFileSync(join(env.OCTO_DATA_DIR, 'server.json'), 'utf8'));
+export const stateOf = (env) => JSON.parse(readFileSync(join(env.OCTO_DATA_DIR, 'server.json'), 'utf8'));
 
 function stop(node, octo, env, log) {
   try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run bench [-- --json] [-- --quick]`: octo's performance targets (issue 7), measured side
+// `npm run bench [-- --json] [-- --quick] [-- --runtimes]`: octo's performance targets (issue 7), measured side
 // by side in one run so the machine's noise falls on every case alike. Prints a table (or JSON).
 //
 // Needs the built CLI (npm run build) and, for the Postgres rows, a server at
@@ -15,6 +15,7 @@ import { interleaved, median, startChild, timeOnce, timeWithUsage } from './meas
 import { benchEmbedded } from './embedded.mjs';
 import { benchMembers } from './members.mjs';
 import { benchManyProcesses } from './many-processes.mjs';
+import { benchRuntimes } from './runtimes.mjs';
 import { benchMcp } from './mcp.mjs';
 import { benchGallery } from './gallery.mjs';
 
@@ -23,6 +24,8 @@ const octo = join(root, 'bin', 'octo.js');
 const node = process.execPath;
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
+// `-- --runtimes`: only the rows measured on every tested Node (and the Postgres set-up they need).
+const onlyRuntimes = args.has('--runtimes');
 const RUNS = quick ? 7 : 15;
 // Start-up differences are a few milliseconds: more runs for those.
 const STARTUP_RUNS = quick ? 11 : 31;
@@ -175,6 +178,10 @@ async function main() {
       value: ratio(listPg.median_ms, bare2.median_ms),
       ok: listPg.median_ms / bare2.median_ms <= 2,
     });
+
+    // Every tested Node side by side, NODE_EXTRA_CA_CERTS unset as on a user's machine (scripts/bench/runtimes.mjs).
+    await benchRuntimes({ octo, baseEnv, pgEnv, runs: RUNS, startupRuns: STARTUP_RUNS, record, log });
+    if (onlyRuntimes) return;
 
     // The gallery (issue 21): a 1,000-video page, written and measured (scripts/bench/gallery.mjs).
     await benchGallery({ root, node, octo, env: baseEnv, dbUrl, runs: quick ? 5 : 9, record, log });
