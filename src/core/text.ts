@@ -19,3 +19,19 @@ export function checkText(field: string, value: string, max?: number): string {
   if (problem) throw new UsageError(`${field} ${problem}`);
   return value;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A word from a server quoted in an error message: in double quotes, at most `max` characters,
+ * control characters and bidirectional overrides as `\uXXXX`, so it can neither rewrite the
+ * terminal nor pass for octo's own words.
+ */
+export function quoted(text: string, max = 64): string {
+  // A code point is at most two UTF-16 units: this slice holds more than `max` of them if the text does.
+  const head = [...text.slice(0, max * 2 + 2)];
+  const cut = head.length > max ? `${head.slice(0, max).join('')}…` : head.join('');
+  const shown = cut.replace(/["\\]/g, (c) => `\\${c}`).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${shown}"`;
+}

@@ -1,5 +1,6 @@
 import { soraAuth } from './auth.js';
 import { createSoraClient, type SoraClient, type SoraClientOptions } from './client.js';
+import { httpLimitsFrom } from './limits.js';
 import type { ProfileConnection } from './profile.js';
 
 /** What a caller may tune on a profile's client; the profile decides the rest. */
@@ -13,6 +14,8 @@ export type ClientTuning = Omit<SoraClientOptions, 'endpoint' | 'apiKey' | 'bear
  */
 export function soraClientFor(profile: ProfileConnection, env: Record<string, string | undefined>, tuning: ClientTuning = {}): SoraClient {
   return createSoraClient({
+    // The bounds kept with a server that misbehaves; tests shorten them through `env`.
+    limits: httpLimitsFrom(env),
     ...tuning,
     endpoint: profile.endpoint,
     ...soraAuth(profile, env),

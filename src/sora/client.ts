@@ -3,6 +3,7 @@ import { SoraNetworkError, SoraRateLimitError, SoraServerError, SoraValidationEr
 import { downloadToFile, openContent, type DownloadOptions, type DownloadResult, type OpenedContent } from './download.js';
 import { normalizeEndpoint } from './endpoint.js';
 import { Transport } from './http.js';
+import type { HttpLimits } from './limits.js';
 import { normalizeSora1Job, normalizeSora2Video } from './normalize.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
 import type { ContentVariant, CreateRequest, Job, JobList, ListOptions, RequestInfo, SoraVersion } from './types.js';
@@ -27,6 +28,8 @@ export interface SoraClientOptions {
   createRetries?: number;
   /** Longest Retry-After a create will wait out before giving up with SoraRateLimitError (default 60 s). */
   maxRetryAfterMs?: number;
+  /** Deadlines and caps for a server that misbehaves (httpLimitsFrom(env); defaults: DEFAULT_HTTP_LIMITS). */
+  limits?: Partial<HttpLimits>;
   sleep?: Sleep;
 }
 
@@ -44,6 +47,8 @@ export interface SoraClient {
   /** `{origin}/openai/v1`. */
   readonly baseUrl: string;
   readonly deployment: string;
+  /** The deadlines and caps in force (polling reads unknownStatusMs). */
+  readonly limits: HttpLimits;
   /** Validates (no request when invalid), then creates the job. */
   create(req: CreateRequest, opts?: CallOptions): Promise<Job>;
   get(id: string, opts?: CallOptions): Promise<Job>;
@@ -149,6 +154,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
     headersTimeoutMs: o.headersTimeoutMs,
     bodyTimeoutMs: o.bodyTimeoutMs,
     onRequest: o.onRequest,
+    limits: o.limits,
     // The jobs API is documented only with api-version=preview; the videos API needs none.
     query: o.soraVersion === 'sora-1' ? { 'api-version': 'preview' } : undefined,
   });
@@ -187,6 +193,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
     soraVersion: o.soraVersion,
     baseUrl,
     deployment: o.deployment,
+    limits: transport.limits,
 
     async create(req, opts = {}) {
       checkPrompt(req.prompt);
@@ -226,7 +233,8 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
       return downloadToFile(
         (signal) => transport.raw('GET', path, { query, signal, jobId: assetId, headers: { accept: 'application/binary' } }),
         `download ${assetId}`,
-        { sleep, ...opts },
+        // A video must be an MP4; thumbnails (JPEG, WEBP) are not checked.
+        { sleep, mp4: (opts.variant ?? 'video') === 'video', limits: transport.limits, ...opts },
       );
     },
 
@@ -240,7 +248,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
       return openContent(
         (signal) => transport.raw('GET', path, { query, signal, jobId: assetId, headers: { accept: 'application/binary' } }),
         `download ${assetId}`,
-        { sleep, signal: opts.signal },
+        { sleep, signal: opts.signal, mp4: (opts.variant ?? 'video') === 'video', limits: transport.limits },
       );
     },
 

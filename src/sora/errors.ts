@@ -47,12 +47,17 @@ export class SoraAuthError extends withDetails(FailureError) {
   }
 }
 
-/** 429. `retryAfterMs` is what the service asked for (`retry-after-ms`, `Retry-After`), if anything. */
+/**
+ * 429. `retryAfterMs` is what the service asked for (`retry-after-ms`, `Retry-After`), if
+ * anything, capped; `askedRetryAfterMs` is the ask itself when it was over the cap.
+ */
 export class SoraRateLimitError extends withDetails(FailureError) {
   readonly retryAfterMs: number | null;
-  constructor(message: string, o: Opts & { retryAfterMs?: number | null } = {}) {
+  readonly askedRetryAfterMs: number | null;
+  constructor(message: string, o: Opts & { retryAfterMs?: number | null; askedRetryAfterMs?: number | null } = {}) {
     super(message, { ...o, hint: o.hint ?? 'the Azure quota was hit; wait and retry, or lower --concurrency' });
     this.retryAfterMs = o.retryAfterMs ?? null;
+    this.askedRetryAfterMs = o.askedRetryAfterMs ?? null;
   }
 }
 

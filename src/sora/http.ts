@@ -10,6 +10,8 @@ import {
   SoraValidationError,
   type SoraError,
 } from './errors.js';
+import { contentLength, readCapped, requestSignal } from './http-body.js';
+import { DEFAULT_HTTP_LIMITS, type HttpLimits, humanMs } from './limits.js';
 import type { RequestInfo } from './types.js';
 
 let sharedAgent: Agent | undefined;
@@ -41,6 +43,8 @@ export interface TransportOptions {
   bodyTimeoutMs?: number;
   /** Extra query parameters on every request, e.g. `{ 'api-version': 'preview' }`. */
   query?: Record<string, string>;
+  /** Deadlines and caps for a server that misbehaves (defaults: DEFAULT_HTTP_LIMITS). */
+  limits?: Partial<HttpLimits>;
   onRequest?: (info: RequestInfo) => void;
   userAgent?: string;
 }
@@ -79,8 +83,10 @@ function errnoOf(error: unknown): string | undefined {
 
 export class Transport {
   readonly base: string;
+  readonly limits: HttpLimits;
   constructor(private readonly o: TransportOptions) {
     this.base = o.base;
+    this.limits = { ...DEFAULT_HTTP_LIMITS, ...o.limits };
   }
 
   url(path: string, query: Record<string, string | number | undefined> = {}): string {
@@ -134,11 +140,31 @@ export class Transport {
     return { status: res.statusCode, headers: res.headers, body: res.body as RawResponse['body'] };
   }
 
-  /** A request whose 2xx answer is JSON (or empty); non-2xx become typed errors. */
+  /**
+   * A request whose 2xx answer is JSON (or empty); non-2xx become typed errors. The whole
+   * exchange has a deadline (limits.requestTimeoutMs: a body trickled a byte at a time ends too)
+   * and the answer a size cap (limits.maxJsonBytes), so no server holds octo or fills its memory.
+   */
   async json<T = Record<string, unknown>>(method: Dispatcher.HttpMethod, path: string, s: SendOptions = {}): Promise<T> {
-    const res = await this.raw(method, path, s);
-    if (res.status >= 200 && res.status < 300) {
-      const text = await res.body.text();
+    const { requestTimeoutMs, maxJsonBytes } = this.limits;
+    const request = requestSignal(s.signal);
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      request.abort();
+    }, requestTimeoutMs);
+    const signal = request.signal;
+    try {
+      const res = await this.raw(method, path, { ...s, signal });
+      if (res.status < 200 || res.status >= 300) throw await errorFromResponse(res, `${method} ${path}`, s.jobId, this.limits.maxRetryAfterMs);
+      const body = await readCapped(res.body, maxJsonBytes, 'refuse', contentLength(res.headers));
+      if (!body) {
+        throw new SoraServerError(
+          `${method} ${path}: the service's answer is larger than the ${maxJsonBytes / 1024 / 1024} MiB of JSON octo reads; it was not read further`,
+          { status: res.status, jobId: s.jobId },
+        );
+      }
+      const text = body.toString('utf8');
       if (!text) return undefined as T;
       try {
         return JSON.parse(text) as T;
@@ -148,8 +174,21 @@ export class Transport {
           jobId: s.jobId,
         });
       }
+    } catch (error) {
+      if (late && !s.signal?.aborted) {
+        // The request left: a create may have been processed (the caller looks before resending).
+        throw new SoraNetworkError(`${method} ${new URL(this.base).host}${path}: no complete answer within ${humanMs(requestTimeoutMs)}`, {
+          sent: true,
+          errno: 'ETIMEDOUT',
+          cause: error,
+          jobId: s.jobId,
+        });
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+      request.release();
     }
-    throw await errorFromResponse(res, `${method} ${path}`, s.jobId);
   }
 }
 
@@ -216,15 +255,27 @@ export function isModerationCode(code: string | null | undefined): boolean {
   return !!code && MODERATION_CODES.has(code.toLowerCase());
 }
 
-/** Turns a non-2xx answer into the matching typed error. The message never includes the API key. */
-export async function errorFromResponse(res: RawResponse, what: string, jobId?: string): Promise<SoraError> {
+/** How much of an error body is read: enough for any real one; the rest is never read. */
+const ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Turns a non-2xx answer into the matching typed error. The message never includes the API key.
+ * A Retry-After longer than `maxRetryAfterMs` is capped: a server (or anyone in the middle)
+ * asking for years must not stop every process on the resource for years.
+ */
+export async function errorFromResponse(
+  res: RawResponse,
+  what: string,
+  jobId?: string,
+  maxRetryAfterMs = DEFAULT_HTTP_LIMITS.maxRetryAfterMs,
+): Promise<SoraError> {
   let text = '';
   try {
-    text = await res.body.text();
+    text = (await readCapped(res.body, ERROR_BODY_BYTES, 'truncate'))?.toString('utf8') ?? '';
   } catch {
     // A body that breaks is no worse than an empty one here.
   }
-  const f = parseErrorBody(text.slice(0, 64 * 1024));
+  const f = parseErrorBody(text);
   const status = res.status;
   const requestId = header(res.headers, 'apim-request-id') ?? header(res.headers, 'x-request-id');
   const detail = f.message ? `: ${f.message}` : '';
@@ -236,7 +287,13 @@ export async function errorFromResponse(res: RawResponse, what: string, jobId?: 
     return new SoraAuthError(`${what}: the service refused the credential (${status})${detail}`, o);
   }
   if (status === 429) {
-    return new SoraRateLimitError(`${what}: rate limited (429)${detail}`, { ...o, retryAfterMs: retryAfterMs(res.headers) });
+    const asked = retryAfterMs(res.headers);
+    const capped = asked !== null && asked > maxRetryAfterMs;
+    return new SoraRateLimitError(`${what}: rate limited (429)${detail}`, {
+      ...o,
+      retryAfterMs: capped ? maxRetryAfterMs : asked,
+      askedRetryAfterMs: capped ? asked : null,
+    });
   }
   if (status === 404) {
     return new SoraNotFoundError(`${what}: not found (404)${detail}`, o);

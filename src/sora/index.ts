@@ -28,3 +28,5 @@ export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.
 export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';
 export { checkSoraAuth, credentialKind, COGNITIVE_SERVICES_SCOPE } from './auth.js';
 export type { SoraAuth, ProfileCredential } from './auth.js';
+export { DEFAULT_HTTP_LIMITS, httpLimitsFrom, humanMs } from './limits.js';
+export type { HttpLimits } from './limits.js';

@@ -44,8 +44,13 @@ function iso(v: unknown): string | null {
 }
 
 function statusOf(table: Record<string, JobStatus>, raw: string): JobStatus {
-  // An unknown word is most likely a new intermediate state: keep polling.
+  // An unknown word is most likely a new intermediate state: keep polling (for a while: see poll.ts).
   return table[raw.toLowerCase()] ?? 'running';
+}
+
+/** Whether the service's word for the job's status is one octo knows (else it was read as running). */
+export function isKnownStatus(job: Pick<Job, 'soraVersion' | 'rawStatus'>): boolean {
+  return Object.hasOwn(job.soraVersion === 'sora-1' ? SORA1_STATUS : SORA2_STATUS, job.rawStatus.toLowerCase());
 }
 
 export function normalizeSora1Job(raw: Raw): Job {

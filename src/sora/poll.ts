@@ -9,8 +9,10 @@ import {
   SoraTimeoutError,
   isTransient,
 } from './errors.js';
+import { quoted } from '../core/text.js';
 import { isModerationCode } from './http.js';
-import { isTerminal } from './normalize.js';
+import { DEFAULT_HTTP_LIMITS } from './limits.js';
+import { isKnownStatus, isTerminal } from './normalize.js';
 import { firstDelay, nextPoll, resolveSchedule, startPoll, type PollOutcome, type PollScheduleOptions } from './poll-schedule.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
 import type { Job } from './types.js';
@@ -28,6 +30,8 @@ export interface PollOptions {
   schedule?: Partial<PollScheduleOptions>;
   sleep?: Sleep;
   now?: () => number;
+  /** How long a status octo does not know may last (default: the client's limits, else 60 s). */
+  unknownStatusMs?: number;
 }
 
 /**
@@ -37,12 +41,19 @@ export interface PollOptions {
  * SoraTimeoutError when time runs out and SoraAbortedError when `signal` aborts; the remote job
  * keeps running in the last two cases.
  */
-export async function pollUntilDone(client: { get(id: string, o?: { signal?: AbortSignal }): Promise<Job> }, id: string, opts: PollOptions = {}): Promise<Job> {
+export async function pollUntilDone(
+  client: { get(id: string, o?: { signal?: AbortSignal }): Promise<Job>; limits?: { unknownStatusMs: number } },
+  id: string,
+  opts: PollOptions = {},
+): Promise<Job> {
   const schedule = resolveSchedule({ ...opts.schedule, ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}) });
   const sleep = opts.sleep ?? defaultSleep;
   const now = opts.now ?? Date.now;
+  const unknownStatusMs = opts.unknownStatusMs ?? client.limits?.unknownStatusMs ?? DEFAULT_HTTP_LIMITS.unknownStatusMs;
   let state = startPoll(now());
   let last: Job | undefined;
+  // Since when the job has reported a status octo does not know (read as running meanwhile).
+  let unknownSince: number | null = null;
 
   const wait = async (ms: number) => {
     try {
@@ -63,6 +74,7 @@ export async function pollUntilDone(client: { get(id: string, o?: { signal?: Abo
       job = await client.get(id, { signal: opts.signal });
       if (!last || last.rawStatus !== job.rawStatus || last.progress !== job.progress) opts.onUpdate?.(job);
       last = job;
+      unknownSince = isKnownStatus(job) ? null : (unknownSince ?? now());
       outcome = { kind: 'ok', terminal: isTerminal(job.status), progress: job.progress };
     } catch (error) {
       if (opts.signal?.aborted) throw aborted(id, error);
@@ -72,6 +84,7 @@ export async function pollUntilDone(client: { get(id: string, o?: { signal?: Abo
       else if (isTransient(error)) outcome = { kind: 'transient' };
       else throw error;
     }
+    if (job && unknownSince !== null && now() - unknownSince >= unknownStatusMs) throw unknownStatus(job, now() - unknownSince);
     const step = nextPoll(state, outcome, now(), schedule);
     state = step.state;
     const d = step.decision;
@@ -92,6 +105,17 @@ export async function pollUntilDone(client: { get(id: string, o?: { signal?: Abo
     if (lastError) opts.onRetry?.({ error: lastError, delayMs: d.delayMs });
     await wait(d.delayMs);
   }
+}
+
+/**
+ * A status octo does not know, for longer than a new intermediate state would last: stop, naming
+ * it (quoted: it is the server's text), and leave the line as it was recorded for a later look.
+ */
+function unknownStatus(job: Job, forMs: number): SoraServerError {
+  return new SoraServerError(
+    `job ${job.id} has reported a status octo does not know, ${quoted(job.rawStatus)}, for ${Math.round(forMs / 1000)} s; stopped waiting for it`,
+    { jobId: job.id, apiCode: 'unknown_status', hint: `it may still finish at the service; look again later with: octo jobs wait ${job.id}` },
+  );
 }
 
 function aborted(id: string, cause?: unknown): SoraAbortedError {

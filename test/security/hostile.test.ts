@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mp4Body } from '../../src/emulator/media.js';
 import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
 
 /**
@@ -55,7 +56,10 @@ function startHostile(): Promise<void> {
         return json(200, video(EVIL_ID, 'completed', { progress: 100 }));
       }
       if (req.method === 'GET' && path === `/openai/v1/videos/${encodeURIComponent(EVIL_ID)}/content`) {
-        const bytes = Buffer.from('not really a video');
+        // A real MP4 (a video must be one to count as downloaded); the thumbnail is not checked.
+        const bytes = (req.url ?? '').includes('variant=thumbnail')
+          ? Buffer.from('not really a picture')
+          : Buffer.concat([...mp4Body({ width: 720, height: 1280, seconds: 4 }).chunks()]);
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
         return res.end(bytes);
       }

@@ -78,7 +78,7 @@ export async function downloadRow(
   return resultOf(row, { job_id: job.id, status: 'completed', files, failure_reason: null });
 }
 
-/** Runs both downloads; when one fails the other is aborted (and cleans its part file) before the error goes on. */
+/** Runs both downloads; when one fails the other is aborted (and cleans its part file, or its finished file) before the error goes on. */
 async function bothOrNeither(signal: AbortSignal, tasks: ((signal: AbortSignal) => Promise<{ path: string }>)[]): Promise<[string, string]> {
   const stop = new AbortController();
   const onAbort = () => stop.abort(signal.reason);
@@ -93,7 +93,12 @@ async function bothOrNeither(signal: AbortSignal, tasks: ((signal: AbortSignal) 
       ),
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw signal.aborted ? signal.reason : firstCause(settled);
+    if (failed) {
+      // Neither: a thumbnail that finished first does not stay beside a video that was refused.
+      const done = settled.filter((s): s is PromiseFulfilledResult<{ path: string }> => s.status === 'fulfilled');
+      await Promise.all(done.map((s) => unlink(s.value.path).catch(() => undefined)));
+      throw signal.aborted ? signal.reason : firstCause(settled);
+    }
     return settled.map((s) => (s as PromiseFulfilledResult<{ path: string }>).value.path) as [string, string];
   } finally {
     signal.removeEventListener('abort', onAbort);

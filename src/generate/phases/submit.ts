@@ -4,7 +4,7 @@ import { FailureError, GenerationFailedError, InterruptedError } from '../../cor
 import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
-import { SoraNetworkError, SoraRateLimitError, SoraValidationError, type Job, type SoraClient } from '../../sora/index.js';
+import { SoraNetworkError, SoraRateLimitError, SoraValidationError, humanMs, type Job, type SoraClient } from '../../sora/index.js';
 import type { Runner } from '../runner.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
@@ -70,8 +70,10 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
     } catch (error) {
       if (error instanceof SoraRateLimitError && attempt < MAX_CREATE_ATTEMPTS) {
         const wait = error.retryAfterMs ?? 2000 * 2 ** attempt;
+        // The capped wait is what every process on the resource is asked to pause, never the ask.
         await runner.pacer.rateLimited(profile, wait);
-        runner.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s`);
+        const capped = error.askedRetryAfterMs !== null ? ` (it asked for ${humanMs(error.askedRetryAfterMs)}; capped at ${humanMs(wait)})` : '';
+        runner.view.event(`rate limited by the service: every worker pauses ${Math.ceil(wait / 1000)} s${capped}`);
         continue;
       }
       if (error instanceof SoraNetworkError && !error.sent) {
