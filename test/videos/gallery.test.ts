@@ -107,6 +107,7 @@ describe('octo videos gallery', () => {
     expect(await ids(['--tag', 'campaign'])).toEqual([batch[3].prompt]);
     expect(await ids(['--tag', 'campaign=q3'])).toEqual([]);
     expect(await ids(['--search', 'LIGHTHOUSE'])).toEqual([batch[1].prompt]);
+    expect(await ids(['--search', 'lighthouse_at'])).toEqual([]);
     expect(await ids(['--since', '2999-01-01'])).toEqual([]);
     // The --since/--until grammar of videos list and costs: relative, and --until DAY through its end.
     const all = await ids([]);

@@ -1,4 +1,5 @@
 import { COUNT_CAP } from './ids.js';
+import { escapeLike } from './videos.js';
 import type { Db, SessionRef } from '../connection/types.js';
 
 /**
@@ -77,7 +78,7 @@ export async function galleryGenerations(db: Db, session: SessionRef, s: Gallery
     [
       s.since?.toISOString() ?? null,
       s.until?.toISOString() ?? null,
-      s.search ? s.search.replace(/[\\%_]/g, (c) => `\\${c}`) : null,
+      s.search ? escapeLike(s.search) : null,
       s.statuses ? [...s.statuses] : null,
       s.tag?.key ?? null,
       s.tag?.value ?? null,

@@ -54,7 +54,8 @@ export async function listVideos(db: Db, session: SessionRef, f: VideoFilter): P
   return { videos, total: found[0]?.total_count ?? 0 };
 }
 
-function escapeLike(text: string): string {
+/** `text` for `ILIKE '%' || $n || '%'`: its own `%`, `_` and `\` match literally. */
+export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
