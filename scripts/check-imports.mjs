@@ -20,7 +20,7 @@ export const OUTSIDE_DOCUMENTS = /\b(?:PRODUCT|STYLE|sora-api)\.md\b/;
 
 /**
  * The folders under src, lowest first; a folder may import only from folders before it. Read from
- * the imports as they are (ARCHITECTURE.md says what each folder owns):
+ * the imports as they are:
  *   core       errors, money, text, net helpers: imports nothing of ours
  *   config     paths and the config file
  *   sora       the Sora client for both API families, its types and limits

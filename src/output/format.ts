@@ -1,4 +1,4 @@
-/** Formatting shared by every table and record: dates and cells (money: src/costs/money.ts). */
+/** Formatting shared by every table and record: dates and cells (money: src/core/money.ts). */
 
 /** JSON for the machine contract: Dates as ISO 8601 (UTC), undefined dropped. */
 export function toJson(value: unknown): string {
