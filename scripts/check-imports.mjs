@@ -70,10 +70,6 @@ export const RENDERERS = ['commands', 'cli', 'output'];
  * `from -> to` as printed; delete it when the import is gone (a stale one is reported).
  */
 export const KNOWN_LAYER_BREAKS = new Set([
-  // The videos features return data; their commands render it (the "engine" work of issue 19).
-  'src/videos/delete.ts -> src/output/result.ts',
-  'src/videos/download.ts -> src/output/result.ts',
-  'src/videos/storage.ts -> src/output/result.ts',
   // The gallery's data makes the page's cards; the command should (the gallery work).
   'src/videos/gallery.ts -> src/output/gallery/model.ts',
 ]);

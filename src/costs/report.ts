@@ -1,4 +1,5 @@
 import type { Session } from '../auth/session.js';
+import { roundUsd } from '../core/money.js';
 import { costSummary, type CostGroup, type CostGrouping } from '../db/tables/costs.js';
 import type { Db } from '../db/connection/types.js';
 import { isoInZone, resolveRange, validateTimeZone } from './period.js';
@@ -25,6 +26,27 @@ export interface CostReport {
   groups: CostGroup[];
   failed: { count: number; estimated_cost: number };
   in_flight: { count: number; estimated_cost: number };
+}
+
+export { COST_GROUPINGS, type CostGroup, type CostGrouping } from '../db/tables/costs.js';
+
+/**
+ * What the groups of a report add up to. Groups show completed generations, and their total is the
+ * report's; with `by: 'status'` every status is a group, so the total is every status's.
+ */
+export interface CostTotals {
+  /** Every status is counted (`by: 'status'`); otherwise completed generations only. */
+  allStatuses: boolean;
+  count: number;
+  seconds: number;
+  cost: number;
+}
+
+export function reportTotals(report: Pick<CostReport, 'by' | 'groups' | 'count' | 'seconds' | 'total_cost'>): CostTotals {
+  if (report.by !== 'status') return { allStatuses: false, count: report.count, seconds: report.seconds, cost: report.total_cost };
+  const sum = (pick: (g: CostGroup) => number) => report.groups.reduce((n, g) => n + pick(g), 0);
+  // Money has 4 decimals in the database: keep float noise out of CSV.
+  return { allStatuses: true, count: sum((g) => g.count), seconds: sum((g) => g.seconds), cost: roundUsd(sum((g) => g.cost)) };
 }
 
 export interface CostReportOptions {

@@ -7,7 +7,9 @@ export type JobDetails = Omit<GenerationRow, 'request'>;
 
 /** By generation id, a unique prefix of it (4+ characters) or the service's job id; NotFoundError when none is the user's. */
 export async function jobDetails(ctx: Pick<Context, 'db' | 'session'>, id: string): Promise<JobDetails> {
-  const row = await generationWithProfile(await ctx.db(), await ctx.session(), id);
+  const session = await ctx.session();
+  const db = await ctx.db();
+  const row = await generationWithProfile(db, session, id);
   if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
   const { profile: _profile, request: _request, ...job } = row;
   return job;

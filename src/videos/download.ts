@@ -1,17 +1,24 @@
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/tables/videos.js';
-import { record } from '../output/result.js';
 import { SoraNotFoundError, soraClientFor } from '../sora/index.js';
 import { downloadDir } from '../generate/out-dir.js';
 import type { Context } from '../context/context.js';
 import { assetFileBase, prepareDownloadDir } from '../storage/local-files.js';
 
+/** A video fetched again from the service: where it was written, and how many bytes. */
+export interface DownloadedVideo {
+  id: string;
+  azure_video_id: string;
+  path: string;
+  bytes: number;
+}
+
 /** `videos download`: refetch from the service while its copy lives (24 h after creation). */
 export async function downloadVideo(
-  ctx: Pick<Context, 'processEnv' | 'cwd' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>,
+  ctx: Pick<Context, 'processEnv' | 'cwd' | 'now' | 'signal' | 'db' | 'session' | 'setting'>,
   id: string,
   out: string | undefined,
-) {
+): Promise<DownloadedVideo> {
   const session = await ctx.session();
   const video = await findVideo(await ctx.db(), session, id);
   if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
@@ -30,8 +37,7 @@ export async function downloadVideo(
   const dest = `${assetFileBase(folder, video.azure_video_id)}.mp4`;
   try {
     const r = await client.download(video.azure_video_id, { dest, signal: ctx.signal, notFoundRetries: 0 });
-    ctx.log.info(`Downloaded ${r.bytes} bytes`);
-    return record({ id: video.id, azure_video_id: video.azure_video_id, path: r.path, bytes: r.bytes });
+    return { id: video.id, azure_video_id: video.azure_video_id, path: r.path, bytes: r.bytes };
   } catch (error) {
     if (error instanceof SoraNotFoundError) {
       throw new NotFoundError(`video ${id} is no longer at the service (expired or deleted)`, { hint: expiredHint });

@@ -1,6 +1,5 @@
-import type { Session } from '../auth/session.js';
-import type { Db } from '../db/connection/types.js';
-import { resolveInstants } from '../costs/period.js';
+import type { Context } from '../context/context.js';
+import { resolveInstants, systemTimeZone } from '../costs/period.js';
 import { listVideos, type VideoRow } from '../db/tables/videos.js';
 
 /** `videos list` and the MCP tool `list_videos`: the same rows, with the keys of the `--json` contract. */
@@ -15,18 +14,19 @@ export interface VideoQuery {
   /** The --since/--until grammar of src/costs/period.ts (days of `timeZone`; `--until` inclusive). */
   since?: string;
   until?: string;
-  timeZone: string;
-  /** What relative values (7d, 24h) count back from. */
-  now: Date;
+  /** Default: the zone costs uses without --tz (so both commands agree on what "2026-11-01" is). */
+  timeZone?: string;
 }
 
 /** Newest first; `total` counts every match (capped), for "showing 20 of 312". */
 export async function videoList(
-  db: Db,
-  session: Pick<Session, 'sessionId' | 'tokenHash' | 'token'>,
+  ctx: Pick<Context, 'db' | 'session' | 'processEnv' | 'now'>,
   query: VideoQuery,
 ): Promise<{ videos: VideoJson[]; total: number }> {
-  const { from, to } = resolveInstants(query);
+  // Relative values (7d, 24h) count back from the Context's clock.
+  const { from, to } = resolveInstants({ ...query, timeZone: query.timeZone ?? systemTimeZone(ctx.processEnv), now: ctx.now() });
+  const session = await ctx.session();
+  const db = await ctx.db();
   const { videos, total } = await listVideos(db, session, { limit: query.limit, search: query.search, since: from, until: to });
   return { videos: videos.map((v) => Object.fromEntries(VIDEO_JSON_KEYS.map((k) => [k, v[k]])) as VideoJson), total };
 }

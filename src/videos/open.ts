@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
+import type { Context } from '../context/context.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
+import { videoDetails } from './show.js';
 
 /** What to open for a video: its local file when it is there, else its URL (an uploaded copy). */
 export function playableTarget(video: { id: string; url: string }, cwd: string): string {
@@ -13,6 +15,12 @@ export function playableTarget(video: { id: string; url: string }, cwd: string):
     });
   }
   return path;
+}
+
+/** `videos open ID`: the video, and what to open for it (its local file, else its URL). */
+export async function videoTarget(ctx: Pick<Context, 'db' | 'session' | 'cwd'>, id: string): Promise<{ id: string; target: string }> {
+  const video = await videoDetails(ctx, id);
+  return { id: video.id, target: playableTarget(video, ctx.cwd) };
 }
 
 /** Hands `target` to the system's opener and returns once it started (it is not waited for). */

@@ -2,7 +2,6 @@ import { extname } from 'node:path';
 import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
 import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/tables/uploads.js';
-import { message, record, rows, type Column, type CommandResult } from '../output/result.js';
 import { soraClientFor, type SoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
 import { blobSegment, type Asset } from '../storage/store.js';
@@ -23,10 +22,31 @@ export function requireStorage(ctx: Pick<Context, 'processEnv' | 'log' | 'settin
   return s;
 }
 
-type UploadResult = { id: string; status: 'uploaded' | 'already uploaded' | 'failed'; url: string | null; file_id: string | null; reason: string | null };
+/** One video of `videos upload` (its `--json` row). */
+export type UploadResult = {
+  id: string;
+  status: 'uploaded' | 'already uploaded' | 'failed';
+  url: string | null;
+  file_id: string | null;
+  reason: string | null;
+};
+
+/** Every video looked at (one with an ID), and the container they were uploaded to. */
+export interface Uploaded {
+  results: UploadResult[];
+  containerUrl: string;
+}
+
+/** A fresh playable link of a stored video (the `--json` of `videos link`); `expires_at` null: a public-read container. */
+export interface VideoLink {
+  id: string;
+  url: string;
+  thumbnail_url: string | null;
+  expires_at: Date | null;
+}
 
 /** `videos upload [ID|--all]`: each video not yet in the container, from its local file or the service's copy. */
-export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all: boolean): Promise<CommandResult> {
+export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all: boolean): Promise<Uploaded> {
   if (!id && !all) throw new UsageError('name a video or pass --all');
   if (id && all) throw new UsageError('give an ID or --all, not both');
   const settings = requireStorage(ctx);
@@ -58,15 +78,7 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
       results.push({ id: v.id, status: 'failed', url: null, file_id: null, reason: (error as Error).message });
     }
   }
-  const columns: Column<UploadResult>[] = [
-    { key: 'id', header: 'id', id: true },
-    { key: 'status', header: 'status' },
-    { key: 'url', header: 'url', flex: true },
-    { key: 'reason', header: 'reason' },
-  ];
-  if (id) return { output: record(results[0]!, columns) };
-  const output = rows(results, columns, { empty: `Nothing to upload: every video is in ${settings.containerUrl}.`, json: results });
-  return { output, exit: results.some((r) => r.status === 'failed') ? 'failure' : undefined };
+  return { results, containerUrl: settings.containerUrl };
 }
 
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
@@ -122,7 +134,7 @@ export async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' 
 }
 
 /** `videos link ID`: a fresh playable URL (a new read-only SAS for a private container), printed and recorded. */
-export async function linkVideo(ctx: Omit<StorageEnv, 'signal'>, id: string): Promise<CommandResult> {
+export async function linkVideo(ctx: Omit<StorageEnv, 'signal'>, id: string): Promise<VideoLink> {
   const settings = requireStorage(ctx);
   const session = await ctx.session();
   const db = await ctx.db();
@@ -139,7 +151,5 @@ export async function linkVideo(ctx: Omit<StorageEnv, 'signal'>, id: string): Pr
   const video = await store.playableUrl(v.file_id, ctx.now());
   const thumbnail = v.thumbnail_blob ? await store.playableUrl(v.thumbnail_blob, ctx.now()) : null;
   await markUploaded(db, session, [], '', { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, file_id: v.file_id });
-  const json = { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, expires_at: video.expiresAt };
-  ctx.log.info(video.expiresAt ? `Read-only link, valid until ${video.expiresAt.toISOString()}:` : 'The container is public-read: this link does not expire.');
-  return { output: message(video.url, json) };
+  return { id: v.id, url: video.url, thumbnail_url: thumbnail?.url ?? null, expires_at: video.expiresAt };
 }

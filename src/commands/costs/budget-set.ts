@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
-import { setBudget } from '../../db/tables/budgets.js';
+import { setMonthlyBudget } from '../../costs/budgets.js';
 import { formatUsd } from '../../core/money.js';
 import { message } from '../../output/result.js';
 
@@ -31,8 +31,7 @@ export default defineCommand({
     const monthly = given ?? opts.monthly;
     if (monthly === undefined) throw new UsageError('the monthly amount in USD is required', { hint: 'e.g. octo costs budget set 50 (or --monthly 50)' });
     const session = await ctx.session();
-    const profile = ctx.globals.profile || null;
-    const budget = await setBudget(await ctx.db(), session, { profile, monthlyUsd: monthly });
+    const budget = await setMonthlyBudget(await ctx.db(), session, { profile: ctx.globals.profile || null, monthlyUsd: monthly });
     const scope = budget.profile_name ? `profile ${budget.profile_name}` : 'all your spend';
     return message(`Monthly budget for ${scope}: ${formatUsd(budget.monthly_usd)} (estimates).`, budget);
   },

@@ -1,6 +1,6 @@
 import { defineCommand } from '../../cli/command.js';
+import { monthlyBudgets } from '../../costs/budgets.js';
 import { systemTimeZone, validateTimeZone } from '../../costs/period.js';
-import { budgetStatus } from '../../db/tables/budgets.js';
 import { formatUsd } from '../../core/money.js';
 import { rows } from '../../output/result.js';
 
@@ -10,10 +10,11 @@ export default defineCommand({
   async run({ ctx, opts }) {
     const timeZone = validateTimeZone(opts.tz ?? systemTimeZone(ctx.processEnv));
     const session = await ctx.session();
-    const list = await budgetStatus(await ctx.db(), session, timeZone);
+    const budgets = await monthlyBudgets(await ctx.db(), session, timeZone);
     const money = (v: unknown) => formatUsd(v);
     return rows(
-      list.map((b) => ({ ...b, scope: b.profile_name ?? '(all spend)' })),
+      // The zone is in the note under the table, not on every row (CSV carries whole rows).
+      budgets.map(({ time_zone: _, ...b }) => ({ ...b, scope: b.profile_name ?? '(all spend)' })),
       [
         { key: 'scope', header: 'BUDGET FOR' },
         { key: 'monthly_usd', header: 'MONTHLY', align: 'right', format: money },
@@ -24,7 +25,7 @@ export default defineCommand({
       {
         empty: 'No budget set. Set one with: octo costs budget set --monthly USD',
         notes: [`month to date in ${timeZone}; estimates, not a bill`],
-        json: list.map((b) => ({ ...b, time_zone: timeZone })),
+        json: budgets,
       },
     );
   },

@@ -1,10 +1,9 @@
 import { defineCommand } from '../../cli/command.js';
 import { UsageError } from '../../core/errors.js';
 import { systemTimeZone } from '../../costs/period.js';
-import { costReport } from '../../costs/report.js';
-import { COST_GROUPINGS, type CostGrouping } from '../../db/tables/costs.js';
+import { COST_GROUPINGS, costReport, reportTotals, type CostGrouping } from '../../costs/report.js';
 import { barChart } from '../../output/chart.js';
-import { formatUsd, roundUsd } from '../../core/money.js';
+import { formatUsd } from '../../core/money.js';
 import { rows, text } from '../../output/result.js';
 
 const HEADERS: Record<CostGrouping, string> = {
@@ -72,16 +71,8 @@ export default defineCommand({
       return text(lines.join('\n'), report);
     }
 
-    const totals =
-      opts.by === 'status'
-        ? {
-            key: 'TOTAL (all statuses)',
-            count: report.groups.reduce((n, g) => n + g.count, 0),
-            seconds: report.groups.reduce((n, g) => n + g.seconds, 0),
-            // Money has 4 decimals in the database: keep float noise out of CSV.
-            cost: roundUsd(report.groups.reduce((n, g) => n + g.cost, 0)),
-          }
-        : { key: 'TOTAL', count: report.count, seconds: report.seconds, cost: report.total_cost };
+    const { allStatuses, ...sums } = reportTotals(report);
+    const totals = { key: allStatuses ? 'TOTAL (all statuses)' : 'TOTAL', ...sums };
     return rows(
       report.groups,
       [

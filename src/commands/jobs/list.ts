@@ -13,9 +13,8 @@ export default defineCommand({
   ],
   examples: ['octo jobs list --status running', 'octo jobs list --limit 100 --csv > jobs.csv'],
   async run({ ctx, opts }) {
-    const { listJobs } = await import('../../db/tables/generations.js');
-    const session = await ctx.session();
-    const { jobs, total } = await listJobs(await ctx.db(), session, { status: opts.status, limit: opts.limit });
+    const { jobList } = await import('../../jobs/list.js');
+    const { jobs, total } = await jobList(ctx, { status: opts.status, limit: opts.limit });
     return rows(
       jobs,
       [

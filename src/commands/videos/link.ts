@@ -1,4 +1,5 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
+import { message } from '../../output/result.js';
 
 export default defineCommand({
   description:
@@ -9,6 +10,10 @@ export default defineCommand({
   examples: ['octo videos link 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
   async run({ ctx, args }) {
     const { linkVideo } = await import('../../videos/storage.js');
-    return linkVideo(ctx, requiredArg(args, 0));
+    const link = await linkVideo(ctx, requiredArg(args, 0));
+    ctx.log.info(
+      link.expires_at ? `Read-only link, valid until ${link.expires_at.toISOString()}:` : 'The container is public-read: this link does not expire.',
+    );
+    return message(link.url, link);
   },
 });

@@ -11,10 +11,8 @@ export default defineCommand({
   ],
   examples: ['octo videos list --search boat', 'octo videos list --since 7d', 'octo videos list --since 2026-11-01 --until 2026-11-30 --json'],
   async run({ ctx, opts }) {
-    const [{ videoList }, { systemTimeZone }] = await Promise.all([import('../../videos/list.js'), import('../../costs/period.js')]);
-    const session = await ctx.session();
-    // Days follow the zone costs uses without --tz, so both commands agree on what "2026-11-01" is.
-    const { videos, total } = await videoList(await ctx.db(), session, { ...opts, timeZone: systemTimeZone(ctx.processEnv), now: ctx.now() });
+    const { videoList } = await import('../../videos/list.js');
+    const { videos, total } = await videoList(ctx, opts);
     return rows(
       videos,
       [

@@ -1,5 +1,4 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { NotFoundError } from '../../core/errors.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -11,13 +10,10 @@ export default defineCommand({
   options: [{ flags: '--print', description: 'print the path (or URL) instead of opening it' }],
   examples: ['octo videos open 5b58cbf5', 'mpv "$(octo videos open 5b58 --print)"'],
   async run({ ctx, args, opts }) {
-    const id = requiredArg(args, 0);
-    const [{ findVideo }, { openWithSystem, playableTarget }] = await Promise.all([import('../../db/tables/videos.js'), import('../../videos/open.js')]);
-    const video = await findVideo(await ctx.db(), await ctx.session(), id);
-    if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
-    const target = playableTarget(video, ctx.cwd);
-    if (opts.print) return message(target, { id: video.id, target });
+    const { openWithSystem, videoTarget } = await import('../../videos/open.js');
+    const { id, target } = await videoTarget(ctx, requiredArg(args, 0));
+    if (opts.print) return message(target, { id, target });
     await openWithSystem(target, { env: ctx.processEnv, platform: process.platform });
-    return message(`Opened ${target}`, { id: video.id, target, opened: true });
+    return message(`Opened ${target}`, { id, target, opened: true });
   },
 });

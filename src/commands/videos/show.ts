@@ -1,18 +1,13 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
-import { NotFoundError } from '../../core/errors.js';
 import { record } from '../../output/result.js';
 
 export default defineCommand({
   args: ['<id>'],
   argCompletion: ['videos'],
   async run({ ctx, args }) {
-    const { findVideo } = await import('../../db/tables/videos.js');
-    const id = requiredArg(args, 0);
-    const session = await ctx.session();
-    const video = await findVideo(await ctx.db(), session, id);
-    if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
-    const { profile, ...rest } = video;
-    const shown = { ...rest, size: `${video.width}x${video.height}`, profile_name: profile?.name ?? null };
+    const { videoDetails } = await import('../../videos/show.js');
+    const video = await videoDetails(ctx, requiredArg(args, 0));
+    const shown = { ...video, size: `${video.width}x${video.height}` };
     return record(
       shown,
       [
@@ -29,7 +24,7 @@ export default defineCommand({
         { key: 'created_at', header: 'created' },
         { key: 'expires_at', header: 'expires at azure' },
       ],
-      { ...rest, profile_name: profile?.name ?? null },
+      video,
     );
   },
 });

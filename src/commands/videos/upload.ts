@@ -1,4 +1,13 @@
 import { defineCommand } from '../../cli/command.js';
+import type { UploadResult } from '../../videos/storage.js';
+import { record, rows, type Column } from '../../output/result.js';
+
+const COLUMNS: Column<UploadResult>[] = [
+  { key: 'id', header: 'id', id: true },
+  { key: 'status', header: 'status' },
+  { key: 'url', header: 'url', flex: true },
+  { key: 'reason', header: 'reason' },
+];
 
 export default defineCommand({
   description:
@@ -11,6 +20,9 @@ export default defineCommand({
   examples: ['octo videos upload --all', 'octo videos upload 1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed'],
   async run({ ctx, opts, args }) {
     const { uploadVideos } = await import('../../videos/storage.js');
-    return uploadVideos(ctx, args[0], Boolean(opts.all));
+    const { results, containerUrl } = await uploadVideos(ctx, args[0], Boolean(opts.all));
+    if (args[0]) return record(results[0]!, COLUMNS);
+    const output = rows(results, COLUMNS, { empty: `Nothing to upload: every video is in ${containerUrl}.`, json: results });
+    return { output, exit: results.some((r) => r.status === 'failed') ? 'failure' : undefined };
   },
 });

@@ -26,10 +26,8 @@ export default defineTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ ctx }, args) {
-    const [{ systemTimeZone, validateTimeZone }, { budgetStatus }] = await Promise.all([import('../../costs/period.js'), import('../../db/tables/budgets.js')]);
-    const timeZone = validateTimeZone(args.tz ?? systemTimeZone(ctx.processEnv));
+    const [{ monthlyBudgets }, { systemTimeZone }] = await Promise.all([import('../../costs/budgets.js'), import('../../costs/period.js')]);
     const session = await ctx.session();
-    const list = await budgetStatus(await ctx.db(), session, timeZone);
-    return { budgets: list.map((b) => ({ ...b, time_zone: timeZone })) };
+    return { budgets: await monthlyBudgets(await ctx.db(), session, args.tz ?? systemTimeZone(ctx.processEnv)) };
   },
 });

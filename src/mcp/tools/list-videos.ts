@@ -31,8 +31,7 @@ export default defineTool({
   }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ ctx }, args) {
-    const [{ videoList }, { systemTimeZone }] = await Promise.all([import('../../videos/list.js'), import('../../costs/period.js')]);
-    const session = await ctx.session();
-    return videoList(await ctx.db(), session, { ...args, timeZone: systemTimeZone(ctx.processEnv), now: ctx.now() });
+    const { videoList } = await import('../../videos/list.js');
+    return videoList(ctx, args);
   },
 });
