@@ -1,20 +1,18 @@
 import { readFileSync, realpathSync } from 'node:fs';
-import { dirname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, UsageError } from '../core/errors.js';
 import type { Context } from '../context/context.js';
 import { resolveInstants } from '../costs/period.js';
 import { type GalleryGenerationRow, type GallerySelection, galleryGenerations } from '../db/tables/gallery.js';
 import { batchIdFor, decodeBatchFile, parseBatchFile } from '../generate/batch-file.js';
-import type { GalleryCard, GalleryMedia, GalleryTally, GalleryTotals } from '../output/gallery/model.js';
-import { shownStatus } from '../output/gallery/model.js';
 import { ourFiles } from '../storage/local-files.js';
 
 /**
  * `octo videos gallery`'s data: the generations a page shows (a batch's lines in file order, or
  * the newest with `videos list`'s filters), each with the local file of every video it made when
- * octo downloaded it (`path`), and the totals. The page itself is rendered by
- * src/output/gallery from the cards made here.
+ * octo downloaded it (`path`), the totals, and where each video plays from. The command turns
+ * them into the page's cards, which src/output/gallery renders.
  */
 
 export interface GalleryFilter {
@@ -178,10 +176,22 @@ function rowOf(g: GalleryGenerationRow, local: (path: string | null) => string |
   };
 }
 
-/** The counts, estimates and seconds the page's header shows (the estimates as `octo costs` adds them). */
-export function galleryTotals(rows: readonly GalleryRow[]): GalleryTotals {
-  const tally = (): GalleryTally => ({ count: 0, cost: 0, seconds: 0 });
-  const totals: GalleryTotals = { byStatus: [], completed: tally(), failed: tally(), inFlight: tally() };
+/** A status as the page shows, counts and filters it: the web app's spellings folded into octo's. */
+export function shownStatus(status: string): string {
+  if (status === 'succeeded') return 'completed';
+  if (status === 'canceled') return 'cancelled';
+  return status;
+}
+
+type Tally = { count: number; cost: number; seconds: number };
+
+/**
+ * The counts, estimates and seconds the page's header shows: the completed generations' estimate
+ * as `octo costs` adds it, failed and cancelled ones apart, queued and running ones apart again.
+ */
+export function galleryTotals(rows: readonly GalleryRow[]) {
+  const tally = (): Tally => ({ count: 0, cost: 0, seconds: 0 });
+  const totals = { byStatus: [] as { status: string; count: number }[], completed: tally(), failed: tally(), inFlight: tally() };
   const byStatus = new Map<string, number>();
   for (const r of rows) {
     const status = shownStatus(r.status);
@@ -201,31 +211,17 @@ export function galleryTotals(rows: readonly GalleryRow[]): GalleryTotals {
 }
 
 /**
- * The cards of a page written to `pageFile`: each video plays from its local file (a relative
+ * Where a video of a page in `pageDir` plays from (and its poster): its local file (a relative
  * reference when it sits below the page's folder, so the folder can be zipped and shared; else a
- * file: URL), else from its recorded storage URL, else not at all.
+ * file: URL; a page with no folder, printed to stdout, gets file: URLs), else its recorded storage
+ * URL, else nothing.
  */
-export function galleryCards(rows: readonly GalleryRow[], pageFile: string | null): GalleryCard[] {
-  const pageDir = pageFile === null ? null : dirname(resolve(pageFile));
+export function playableSources(v: GalleryVideo, pageDir: string | null): { src: string | null; poster: string | null } {
   const ref = (path: string | null, url: string | null): string | null => {
     if (path) return pageDir === null ? pathToFileURL(path).href : fileReference(pageDir, path);
     return url && /^https?:\/\//i.test(url) ? url : null;
   };
-  return rows.map((r) => ({
-    id: r.id,
-    status: r.status,
-    prompt: r.prompt,
-    model: r.sora_model,
-    size: r.width && r.height ? `${r.width}x${r.height}` : '',
-    seconds: r.duration,
-    variants: r.variants,
-    tags: r.tags,
-    estimatedCost: r.estimated_cost,
-    failureReason: r.failure_reason,
-    createdAt: r.created_at,
-    batchLine: r.batch_line,
-    media: r.videos.map((v): GalleryMedia => ({ videoId: v.id, src: ref(v.path, v.url), poster: ref(v.thumbnail_path, v.thumbnail_url) })),
-  }));
+  return { src: ref(v.path, v.url), poster: ref(v.thumbnail_path, v.thumbnail_url) };
 }
 
 /** `path` relative to `pageDir` when it lies below it (URL-encoded segments), else its file: URL. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml } from '../../src/output/gallery/html.js';
 import { contentSecurityPolicy, remoteOrigin, renderGalleryPage } from '../../src/output/gallery/page.js';
-import { type GalleryRow, galleryCards, galleryTotals } from '../../src/videos/gallery.js';
+import type { GalleryCard } from '../../src/output/gallery/model.js';
+import { type GalleryRow, galleryTotals, playableSources } from '../../src/videos/gallery.js';
 import { HOSTILE_PROMPT, scriptsOf } from './gallery-fixtures.js';
 
 const row = (over: Partial<GalleryRow> = {}): GalleryRow => ({
@@ -28,6 +29,7 @@ const row = (over: Partial<GalleryRow> = {}): GalleryRow => ({
   videos: [],
   ...over,
 });
+const tally = { count: 1, cost: 0.4, seconds: 4 };
 const video = (over: Partial<GalleryRow['videos'][number]>) => ({
   id: 'v1',
   url: '',
@@ -42,51 +44,69 @@ describe('the gallery page, from plain data', () => {
   it('escapes text and attributes alike: markup, quotes, controls and bidi overrides become visible text', () => {
     expect(escapeHtml(`<b a="1" b='2'>&`)).toBe('&lt;b a=&quot;1&quot; b=&#39;2&#39;&gt;&amp;');
     expect(escapeHtml('bell\u0007 esc\u001b[31m rtl\u202e')).toBe('bell\\x07 esc\\e[31m rtl\\u202e');
+    const card = (over: Partial<GalleryCard>): GalleryCard => ({
+      id: '1b9d6bcd-bbfd-4b2d-9b5d-ab8dfbbd4bed',
+      status: 'completed',
+      prompt: 'a fox',
+      model: 'sora-2',
+      size: '1280x720',
+      seconds: 4,
+      variants: 1,
+      tags: {},
+      estimatedCost: 0.4,
+      failureReason: null,
+      createdAt: new Date('2026-11-29T10:00:00Z'),
+      batchLine: null,
+      media: [],
+      ...over,
+    });
     const html = renderGalleryPage({
       title: HOSTILE_PROMPT,
       note: HOSTILE_PROMPT,
       generatedAt: new Date(),
-      cards: galleryCards(
-        [
-          row({
-            id: `"><script>alert(1)</script>`,
-            prompt: HOSTILE_PROMPT,
-            tags: { [HOSTILE_PROMPT]: HOSTILE_PROMPT },
-            status: HOSTILE_PROMPT,
-            sora_model: HOSTILE_PROMPT,
-          }),
-          row({ status: 'failed', failure_reason: HOSTILE_PROMPT }),
-        ],
-        '/tmp/page.html',
-      ),
-      totals: galleryTotals([row({ status: HOSTILE_PROMPT })]),
-    });
-    expect(scriptsOf(html)).toHaveLength(1);
-    expect(html).not.toMatch(/<img|onmouseover="|\u0007|\u202e/);
-  });
-
-  it('plays a local file by a relative reference below the page, else by file: URL; a storage URL as recorded; nothing else', () => {
-    const cards = galleryCards(
-      [
-        row({
-          videos: [
-            video({ id: 'a', path: '/work/out/octo-videos/a b#1.mp4', thumbnail_path: '/work/out/octo-videos/a.jpg' }),
-            video({ id: 'b', path: '/elsewhere/b.mp4' }),
-            video({ id: 'c', url: 'https://acct.blob.core.windows.net/c/v.mp4?sig=x', thumbnail_url: 'https://acct.blob.core.windows.net/c/v.jpg?sig=x' }),
-            video({ id: 'd', url: 'javascript:alert(1)', thumbnail_url: 'data:image/png;base64,AAAA' }),
-            video({ id: 'e', url: '/work/out/octo-videos/gone.mp4' }),
+      cards: [
+        card({
+          id: `"><script>alert(1)</script>`,
+          prompt: HOSTILE_PROMPT,
+          tags: { [HOSTILE_PROMPT]: HOSTILE_PROMPT },
+          status: HOSTILE_PROMPT,
+          model: HOSTILE_PROMPT,
+          size: HOSTILE_PROMPT,
+          media: [{ videoId: HOSTILE_PROMPT, src: `x.mp4" onerror="alert(1)`, poster: null }],
+        }),
+        card({ status: 'failed', failureReason: HOSTILE_PROMPT }),
+        card({
+          media: [
+            { videoId: 'a', src: null, poster: null },
+            { videoId: HOSTILE_PROMPT, src: `"><img src=x>`, poster: `"><img src=y>` },
           ],
         }),
       ],
-      '/work/out/page.html',
-    );
-    expect(cards[0]!.media).toEqual([
+      totals: { byStatus: [{ status: HOSTILE_PROMPT, count: 1 }], completed: tally, failed: tally, inFlight: tally },
+    });
+    expect(scriptsOf(html)).toHaveLength(1);
+    expect(html).not.toMatch(/<img|onmouseover="|onerror="|\u0007|\u202e/);
+  });
+
+  it('plays a local file by a relative reference below the page, else by file: URL; a storage URL as recorded; nothing else', () => {
+    const videos = [
+      video({ id: 'a', path: '/work/out/octo-videos/a b#1.mp4', thumbnail_path: '/work/out/octo-videos/a.jpg' }),
+      video({ id: 'b', path: '/elsewhere/b.mp4' }),
+      video({ id: 'c', url: 'https://acct.blob.core.windows.net/c/v.mp4?sig=x', thumbnail_url: 'https://acct.blob.core.windows.net/c/v.jpg?sig=x' }),
+      video({ id: 'd', url: 'javascript:alert(1)', thumbnail_url: 'data:image/png;base64,AAAA' }),
+      video({ id: 'e', url: '/work/out/octo-videos/gone.mp4' }),
+    ];
+    const media = videos.map((v) => ({ videoId: v.id, ...playableSources(v, '/work/out') }));
+    expect(media).toEqual([
       { videoId: 'a', src: 'octo-videos/a%20b%231.mp4', poster: 'octo-videos/a.jpg' },
       { videoId: 'b', src: 'file:///elsewhere/b.mp4', poster: null },
       { videoId: 'c', src: 'https://acct.blob.core.windows.net/c/v.mp4?sig=x', poster: 'https://acct.blob.core.windows.net/c/v.jpg?sig=x' },
       { videoId: 'd', src: null, poster: null },
       { videoId: 'e', src: null, poster: null },
     ]);
+    // Printed to stdout, the page has no folder: local files by file: URL.
+    expect(playableSources(videos[0]!, null).src).toBe('file:///work/out/octo-videos/a%20b%231.mp4');
+    const cards = [{ media }] as unknown as GalleryCard[];
     expect(contentSecurityPolicy(cards)).toContain("media-src 'self' https://acct.blob.core.windows.net;");
   });
 

@@ -5,7 +5,9 @@ import { positiveInt } from '../../cli/flag-parsers.js';
 import type { Context } from '../../context/context.js';
 import { FailureError, UsageError } from '../../core/errors.js';
 import { formatUsd } from '../../core/money.js';
+import type { GalleryCard } from '../../output/gallery/model.js';
 import { message, text } from '../../output/result.js';
+import type { GalleryRow } from '../../videos/gallery.js';
 
 const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled'];
 
@@ -42,7 +44,7 @@ export default defineCommand({
     if (toStdout && ctx.globals.json) throw new UsageError('--json prints the rows on stdout: write the page to a file with --out FILE');
     if (toStdout && opts.open) throw new UsageError('--open opens a page file: pass --out FILE');
     if (toStdout && opts.upload) throw new UsageError('--upload prints the link on stdout: write the local page with --out FILE');
-    const [{ galleryData, galleryTotals, galleryCards }, { renderGalleryPage }, { systemTimeZone }] = await Promise.all([
+    const [feature, { renderGalleryPage }, { systemTimeZone }] = await Promise.all([
       import('../../videos/gallery.js'),
       import('../../output/gallery/page.js'),
       import('../../costs/period.js'),
@@ -52,12 +54,18 @@ export default defineCommand({
     // Days follow the zone videos list and costs use, so the three agree on what "2026-11-01" is;
     // asked only when there is a day to read (Intl's zone lookup starts ICU: 10-30 ms).
     const timeZone = opts.since !== undefined || opts.until !== undefined ? systemTimeZone(ctx.processEnv) : 'UTC';
-    const data = await galleryData(ctx, { ...opts, timeZone });
+    const data = await feature.galleryData(ctx, { ...opts, timeZone });
     const file = toStdout ? null : resolve(ctx.cwd, opts.out);
-    const totals = galleryTotals(data.rows);
+    const totals = feature.galleryTotals(data.rows);
     const note =
       data.total > data.rows.length ? `showing ${data.rows.length} of ${data.total > 10_000 ? 'more than 10000' : data.total} (--limit N for more)` : undefined;
-    const html = renderGalleryPage({ title: data.title, note, generatedAt: ctx.now(), cards: galleryCards(data.rows, file), totals });
+    const html = renderGalleryPage({
+      title: data.title,
+      note,
+      generatedAt: ctx.now(),
+      cards: cardsOf(feature, data.rows, file === null ? null : dirname(file)),
+      totals,
+    });
     if (file === null) return text(html);
     writePage(file, html);
     const counts = totals.byStatus.map((s) => `${s.count} ${s.status}`).join(', ');
@@ -70,7 +78,9 @@ export default defineCommand({
     // The shared page: the same cards, playing from storage (fresh read-only links), never a local path.
     const { shareGallery } = await import('../../videos/gallery-upload.js');
     const shared = await shareGallery(ctx, data.rows);
-    const link = await shared.publish(renderGalleryPage({ title: data.title, note, generatedAt: ctx.now(), cards: galleryCards(shared.rows, null), totals }));
+    const link = await shared.publish(
+      renderGalleryPage({ title: data.title, note, generatedAt: ctx.now(), cards: cardsOf(feature, shared.rows, null), totals }),
+    );
     ctx.log.info(
       `${shared.uploaded} video${shared.uploaded === 1 ? '' : 's'} uploaded${shared.failed.length ? `, ${shared.failed.length} could not be (the page says so)` : ''}; ` +
         (link.expires_at
@@ -84,6 +94,29 @@ export default defineCommand({
     };
   },
 });
+
+/** The page's cards from the feature's rows, each video's source decided for a page in `pageDir`. */
+function cardsOf(
+  feature: Pick<typeof import('../../videos/gallery.js'), 'playableSources' | 'shownStatus'>,
+  rows: readonly GalleryRow[],
+  pageDir: string | null,
+): GalleryCard[] {
+  return rows.map((r) => ({
+    id: r.id,
+    status: feature.shownStatus(r.status),
+    prompt: r.prompt,
+    model: r.sora_model,
+    size: r.width && r.height ? `${r.width}x${r.height}` : '',
+    seconds: r.duration,
+    variants: r.variants,
+    tags: r.tags,
+    estimatedCost: r.estimated_cost,
+    failureReason: r.failure_reason,
+    createdAt: r.created_at,
+    batchLine: r.batch_line,
+    media: r.videos.map((v) => ({ videoId: v.id, ...feature.playableSources(v, pageDir) })),
+  }));
+}
 
 async function open(ctx: Pick<Context, 'processEnv'>, target: string, done: string): Promise<void> {
   const { openWithSystem } = await import('../../videos/open.js');

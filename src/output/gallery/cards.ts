@@ -1,6 +1,6 @@
 import { formatUsd } from '../../core/money.js';
 import { attrJson, escapeHtml as h } from './html.js';
-import { type GalleryCard, type GalleryMedia, shownStatus } from './model.js';
+import type { GalleryCard, GalleryMedia } from './model.js';
 
 /**
  * One card per generation. Every value from a user or a server goes through `h` (text and quoted
@@ -11,7 +11,7 @@ import { type GalleryCard, type GalleryMedia, shownStatus } from './model.js';
 const KNOWN_STATUSES = new Set(['completed', 'failed', 'cancelled', 'queued', 'running']);
 
 export function renderCard(card: GalleryCard): string {
-  const status = shownStatus(card.status);
+  const status = card.status;
   const tone = KNOWN_STATUSES.has(status) ? status : 'other';
   const tags = Object.entries(card.tags).map(([k, v]) => `${k}=${v}`);
   const short = card.id.slice(0, 8);

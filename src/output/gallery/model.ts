@@ -14,7 +14,7 @@ export interface GalleryMedia {
 
 export interface GalleryCard {
   id: string;
-  /** As recorded (`completed`, `failed`, `canceled`, `cancelled`, `queued`, …). */
+  /** As the page shows and filters it (`completed`, `failed`, `cancelled`, `queued`, `running`, or another as recorded). */
   status: string;
   prompt: string;
   model: string;
@@ -38,7 +38,7 @@ export interface GalleryTally {
 }
 
 export interface GalleryTotals {
-  /** Every card, by status as shown (both spellings of cancelled counted as one). */
+  /** Every card, by status as shown. */
   byStatus: { status: string; count: number }[];
   /** Completed generations: the spend `octo costs` reports (estimates). */
   completed: GalleryTally;
@@ -56,11 +56,4 @@ export interface GalleryPage {
   generatedAt: Date;
   cards: GalleryCard[];
   totals: GalleryTotals;
-}
-
-/** A status as the page shows and filters it: the web app's spellings folded into octo's. */
-export function shownStatus(status: string): string {
-  if (status === 'succeeded') return 'completed';
-  if (status === 'canceled') return 'cancelled';
-  return status;
 }
