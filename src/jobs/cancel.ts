@@ -1,5 +1,6 @@
+import { noneWithId } from '../db/tables/ids.js';
 import type { Context } from '../context/context.js';
-import { FailureError, NotFoundError } from '../core/errors.js';
+import { FailureError } from '../core/errors.js';
 import { cancelUnsubmitted, finishGeneration } from '../db/tables/generation-state.js';
 import { generationWithProfile } from '../db/tables/generations.js';
 import { TERMINAL, resultOf, type LineResult } from '../generate/results.js';
@@ -19,7 +20,7 @@ export async function cancelJob(ctx: Pick<Context, 'session' | 'db' | 'processEn
   const session = await ctx.session();
   const db = await ctx.db();
   const row = await generationWithProfile(db, session, id);
-  if (!row) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  if (!row) throw noneWithId('job', id);
   const canceled = (deletedAtService: boolean): Canceled => ({ job: resultOf({ ...row, status: 'canceled' }), canceled: true, deletedAtService });
   if (TERMINAL.has(row.status)) return { job: resultOf(row), canceled: false, deletedAtService: false };
   if (!row.job_id && !row.submitted_at) {

@@ -1,4 +1,5 @@
-import { InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
+import { noneWithId } from '../db/tables/ids.js';
+import { InterruptedError, UsageError } from '../core/errors.js';
 import { loadUserProfiles, unfinishedGenerations } from '../db/tables/generations.js';
 import { downloadDir, ensureWritableDir } from '../generate/out-dir.js';
 import { summarize, type LineOutcome, type RunSummary } from '../generate/results.js';
@@ -31,7 +32,7 @@ export async function waitJobs(ctx: RunnerContext, request: WaitRequest): Promis
   const session = await ctx.session();
   const db = await ctx.db();
   const [profiles, found] = await Promise.all([loadUserProfiles(db, session), unfinishedGenerations(db, session, id ?? null)]);
-  if (id && found.length === 0) throw new NotFoundError(`no job ${id}`, { hint: 'see: octo jobs list' });
+  if (id && found.length === 0) throw noneWithId('job', id);
   if (found.length === 0) return { results: [], summary: summarize([]) };
   const outOverride = request.out === undefined ? undefined : downloadDir(ctx, request.out);
   // Every folder a download will go to, checked before a line still to submit is submitted.

@@ -1,5 +1,5 @@
+import { noneWithId } from '../db/tables/ids.js';
 import type { Context } from '../context/context.js';
-import { NotFoundError } from '../core/errors.js';
 import { deleteVideo as deleteVideoRow } from '../db/tables/videos.js';
 import { deleteOwnFiles } from '../storage/local-files.js';
 
@@ -19,7 +19,7 @@ export async function deleteVideo(ctx: Pick<Context, 'db' | 'session'>, id: stri
   const session = await ctx.session();
   const db = await ctx.db();
   const video = await deleteVideoRow(db, session, id);
-  if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  if (!video) throw noneWithId('video', id);
   const { removed, kept } = o.files ? await deleteOwnFiles([video.url, video.thumbnail_url]) : { removed: [], kept: [] };
   return { id: video.id, deleted: true, url: video.url, files_removed: removed, files_kept: kept };
 }

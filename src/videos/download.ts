@@ -1,3 +1,4 @@
+import { noneWithId } from '../db/tables/ids.js';
 import { FailureError, NotFoundError } from '../core/errors.js';
 import { findVideo } from '../db/tables/videos.js';
 import { SoraNotFoundError, soraClientFor } from '../sora/index.js';
@@ -21,7 +22,7 @@ export async function downloadVideo(
 ): Promise<DownloadedVideo> {
   const session = await ctx.session();
   const video = await findVideo(await ctx.db(), session, id);
-  if (!video) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  if (!video) throw noneWithId('video', id);
   const expiredHint = `the local copy, if any: ${video.url}`;
   const expiresAt = video.expires_at ?? new Date(new Date(video.created_at).getTime() + 24 * 3_600_000);
   if (expiresAt.getTime() <= ctx.now().getTime()) {

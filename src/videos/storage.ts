@@ -1,5 +1,6 @@
+import { noneWithId } from '../db/tables/ids.js';
 import { extname } from 'node:path';
-import { FailureError, NotFoundError, UsageError } from '../core/errors.js';
+import { FailureError, UsageError } from '../core/errors.js';
 import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/tables/uploads.js';
 import { soraClientFor, type SoraClient } from '../sora/index.js';
@@ -53,7 +54,7 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
   const session = await ctx.session();
   const db = await ctx.db();
   const list = await storedVideos(db, session, id ?? null, settings.containerUrl);
-  if (id && list.length === 0) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  if (id && list.length === 0) throw noneWithId('video', id);
   const { blobStoreFor, storeAssets } = await import('../storage/store.js');
   const store = await blobStoreFor(settings);
   const results: UploadResult[] = [];
@@ -139,7 +140,7 @@ export async function linkVideo(ctx: Omit<StorageEnv, 'signal'>, id: string): Pr
   const session = await ctx.session();
   const db = await ctx.db();
   const [v] = await storedVideos(db, session, id, settings.containerUrl);
-  if (!v) throw new NotFoundError(`no video ${id}`, { hint: 'see: octo videos list' });
+  if (!v) throw noneWithId('video', id);
   if (!v.container_url) throw new UsageError(`video ${v.id} is not in storage yet`, { hint: `upload it with: octo videos upload ${v.id}` });
   if (!v.uploaded) {
     throw new FailureError(`video ${v.id} is in ${v.container_url}, but storage-url names ${settings.containerUrl}`, {

@@ -105,12 +105,18 @@ describe('octo videos', () => {
     expect(other.code).toBe(3);
     expect(other.json().error.code).toBe('not_found');
     expect((await alice.cli(['videos', 'show', 'nope'])).code).toBe(3);
+    // Too short to be a prefix: a usage error saying so, not "no video" (issue 23, item 11).
+    const short = await alice.cli(['videos', 'show', v.id.slice(0, 2)]);
+    expect([short.code, short.stderr]).toEqual([2, expect.stringContaining('is too short for an id prefix: give 4 or more characters')]);
+    const shortJob = await alice.cli(['jobs', 'show', '3f']);
+    expect([shortJob.code, shortJob.stderr]).toEqual([2, expect.stringContaining('"3f" is too short for an id prefix')]);
   });
 
   it('takes a unique id prefix of 4+ characters wherever an id is taken; an ambiguous one lists the candidates (exit 2)', async () => {
     const [v] = (await alice.cli(['videos', 'list', '--json', '--limit', '1'])).json();
     expect((await alice.cli(['videos', 'show', v.id.slice(0, 8), '--json'])).json().id).toBe(v.id);
-    expect((await alice.cli(['videos', 'show', v.id.slice(0, 3)])).code).toBe(3);
+    // Three characters are too short to be a prefix: a usage error that says so (issue 23, item 11).
+    expect((await alice.cli(['videos', 'show', v.id.slice(0, 3)])).code).toBe(2);
     for (const n of [1, 2]) {
       await world.db.query(
         `INSERT INTO video_metadata (id, user_id, file_id, url, prompt, height, width, duration) VALUES ($1, $2, $3, '/tmp/x.mp4', 'twin', '720', '1280', '4')`,

@@ -1,4 +1,4 @@
-import { UsageError } from '../../core/errors.js';
+import { NotFoundError, UsageError } from '../../core/errors.js';
 
 /**
  * Ids people type: a whole id, or a unique prefix of at least 4 characters (git, docker). The
@@ -32,4 +32,17 @@ export function pickById<R extends { id: string }>(
   if (distinct.length <= 1) return distinct[0];
   const lines = distinct.map((r) => `  ${r.id}${o.describe ? `  ${o.describe(r)}` : ''}`);
   throw new UsageError(`${o.what} id "${given}" is ambiguous; it could be:\n${lines.join('\n')}`, { hint: 'give more characters of the id' });
+}
+
+/**
+ * The error for an id that named nothing: a fragment too short to be a prefix is a usage error
+ * saying so (`videos show 3f`), not "no video 3f", which reads as if no such video existed.
+ */
+export function noneWithId(what: 'job' | 'video', given: string): NotFoundError | UsageError {
+  const list = `see: octo ${what === 'job' ? 'jobs' : 'videos'} list`;
+  const text = given.trim();
+  if (text.length > 0 && text.length < MIN_PREFIX && /^[0-9a-f-]+$/i.test(text)) {
+    return new UsageError(`"${text}" is too short for an id prefix: give ${MIN_PREFIX} or more characters of the ${what} id`, { hint: list });
+  }
+  return new NotFoundError(`no ${what} ${given}`, { hint: list });
 }
