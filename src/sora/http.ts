@@ -146,7 +146,8 @@ export class Transport {
    * and the answer a size cap (limits.maxJsonBytes), so no server holds octo or fills its memory.
    */
   async json<T = Record<string, unknown>>(method: Dispatcher.HttpMethod, path: string, s: SendOptions = {}): Promise<T> {
-    const { requestTimeoutMs, maxJsonBytes } = this.limits;
+    const { maxJsonBytes } = this.limits;
+    const requestTimeoutMs = this.limits.requestTimeoutMs + uploadAllowanceMs(s.form);
     const request = requestSignal(s.signal);
     let late = false;
     const timer = setTimeout(() => {
@@ -190,6 +191,16 @@ export class Transport {
       request.release();
     }
   }
+}
+
+/** The slowest upload octo waits for: a create's image on a poor uplink still gets through. */
+const MIN_UPLOAD_BYTES_PER_S = 64 * 1024;
+
+/** Time to add to a request's deadline for the files in its form (an image-to-video create). */
+export function uploadAllowanceMs(form: FormData | undefined): number {
+  let bytes = 0;
+  for (const [, value] of form?.entries() ?? []) if (typeof value !== 'string') bytes += value.size;
+  return Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_S) * 1000);
 }
 
 function header(headers: RawResponse['headers'], name: string): string | undefined {

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { quoted } from '../../src/core/text.js';
 import { mp4Body } from '../../src/emulator/media.js';
 import { SoraRateLimitError } from '../../src/sora/errors.js';
-import { errorFromResponse, type RawResponse } from '../../src/sora/http.js';
+import { FormData } from 'undici';
+import { errorFromResponse, uploadAllowanceMs, type RawResponse } from '../../src/sora/http.js';
 import { DEFAULT_HTTP_LIMITS, httpLimitsFrom } from '../../src/sora/limits.js';
 import { Mp4Boxes } from '../../src/sora/mp4-check.js';
 
@@ -30,6 +31,17 @@ describe('Retry-After', () => {
     // Under the cap: obeyed as asked, nothing to say.
     const fair = (await errorFromResponse(rateLimited({ 'retry-after': '20' }), 'POST /videos')) as SoraRateLimitError;
     expect([fair.retryAfterMs, fair.askedRetryAfterMs]).toEqual([20_000, null]);
+  });
+});
+
+describe('the request deadline', () => {
+  it('grows with the files a create uploads (64 KiB/s), so an image on a poor uplink still gets through', () => {
+    expect(uploadAllowanceMs(undefined)).toBe(0);
+    const form = new FormData();
+    form.append('prompt', 'x'.repeat(100_000));
+    expect(uploadAllowanceMs(form)).toBe(0);
+    form.append('input_reference', new Blob([new Uint8Array(640 * 1024)], { type: 'image/png' }), 'ref.png');
+    expect(uploadAllowanceMs(form)).toBe(10_000);
   });
 });
 
