@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Context } from '../context/context.js';
 import { storedVideos } from '../db/tables/uploads.js';
-import { redactSas } from '../storage/settings.js';
 import type { GalleryRow } from './gallery.js';
-import { requireStorage, sourcesOf } from './storage.js';
+import { requireStorage, storeVideo } from './storage.js';
 
 type UploadCtx = Pick<Context, 'processEnv' | 'now' | 'signal' | 'log' | 'db' | 'session' | 'setting'>;
 
@@ -34,7 +33,7 @@ export async function shareGallery(ctx: UploadCtx, rows: readonly GalleryRow[]):
   const settings = requireStorage(ctx);
   const session = await ctx.session();
   const db = await ctx.db();
-  const { blobStoreFor, storeAssets } = await import('../storage/store.js');
+  const { blobStoreFor } = await import('../storage/store.js');
   const store = await blobStoreFor(settings);
   const onPage = new Set(rows.flatMap((r) => r.videos.map((v) => v.id)));
   const missing = (await storedVideos(db, session, null, settings.containerUrl)).filter((v) => onPage.has(v.id));
@@ -42,14 +41,8 @@ export async function shareGallery(ctx: UploadCtx, rows: readonly GalleryRow[]):
   const failed: GalleryUploadFailure[] = [];
   for (const v of missing) {
     try {
-      const blobs = await storeAssets(store, { db, session, signal: ctx.signal, now: ctx.now }, await sourcesOf(v, ctx), (b) => ({
-        id: v.id,
-        url: b[0]!.url,
-        thumbnail_url: b[1]?.url ?? null,
-        file_id: b[0]!.blob_name,
-      }));
-      stored.set(v.id, { url: blobs[0]!.url, thumbnail_url: blobs[1]?.url ?? null });
-      ctx.log.info(`Uploaded video ${v.id} → ${redactSas(blobs[0]!.url)}`);
+      const { video, thumbnail } = await storeVideo(ctx, store, v);
+      stored.set(v.id, { url: video.url, thumbnail_url: thumbnail?.url ?? null });
     } catch (error) {
       if (ctx.signal.aborted) throw error;
       ctx.log.warn(`video ${v.id}: ${(error as Error).message}`);

@@ -5,7 +5,8 @@ import { escapeControl } from '../output/escape.js';
 import { markUploaded, storedVideos, type StoredVideo } from '../db/tables/uploads.js';
 import { soraClientFor, type SoraClient } from '../sora/index.js';
 import { redactSas, storageSettings, type StorageSettings } from '../storage/settings.js';
-import { blobSegment, type Asset } from '../storage/store.js';
+import type { BlobStore } from '../storage/blob.js';
+import { blobSegment, type Asset, type StoredBlob } from '../storage/store.js';
 import { whyNotOurs } from '../storage/local-files.js';
 import type { Context } from '../context/context.js';
 
@@ -55,7 +56,7 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
   const db = await ctx.db();
   const list = await storedVideos(db, session, id ?? null, settings.containerUrl);
   if (id && list.length === 0) throw noneWithId('video', id);
-  const { blobStoreFor, storeAssets } = await import('../storage/store.js');
+  const { blobStoreFor } = await import('../storage/store.js');
   const store = await blobStoreFor(settings);
   const results: UploadResult[] = [];
   for (const v of list) {
@@ -64,15 +65,8 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
       continue;
     }
     try {
-      const assets = await sourcesOf(v, ctx);
-      const [video] = await storeAssets(store, { db, session, signal: ctx.signal, now: ctx.now }, assets, (blobs) => ({
-        id: v.id,
-        url: blobs[0]!.url,
-        thumbnail_url: blobs[1]?.url ?? null,
-        file_id: blobs[0]!.blob_name,
-      }));
-      ctx.log.info(`Uploaded video ${v.id} → ${redactSas(video!.url)}`);
-      results.push({ id: v.id, status: 'uploaded', url: video!.url, file_id: video!.blob_name, reason: null });
+      const { video } = await storeVideo(ctx, store, v);
+      results.push({ id: v.id, status: 'uploaded', url: video.url, file_id: video.blob_name, reason: null });
     } catch (error) {
       if (ctx.signal.aborted || id) throw error;
       ctx.log.warn(`video ${v.id}: ${(error as Error).message}`);
@@ -82,8 +76,29 @@ export async function uploadVideos(ctx: StorageEnv, id: string | undefined, all:
   return { results, containerUrl: settings.containerUrl };
 }
 
+/**
+ * One recorded video (and its thumbnail) into the container, from its local file or the service's
+ * copy, its row pointed at the blobs: `videos upload` and `videos gallery --upload`.
+ */
+export async function storeVideo(
+  ctx: Pick<Context, 'processEnv' | 'now' | 'signal' | 'log' | 'db' | 'session'>,
+  store: BlobStore,
+  v: StoredVideo,
+): Promise<{ video: StoredBlob; thumbnail: StoredBlob | null }> {
+  const { storeAssets } = await import('../storage/store.js');
+  const context = { db: await ctx.db(), session: await ctx.session(), signal: ctx.signal, now: ctx.now };
+  const [video, thumbnail] = await storeAssets(store, context, await sourcesOf(v, ctx), (blobs) => ({
+    id: v.id,
+    url: blobs[0]!.url,
+    thumbnail_url: blobs[1]?.url ?? null,
+    file_id: blobs[0]!.blob_name,
+  }));
+  ctx.log.info(`Uploaded video ${v.id} → ${redactSas(video!.url)}`);
+  return { video: video!, thumbnail: thumbnail ?? null };
+}
+
 /** Where a recorded video's bytes can still be read: its local file, else the service's copy while it lives. */
-export async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' | 'now' | 'signal'>): Promise<Asset[]> {
+async function sourcesOf(v: StoredVideo, ctx: Pick<Context, 'processEnv' | 'now' | 'signal'>): Promise<Asset[]> {
   // Paths come from a shared database: only a file octo downloaded is read (as `videos delete --files`).
   const refused = new Map<string, string>();
   const local = async (path: string | null) => {
