@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,18 @@ describe('the built binary', () => {
     expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
     const help = await exec(process.execPath, [octo, '--help']);
     for (const group of ['config', 'db']) expect(help.stdout).toContain(group);
+  });
+
+  it('ends quietly with exit 0 when the reader has gone (octo --help | head -1)', async () => {
+    for (const flag of ['--help', '--version']) {
+      const child = spawn(process.execPath, [octo, flag], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // Closed long before the child's Node has started, so its write meets a pipe without a reader.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (c) => (stderr += c));
+      const code = await new Promise((resolve) => child.once('close', resolve));
+      expect({ flag, code, stderr }).toEqual({ flag, code: 0, stderr: '' });
+    }
   });
 });
 
