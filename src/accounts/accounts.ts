@@ -8,10 +8,12 @@ import type { Db } from '../db/connection/types.js';
 import { changePassword, createUser, findUserForLogin, readOwnPasswordHash, recordLoginFailure } from '../db/tables/users.js';
 import type { Context } from '../context/context.js';
 import { askSecret, askText, readStdin, type Prompter } from '../auth/input.js';
-import { heldBack, isMemberRefusal, loginAsMember, passwdAsMember, signupAsMember, WRONG_CREDENTIALS, type MemberLoggedIn } from './member-accounts.js';
+import { isMemberRefusal, loginAsMember, passwdAsMember, signupAsMember, WRONG_CREDENTIALS, wrongHint, type MemberLoggedIn } from './member-accounts.js';
 import { checkPasswordLength, checkPasswordRules, hashPassword, normalizeEmail, verifyPassword } from '../auth/password.js';
 import { hashToken, signToken, verifyToken } from '../auth/token.js';
 import { cachedToken, dropToken, keyringAccount, saveLogin } from '../auth/token-store.js';
+import { timeUntil } from '../output/format.js';
+import { sleep } from '../sora/sleep.js';
 
 /**
  * Accounts: signup, login, logout, whoami, passwd as `(ctx, options) → data`. The command
@@ -151,7 +153,7 @@ export async function signup(ctx: AccountsContext, options: Credentials): Promis
     user = await createUser(db, { email, name, passwordHash });
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
-    return saveMemberSession(ctx, await signupAsMember(db, { email, name, password, userAgent: userAgent(), now: ctx.now() }));
+    return saveMemberSession(ctx, await signupAsMember(db, { email, name, password, userAgent: userAgent(), now: () => ctx.now() }));
   }
   const { expiresAt } = await startSession(ctx, db, user, jwtSecretFor(ctx, user.jwt_secret));
   return { id: user.id, email: user.email, name: user.name, session_expires_at: expiresAt, database: targetLabel(ctx.databaseTarget()) };
@@ -168,29 +170,53 @@ async function saveMemberSession(ctx: Pick<Context, 'config' | 'databaseTarget' 
   return { id: user.id, email: user.email, name: user.name, session_expires_at: user.expiresAt, database: targetLabel(ctx.databaseTarget()) };
 }
 
+/**
+ * Failed logins slow an email's next attempts down (at most 30 s), on Postgres and Neon. Not on
+ * the embedded database: whoever can reach it can read its files, so a delay protects nothing and
+ * would only keep its owner out.
+ */
+const throttles = (db: Db): boolean => db.driver !== 'embedded' && db.driver !== 'pglite';
+
+/** The owner's way: the attempt waits here until the database says it may be checked. */
+async function waitForCheck(ctx: Pick<Context, 'log' | 'now' | 'signal'>, until: Date): Promise<void> {
+  const ms = until.getTime() - ctx.now().getTime();
+  if (ms <= 0) return;
+  ctx.log.info(`Failed logins slow this email down: checking the password in ${timeUntil(until, ctx.now())}…`);
+  await sleep(Math.min(ms, 30_000), ctx.signal);
+}
+
+/** A member's attempt waits inside the database; say so when it does. */
+async function sayingWhileSlow<T>(ctx: Pick<Context, 'log'>, work: Promise<T>): Promise<T> {
+  const timer = setTimeout(() => ctx.log.info('Failed logins slow this email down: the database checks the password within 30 s…'), 1_500);
+  try {
+    return await work;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export async function login(ctx: AccountsContext, options: Credentials): Promise<LoggedIn> {
   refuseWithEnvToken(ctx, 'login');
   const email = await readEmail(ctx, options.email);
   const password = await readPassword(ctx, options.passwordStdin, false);
   checkPasswordLength(password);
   const db = await ctx.db();
+  const throttled = throttles(db);
   let row;
   try {
-    row = await findUserForLogin(db, email);
+    row = await findUserForLogin(db, email, throttled);
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
     const presented = (await previousSession(ctx, targetKey(ctx.databaseTarget())))?.token;
-    return saveMemberSession(ctx, await loginAsMember(db, { email, password, userAgent: userAgent(), presented, now: ctx.now() }));
+    const attempt = loginAsMember(db, { email, password, userAgent: userAgent(), presented, now: () => ctx.now() });
+    return saveMemberSession(ctx, await sayingWhileSlow(ctx, attempt));
   }
-  if (row.held_until) throw heldBack(new Date(row.held_until), ctx.now());
+  // Checked after the wait it found, whatever failures arrive meanwhile: the right password gets in.
+  if (row.held_until) await waitForCheck(ctx, new Date(row.held_until));
   const check = await verifyPassword(password, row.id ? row.password_hash : undefined);
   if (!check.ok || !row.id || !row.email || !row.password_hash) {
-    const heldUntil = await recordLoginFailure(db, email);
-    throw new AuthError(WRONG_CREDENTIALS, {
-      hint: heldUntil
-        ? `that was the 5th failure in 15 minutes: logins are held back until ${heldUntil.toISOString()}`
-        : 'check them, or create an account: octo signup',
-    });
+    const nextCheck = throttled ? await recordLoginFailure(db, email) : null;
+    throw new AuthError(WRONG_CREDENTIALS, { hint: wrongHint(nextCheck, ctx.now()) });
   }
   const secret = jwtSecretFor(ctx, row.jwt_secret);
   const upgrade = check.needsUpgrade ? { from: row.password_hash, to: await hashPassword(password) } : undefined;
@@ -295,7 +321,7 @@ export async function passwd(ctx: Prompter & Pick<Context, 'db' | 'session' | 'n
     user = await readOwnPasswordHash(db, session);
   } catch (error) {
     if (!isMemberRefusal(error)) throw error;
-    return { sessions_ended: await passwdAsMember(db, session, current, next, ctx.now()) };
+    return { sessions_ended: await passwdAsMember(db, session, current, next, () => ctx.now()) };
   }
   const check = await verifyPassword(current, user.password_hash);
   if (!check.ok) throw new AuthError('the current password is wrong', { hint: undefined });

@@ -3,6 +3,7 @@ import { memberLogin, memberPasswd, memberSignup, type MemberSessionRow } from '
 import { PermissionError } from '../db/connection/errors.js';
 import type { Db } from '../db/connection/types.js';
 import { MAX_PASSWORD_BYTES, MIN_PASSWORD_LENGTH } from '../auth/password.js';
+import { timeUntil } from '../output/format.js';
 
 /**
  * Accounts through a member role (`octo db members enable`): the owner's way (read the hash,
@@ -15,11 +16,17 @@ export const isMemberRefusal = (error: unknown): boolean => error instanceof Per
 
 export const WRONG_CREDENTIALS = 'wrong email or password';
 
+/** A database from before failed logins only slowed attempts down still refuses them for a while. */
 export function heldBack(until: Date, now: Date): AuthError {
-  const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
-  return new AuthError(`too many failed logins for this account: logins are held back for ${minutes} more minute${minutes === 1 ? '' : 's'}`, {
-    hint: `try again after ${until.toISOString()}`,
-  });
+  return new AuthError('too many failed logins for this email', { hint: `try again in ${timeUntil(until, now)}` });
+}
+
+/** The hint after a wrong password: what the next attempt will wait, if anything. */
+export function wrongHint(nextCheck: Date | null | undefined, now: Date): string {
+  if (nextCheck && nextCheck.getTime() > now.getTime()) {
+    return `failed logins slow this email down: the next attempt waits ${timeUntil(nextCheck, now)} before its password is checked`;
+  }
+  return 'check them, or create an account: octo signup';
 }
 
 const ARGON2 = () =>
@@ -30,11 +37,7 @@ const ARGON2 = () =>
 function statusError(row: { status: string; held_until?: Date | null }, now: Date): Error {
   switch (row.status) {
     case 'wrong':
-      return new AuthError(WRONG_CREDENTIALS, {
-        hint: row.held_until
-          ? `that was the 5th failure in 15 minutes: logins are held back until ${new Date(row.held_until).toISOString()}`
-          : 'check them, or create an account: octo signup',
-      });
+      return new AuthError(WRONG_CREDENTIALS, { hint: wrongHint(row.held_until ? new Date(row.held_until) : null, now) });
     case 'held':
       return heldBack(row.held_until ?? now, now);
     case 'argon2':
@@ -62,6 +65,7 @@ export interface MemberLoggedIn {
   expiresAt: Date;
 }
 
+/** `now`: read after the database answered (an attempt may have waited there). */
 function loggedIn(row: MemberSessionRow, now: Date): MemberLoggedIn {
   if (row.status !== 'ok' || !row.session_token || !row.user_id || !row.user_email || !row.session_expires_at) {
     if (row.status === 'taken') throw new UsageError(`an account with this email already exists`, { hint: 'run: octo login' });
@@ -72,25 +76,26 @@ function loggedIn(row: MemberSessionRow, now: Date): MemberLoggedIn {
 
 export async function loginAsMember(
   db: Db,
-  input: { email: string; password: string; userAgent: string; presented?: string; now: Date },
+  input: { email: string; password: string; userAgent: string; presented?: string; now: () => Date },
 ): Promise<MemberLoggedIn> {
-  return loggedIn(await memberLogin(db, input), input.now);
+  const row = await memberLogin(db, input);
+  return loggedIn(row, input.now());
 }
 
 export async function signupAsMember(
   db: Db,
-  input: { email: string; name: string | null; password: string; userAgent: string; now: Date },
+  input: { email: string; name: string | null; password: string; userAgent: string; now: () => Date },
 ): Promise<MemberLoggedIn> {
   const row = await memberSignup(db, input);
   if (row.status === 'taken') {
     throw new UsageError(`an account with the email ${input.email} already exists`, { hint: `run: octo login --email ${input.email}` });
   }
-  return loggedIn(row, input.now);
+  return loggedIn(row, input.now());
 }
 
-export async function passwdAsMember(db: Db, session: { token: string }, current: string, next: string, now: Date): Promise<number> {
+export async function passwdAsMember(db: Db, session: { token: string }, current: string, next: string, now: () => Date): Promise<number> {
   const row = await memberPasswd(db, session, current, next);
   if (row.status === 'wrong') throw new AuthError('the current password is wrong', { hint: undefined });
-  if (row.status !== 'ok') throw statusError(row, now);
+  if (row.status !== 'ok') throw statusError(row, now());
   return Number(row.sessions_ended);
 }

@@ -36,3 +36,9 @@ export function cellText(value: unknown, timeZone?: string): string {
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
+
+/** How long from `now` until `until`, as people say it: `12 s`, `3 min` (never less than 1 s). */
+export function timeUntil(until: Date, now: Date): string {
+  const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
+  return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
+}

@@ -13,17 +13,17 @@ export interface LoginRow {
   email: string | null;
   name: string | null;
   password_hash: string | null;
-  /** Set while this email's logins are held back (too many failures): until when. */
+  /** Set while failed logins delay this email's next attempt: when it may be checked. */
   held_until: Date | null;
 }
 
 /**
- * The user with this email (any case), the database's JWT secret and whether the email's logins
- * are held back (scripts/migrations/060_login_throttle.sql), in one round trip.
+ * The user with this email (any case), the database's JWT secret and, when `throttled`, until
+ * when failed logins delay the attempt (scripts/migrations/100_login_delays.sql), in one round trip.
  */
-export async function findUserForLogin(db: Db, email: string): Promise<LoginRow> {
+export async function findUserForLogin(db: Db, email: string, throttled: boolean): Promise<LoginRow> {
   const [row] = await db.query<LoginRow & Record<string, unknown>>(
-    `SELECT ${JWT_SECRET_SQL} AS jwt_secret, octo_login_held_until($1) AS held_until, u.id, u.email, u.name, u.password_hash
+    `SELECT ${JWT_SECRET_SQL} AS jwt_secret, ${throttled ? 'octo_login_held_until($1)' : 'NULL::timestamptz'} AS held_until, u.id, u.email, u.name, u.password_hash
      FROM (SELECT 1) AS one
      LEFT JOIN LATERAL (SELECT id, email, name, password_hash FROM users WHERE lower(email) = $1 ORDER BY (email = $1) DESC LIMIT 1) u ON TRUE`,
     [email],
@@ -31,11 +31,9 @@ export async function findUserForLogin(db: Db, email: string): Promise<LoginRow>
   return row as LoginRow;
 }
 
-/** A failed login, counted in the database (so the limit holds across machines). */
+/** A failed login, counted in the database (so the delays hold across machines): when the next attempt may be checked. */
 export async function recordLoginFailure(db: Db, email: string): Promise<Date | null> {
-  const [row] = await db.query<{ held_until: Date | null }>('SELECT octo_login_held_until($1) AS held_until FROM (SELECT octo_login_failed($1)) AS recorded', [
-    email,
-  ]);
+  const [row] = await db.query<{ held_until: Date | null }>('SELECT octo_login_failed($1) AS held_until', [email]);
   return row?.held_until ?? null;
 }
 
