@@ -67,6 +67,12 @@ export const COMMANDS: CommandEntry[] = [
     noDatabase: true,
     load: () => import('../commands/pricing.js'),
   },
+  {
+    name: 'models',
+    summary: 'Show each Sora model version: status and retirement date, with source and date per row',
+    noDatabase: true,
+    load: () => import('../commands/models.js'),
+  },
   { name: 'generate', summary: 'Generate a video from a prompt (or a batch from a file)', load: () => import('../commands/generate.js') },
   { name: 'jobs list', summary: 'List generation jobs, newest first', load: () => import('../commands/jobs/list.js') },
   { name: 'jobs show', summary: 'Show one job: status, request, estimate, times and files', load: () => import('../commands/jobs/show.js') },

@@ -7,6 +7,7 @@ export default defineCommand({
     'USD per generated second; cost = price x seconds x variants. These are estimates, not bills:',
     'Microsoft publishes no per-second Sora 1 price. Replace any row with a JSON file of',
     '[{model, size, usd_per_second, source, as_of}]: octo config set pricing-file PATH.',
+    'Which model versions are retired or retiring: octo models.',
   ].join('\n'),
   examples: ['octo pricing', 'octo pricing --json', 'octo config set pricing-file ./prices.json'],
   async run({ ctx }) {
@@ -31,7 +32,10 @@ export default defineCommand({
         { key: 'as_of', header: 'AS OF' },
       ],
       {
-        notes: [`pricing ${table.version}${table.file ? ` (${table.file} over the built-in table)` : ' (built in)'}; every number is an estimate, not a bill`],
+        notes: [
+          `pricing ${table.version}${table.file ? ` (${table.file} over the built-in table)` : ' (built in)'}; every number is an estimate, not a bill`,
+          'which model versions are retired or retiring, and when: octo models',
+        ],
         json: list,
       },
     );
