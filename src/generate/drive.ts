@@ -13,6 +13,7 @@ import type { Runner } from './runner.js';
  * One claimed row, from whatever state a previous run left it in, through the phases:
  *
  *   submitted, no job id  → recover: looked up in the service's list; resubmitted only if absent
+ *                           once the create deadline (the client's cap on a create + margin) passed
  *   never submitted       → submit
  *   job id recorded       → poll to the end
  *   succeeded             → download, then recorded completed with its videos
@@ -46,11 +47,6 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
         jobId = found.id;
         status = found.status === 'queued' ? 'queued' : 'running';
         runner.view.event(`${label}: found job ${jobId} submitted before the interruption`);
-      } else if ((row.submitted_age_ms ?? Infinity) < runner.leases.ms) {
-        // Submitted less than a lease ago by a process that lost its lease: its create may still
-        // be on the way. Looked at again once it cannot be.
-        runner.onDebug?.(`recover ${row.id}: not listed yet; submitted ${Math.round(row.submitted_age_ms ?? 0)} ms ago`);
-        return null;
       }
     }
     if (!jobId) {

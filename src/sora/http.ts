@@ -200,7 +200,21 @@ const MIN_UPLOAD_BYTES_PER_S = 64 * 1024;
 export function uploadAllowanceMs(form: FormData | undefined): number {
   let bytes = 0;
   for (const [, value] of form?.entries() ?? []) if (typeof value !== 'string') bytes += value.size;
+  return uploadAllowanceForBytes(bytes);
+}
+
+/** The same allowance for `bytes` of files. */
+export function uploadAllowanceForBytes(bytes: number): number {
   return Math.ceil((bytes / MIN_UPLOAD_BYTES_PER_S) * 1000);
+}
+
+/**
+ * The longest a create request can live, from the moment octo sent it: the request deadline
+ * plus the allowance for its files. A create that has not reached the service by then never
+ * will from this process (its deadline aborted it, or the process is gone and its socket with it).
+ */
+export function createHardCapMs(limits: Pick<HttpLimits, 'requestTimeoutMs'>, uploadBytes: number): number {
+  return limits.requestTimeoutMs + uploadAllowanceForBytes(uploadBytes);
 }
 
 function header(headers: RawResponse['headers'], name: string): string | undefined {

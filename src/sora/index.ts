@@ -25,7 +25,7 @@ export * from './poll-schedule.js';
 export { downloadToFile } from './download.js';
 export type { DownloadOptions, DownloadResult, OpenedContent } from './download.js';
 export { normalizeSora1Job, normalizeSora2Video, isTerminal } from './normalize.js';
-export { closeSoraAgent, parseErrorBody, retryAfterMs } from './http.js';
+export { closeSoraAgent, createHardCapMs, parseErrorBody, retryAfterMs } from './http.js';
 export { checkSoraAuth, credentialKind, COGNITIVE_SERVICES_SCOPE } from './auth.js';
 export type { SoraAuth, ProfileCredential } from './auth.js';
 export { DEFAULT_HTTP_LIMITS, httpLimitsFrom, humanMs } from './limits.js';
