@@ -5,6 +5,7 @@ import type { GlobalOptions, Io } from '../core/io.js';
 import type { DatabaseTarget } from '../db/connection/open.js';
 import type { Db } from '../db/connection/types.js';
 import type { Logger } from '../output/logger.js';
+import type { ProgressView } from '../output/progress.js';
 
 /**
  * The process environment a command runs with (OCTO_* knobs, the variable an `api-key-env`
@@ -46,6 +47,11 @@ export interface Context {
   session: () => Promise<Session>;
   /** The OS keyring (loaded on first use; undefined when there is none or OCTO_KEYRING=off). */
   keyring: () => Promise<Keyring | undefined>;
+  /**
+   * How a run shows its progress, when not on the terminal's stderr (src/output/progress.ts, the
+   * default): the MCP server sends it to the client as progress notifications.
+   */
+  progress?: (o: { single: boolean }) => Promise<ProgressView>;
   /** Closes whatever the factories opened. */
   dispose: () => Promise<void>;
 }

@@ -12,12 +12,12 @@ import { downloadDir, ensureWritableDir } from './out-dir.js';
 import { newGeneration, planGeneration, type GenerationInput } from './plan.js';
 import { reserveGenerations } from './reserve.js';
 import { generateSummary, planResult, userProfiles, type GenerateRequest, type Generated } from './request.js';
-import { TERMINAL, reported } from './results.js';
+import { TERMINAL, reported, resultOf } from './results.js';
 import { runGenerations } from './run.js';
 import type { RunnerContext } from './runner.js';
 
 /** The batch file's text, the path it was read from, and its real path (what the batch id is made of). */
-async function readBatch(ctx: Pick<RunnerContext, 'io' | 'cwd'>, file: string): Promise<{ text: string; path: string; real: string }> {
+export async function readBatch(ctx: Pick<RunnerContext, 'io' | 'cwd'>, file: string): Promise<{ text: string; path: string; real: string }> {
   if (file === '-') {
     const chunks: Buffer[] = [];
     for await (const chunk of ctx.io.stdin) chunks.push(Buffer.from(chunk as Buffer));
@@ -41,14 +41,24 @@ async function readBatch(ctx: Pick<RunnerContext, 'io' | 'cwd'>, file: string): 
   return { text: decodeBatchFile(bytes, file), path, real };
 }
 
+/** A batch's text and where it came from: `path` (`-`: none) holds its images, `real` names it, `name` is shown. */
+export interface BatchSource {
+  text: string;
+  path: string;
+  real: string;
+  name: string;
+  /** A file: `generate --file NAME --resume` continues it (lines given as data are followed with jobs wait). */
+  resumable: boolean;
+}
+
 /**
  * `octo generate --file FILE`: every line checked and estimated first, then recorded (and
  * budget-checked) at once, then run; with `resume`, the lines already recorded are continued,
  * never recorded or submitted twice.
  */
-export async function generateBatch(ctx: RunnerContext, request: GenerateRequest, file: string): Promise<Generated> {
+export async function generateBatch(ctx: RunnerContext, request: GenerateRequest, source: BatchSource): Promise<Generated> {
   if (request.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
-  const { text, path, real } = await readBatch(ctx, file);
+  const { text, path, real, name: file } = source;
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
   const { session, db, profiles } = await userProfiles(ctx);
@@ -122,6 +132,7 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
         `${running ? `, ${running} to continue` : ''}${fresh.length ? `, ${fresh.length} new line${fresh.length === 1 ? '' : 's'} to run` : ''}`,
     );
   }
+  request.onRecorded?.(batchRows.map((r) => resultOf(r)));
   const results = await runGenerations(ctx, batchRows, profiles, {
     wait: request.wait,
     timeoutMs: request.timeout,
@@ -133,7 +144,7 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
   });
   if (ctx.signal.aborted) {
     throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
-      hint: `continue it with: octo generate --file ${file} --resume`,
+      hint: source.resumable ? `continue it with: octo generate --file ${file} --resume` : 'continue it with: octo jobs wait --all',
     });
   }
   return { results, summary: summaryOf(results, false) };

@@ -20,6 +20,16 @@ export interface GenerateRequest {
   timeout?: number;
   /** A batch: one prompt per line or JSON Lines; `-` reads stdin. */
   file?: string;
+  /**
+   * A batch given as data (an MCP client's list of lines): JSON Lines text, checked like a file's,
+   * images relative to the cwd. Each one is a batch of its own (a fresh id), so it is never resumed.
+   */
+  lines?: string;
+  /**
+   * Called once every line is recorded (its estimate reserved against the budget), before any is
+   * submitted: a front end that answers at once (the MCP server) learns the generation ids here.
+   */
+  onRecorded?: (lines: LineResult[]) => void;
   concurrency: number;
   resume?: boolean;
   /** Unset: the profile's pace, else 2. */

@@ -22,7 +22,8 @@ import { Runner, type RunnerContext, type RunRequest } from './runner.js';
  * --json or --quiet).
  */
 export async function runGenerations(ctx: RunnerContext, rows: GenerationRow[], profiles: ProfileWithKey[], request: RunRequest): Promise<LineOutcome[]> {
-  const [db, session, view] = await Promise.all([ctx.db(), ctx.session(), createProgress(ctx.io, ctx.globals, { single: request.single })]);
+  const progress = ctx.progress ?? ((o: { single: boolean }) => createProgress(ctx.io, ctx.globals, o));
+  const [db, session, view] = await Promise.all([ctx.db(), ctx.session(), progress({ single: request.single })]);
   try {
     return await new Run(rows, (onLeaseLost) => new Runner(ctx, { db, session, view, profiles }, request, onLeaseLost)).start();
   } finally {
@@ -172,6 +173,7 @@ class Run {
     if (this.settled.has(id)) return;
     this.settled.add(id);
     this.outcomes[this.index.get(id)!] = outcome;
+    this.runner.view.state?.(id, { status: outcome.result.status, percent: null, settled: true });
     if (outcome.result.status === 'completed') this.counts.done++;
     else if (FAILED.has(outcome.result.status)) this.counts.failed++;
     this.drawTotals();

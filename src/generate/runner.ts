@@ -32,7 +32,7 @@ export interface RunRequest {
 }
 
 /** What a run reads of the Context: the database and session, the knobs in the process environment, settings, the clock, the terminal. */
-export type RunnerContext = Pick<Context, 'db' | 'session' | 'processEnv' | 'cwd' | 'io' | 'globals' | 'now' | 'signal' | 'log' | 'setting'>;
+export type RunnerContext = Pick<Context, 'db' | 'session' | 'processEnv' | 'cwd' | 'io' | 'globals' | 'now' | 'signal' | 'log' | 'setting' | 'progress'>;
 
 /**
  * What every phase of a run (recover, submit, poll, download; src/generate/phases) works with,

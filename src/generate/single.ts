@@ -11,7 +11,7 @@ import { systemTimeZone } from '../costs/period.js';
 import { selectProfile } from '../profiles/select.js';
 import { newGeneration, planGeneration, type GenerationInput, type Plan } from './plan.js';
 import { generateSummary, planResult, userProfiles, type GenerateRequest, type Generated } from './request.js';
-import { reported, type LineOutcome } from './results.js';
+import { reported, resultOf, type LineOutcome } from './results.js';
 import { runGenerations } from './run.js';
 import type { RunnerContext } from './runner.js';
 
@@ -84,6 +84,7 @@ export async function generateOne(ctx: RunnerContext, request: GenerateRequest, 
   const recorded = newGeneration(plan, { out, download: request.download });
   const reserved = onlyRow(await reserveGenerations(db, session, [recorded], systemTimeZone(ctx.processEnv)), 'reserve generation');
   const row = freshRow(recorded, reserved.id);
+  request.onRecorded?.([resultOf(row)]);
   const results = await runGenerations(ctx, [row], profiles, {
     wait: request.wait,
     timeoutMs: request.timeout,

@@ -16,6 +16,11 @@ export interface ProgressView {
   totals(text: string): void;
   /** A lasting line: printed above the live block on a terminal, as is when piped. */
   event(text: string): void;
+  /**
+   * A line's state as data, for a view that is not text (MCP progress notifications): the status
+   * and percent the service reports while it runs; `settled` once the run is done with the line.
+   */
+  state?(key: string, state: { status: string; percent: number | null; settled: boolean }): void;
   stop(): void;
 }
 

@@ -38,7 +38,7 @@ export default defineCommand({
   async run({ ctx, opts, args }) {
     const { waitJobs } = await import('../../jobs/wait.js');
     const id = args[0];
-    const { results, summary } = await waitJobs(ctx, { ...opts, id });
+    const { results, summary } = await waitJobs(ctx, { ...opts, ids: id === undefined ? undefined : [id] });
     if (results.length === 0) return rows([], [], { empty: 'Nothing to wait for: no job is queued or running.' });
     const [one] = results;
     if (id && one) {

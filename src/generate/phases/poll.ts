@@ -27,6 +27,7 @@ export async function pollRow(
   const t0 = runner.now();
   const show = (j: Job | null) => {
     const pct = j?.progress !== null && j?.progress !== undefined ? ` ${j.progress}%` : '';
+    if (j) runner.view.state?.(row.id, { status: j.status, percent: j.progress ?? null, settled: false });
     runner.view.update(row.id, `${label}  ${j?.rawStatus ?? recorded}${pct}  ${elapsed(t0, runner.now())}  ${short(row.prompt)}`);
   };
   show(null);
