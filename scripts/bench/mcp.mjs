@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { interleaved, median } from './measure.mjs';
+import { interleaved, median, startChild, timeOnce } from './measure.mjs';
 
 const PROTOCOL = '2025-06-18';
 
@@ -76,17 +76,99 @@ export async function benchMcp({ node, octo, env, runs, record, log }) {
     ok: listedMs / bare.median_ms <= 4,
   });
   record({ target: 'octo mcp exit after stdin closes ≤ 5 s (slowest run)', measured: `${exitMs.toFixed(0)} ms`, value: exitMs, ok: exitMs <= 5000 });
+  await benchGenerate({ node, octo, env, runs, record, log });
+}
+
+/**
+ * One generation through a running server's `generate` tool next to `octo generate --no-wait` in
+ * a terminal, against the emulator, interleaved. The tool answers once the line is recorded and
+ * submits it after: both its answer and its create (as the emulator sees it) are timed.
+ */
+async function benchGenerate({ node, octo, env, runs, record, log }) {
+  log('MCP server: a generate tool call against octo generate --no-wait');
+  const emulator = await startChild(node, [octo, 'emulator', '--port', '0', '--job-seconds', '1'], { env });
+  const creates = async () => (await (await fetch(`${emulator.line}/_emulator/stats`)).json()).creates['sora-2'];
+  const server = mcpChild(node, octo, env, ['--profile', 'mcp-bench']);
+  try {
+    timeOnce(
+      node,
+      [
+        octo,
+        'profile',
+        'add',
+        'mcp-bench',
+        '--endpoint',
+        emulator.line,
+        '--deployment',
+        'sora-2',
+        '--sora-version',
+        'sora-2',
+        '--api-key-stdin',
+        '--creates-per-minute',
+        '0',
+      ],
+      { env, input: 'emulator-key\n' },
+    );
+    await initialized(server);
+    const cli = [];
+    const answers = [];
+    const submitted = [];
+    for (let i = -2; i < runs; i += 1) {
+      const before = await creates();
+      const t = timeOnce(node, [octo, 'generate', `bench cli ${i}`, '--profile', 'mcp-bench', '--no-wait', '--no-download', '--json', '--quiet'], { env });
+      const started = performance.now();
+      const result = await server.request('tools/call', { name: 'generate', arguments: { prompt: `bench mcp ${i}` } });
+      const answered = performance.now() - started;
+      if (result.isError) throw new Error(`generate tool: ${result.content[0].text}`);
+      while ((await creates()) < before + 2) await new Promise((r) => setTimeout(r, 2));
+      if (i < 0) continue; // warm-up
+      cli.push(t.ms);
+      answers.push(answered);
+      submitted.push(performance.now() - started);
+    }
+    const cliMs = median(cli);
+    const answerMs = median(answers);
+    const submittedMs = median(submitted);
+    record({
+      target: 'generate tool call (answer: recorded) ≤ 1.2× octo generate --no-wait',
+      measured: `${(answerMs / cliMs).toFixed(2)}× (${answerMs.toFixed(1)} ms vs ${cliMs.toFixed(1)} ms)`,
+      value: answerMs / cliMs,
+      ok: answerMs / cliMs <= 1.2,
+    });
+    record({
+      target: 'generate tool call to its create at the service, vs octo generate --no-wait',
+      measured: `${(submittedMs / cliMs).toFixed(2)}× (${submittedMs.toFixed(1)} ms)`,
+      value: submittedMs / cliMs,
+    });
+  } finally {
+    server.child.stdin.end();
+    await server.exited;
+    emulator.child.kill('SIGTERM');
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   const work = mkdtempSync(join(tmpdir(), 'octo-bench-mcp-'));
-  const env = { ...process.env, OCTO_CONFIG_DIR: join(work, 'config'), OCTO_DATA_DIR: join(work, 'data'), NO_COLOR: '1', OCTO_TOKEN: '' };
+  const env = {
+    ...process.env,
+    OCTO_CONFIG_DIR: join(work, 'config'),
+    OCTO_DATA_DIR: join(work, 'data'),
+    OCTO_DATABASE_URL: '',
+    DATABASE_URL: '',
+    NO_COLOR: '1',
+    OCTO_TOKEN: '',
+  };
   const log = (line) => process.stderr.write(`${line}\n`);
+  const octo = join(root, 'bin', 'octo.js');
   try {
+    timeOnce(process.execPath, [octo, 'signup', '--email', 'mcp-bench@octo.local', '--name', 'Bench', '--password-stdin'], {
+      env,
+      input: 'bench-password-1\n',
+    });
     await benchMcp({
       node: process.execPath,
-      octo: join(root, 'bin', 'octo.js'),
+      octo,
       env,
       runs: 11,
       record: (row) => log(`  ${row.target}: ${row.measured} ${row.ok === undefined ? '' : row.ok ? '(met)' : '(MISSED)'}`),

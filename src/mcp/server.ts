@@ -60,7 +60,7 @@ export function createServer(scope: ServerScope): McpServer {
 async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
   const signal = AbortSignal.any([scope.stopping, extra.signal]);
   const profile = typeof args.profile === 'string' ? args.profile : undefined;
-  const call: ToolCall = { ctx: callContext(scope.ctx, { profile, signal }), progress: progressOf(extra), track: scope.track };
+  const call: ToolCall = { ctx: callContext(scope.ctx, { profile, signal }), progress: progressOf(extra), stopping: scope.stopping, track: scope.track };
   try {
     // Dates as ISO strings and nothing JSON cannot carry: exactly what `--json` prints.
     const data = JSON.parse(toJson(await tool.run(call, args))) as Record<string, unknown>;
@@ -112,8 +112,12 @@ export async function serveStdio(ctx: Context): Promise<void> {
     ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     server.server.onclose = () => resolve();
   });
-  // A dependency that logs with console.log would write into the protocol: send it to stderr.
-  if (stdout === process.stdout) for (const name of ['log', 'info', 'debug'] as const) console[name] = console.error;
+  if (stdout === process.stdout) {
+    // A dependency that logs with console.log would write into the protocol: send it to stderr.
+    for (const name of ['log', 'info', 'debug'] as const) console[name] = console.error;
+    // A promise nobody awaited must not end the server (Node's default): say it and keep serving.
+    process.on('unhandledRejection', (error) => ctx.log.warn(`octo mcp: ${errorObject(error).message}`));
+  }
   await server.connect(transport);
   ctx.log.debug(`mcp: ${TOOLS.length} tools on stdio`);
   if (stdin.isTTY) ctx.log.info('octo mcp: serving on stdin/stdout for an MCP client (see octo mcp --help); Ctrl-D stops it.');

@@ -14,6 +14,8 @@ export interface ToolCall {
   ctx: Context;
   /** Sends `notifications/progress` when the client asked for it (a progressToken); else nothing. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** Aborted when the server stops (stdin closed): for work that outlives the call's answer. */
+  stopping: AbortSignal;
   /** Work the call leaves running after it answers (a batch still pacing): the server waits for it, briefly, when it stops. */
   track(work: Promise<unknown>): void;
 }

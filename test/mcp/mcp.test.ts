@@ -12,7 +12,7 @@ import { data, startMcp, toolError, type McpSession } from './client.js';
  */
 
 const root = join(import.meta.dirname, '..', '..');
-const TOOL_NAMES = ['estimate', 'job_status', 'list_videos', 'costs', 'budget'];
+const TOOL_NAMES = ['estimate', 'generate', 'job_status', 'wait', 'cancel', 'list_videos', 'costs', 'budget'];
 
 describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind) => {
   let world: World;
@@ -49,7 +49,7 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     for (const tool of tools) {
       expect(tool.inputSchema).toMatchObject({ type: 'object', additionalProperties: false });
       expect(tool.outputSchema).toMatchObject({ type: 'object' });
-      expect(tool.description).toMatch(/Free|spends/);
+      expect(tool.description).toMatch(/free|spends (money|nothing)/i);
     }
     const estimate = tools.find((t) => t.name === 'estimate')!;
     expect(Object.keys(estimate.inputSchema.properties ?? {})).toEqual(['prompt', 'seconds', 'size', 'variants', 'image', 'profile', 'tags', 'lines']);
@@ -103,6 +103,10 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     const mcp = await open(u, [], { OCTO_TOKEN: '' });
     for (const [name, args] of [
       ['estimate', { prompt: 'x' }],
+      ['generate', { prompt: 'x' }],
+      ['job_status', { id: 'abcd' }],
+      ['wait', { ids: ['abcd'] }],
+      ['cancel', { ids: ['abcd'] }],
       ['costs', {}],
       ['budget', {}],
       ['list_videos', {}],

@@ -1,7 +1,24 @@
 import * as z from 'zod';
 import { UsageError } from '../../core/errors.js';
-import { lineFields, line, results } from '../schemas.js';
+import type { GenerateRequest } from '../../generate/generate.js';
+import { line, lineFields, results } from '../schemas.js';
 import { defineTool } from '../tool.js';
+
+type LineArgs = z.output<typeof line>;
+type CallArgs = Partial<LineArgs> & { lines?: LineArgs[] };
+
+/**
+ * What generate and estimate ask the engine for: one prompt, or the lines as JSON Lines (checked
+ * like a batch file's); what the call itself says applies to the lines that do not say.
+ */
+export function batchRequest(args: CallArgs): Pick<GenerateRequest, 'prompt' | 'lines' | 'seconds' | 'size' | 'variants' | 'image' | 'tag'> {
+  const { lines, prompt, seconds, size, variants, image, tags } = args;
+  if ((lines === undefined) === (prompt === undefined)) {
+    throw new UsageError('give a prompt or lines, not both', { hint: 'e.g. {"prompt": "…"} or {"lines": [{"prompt": "…"}, …]}' });
+  }
+  const flags = { seconds: seconds?.toString(), size, variants: variants?.toString(), image, tag: tags };
+  return lines === undefined ? { ...flags, prompt } : { ...flags, lines: lines.map((l) => JSON.stringify(l)).join('\n') };
+}
 
 export default defineTool({
   name: 'estimate',
@@ -18,29 +35,8 @@ export default defineTool({
   output: z.looseObject({ results, total_cost: z.number().describe('USD, the sum of the estimates') }),
   annotations: { readOnlyHint: true, openWorldHint: false },
   async run({ ctx }, args) {
-    const { lines, ...one } = args;
-    if ((lines === undefined) === (one.prompt === undefined))
-      throw new UsageError('give a prompt or lines, not both', { hint: 'estimate {"prompt": "…"} or {"lines": [{"prompt": "…"}, …]}' });
-    const [{ generate }, { roundUsd }] = await Promise.all([import('../../generate/generate.js'), import('../../core/money.js')]);
-    const found = [];
-    // As in a batch file: what the call says applies to the lines that do not say.
-    for (const [i, own] of (lines ?? [{ prompt: one.prompt! }]).entries()) {
-      const l = { ...one, ...own, tags: { ...one.tags, ...own.tags } };
-      const lineCtx = { ...ctx, globals: { ...ctx.globals, profile: l.profile ?? ctx.globals.profile } };
-      const { results: planned } = await generate(lineCtx, {
-        prompt: l.prompt,
-        dryRun: true,
-        download: false,
-        wait: false,
-        concurrency: 1,
-        seconds: l.seconds?.toString(),
-        size: l.size,
-        variants: l.variants?.toString(),
-        image: l.image,
-        tag: l.tags,
-      });
-      found.push({ ...planned[0]!.result, ...(lines ? { line: i + 1 } : {}) });
-    }
-    return { results: found, total_cost: roundUsd(found.reduce((sum, r) => sum + (r as { estimated_cost: number }).estimated_cost, 0)) };
+    const { generate } = await import('../../generate/generate.js');
+    const { results: planned, summary } = await generate(ctx, { ...batchRequest(args), dryRun: true, download: false, wait: false, concurrency: 1 });
+    return { results: planned.map((o) => o.result), total_cost: summary.estimatedCost };
   },
 });
