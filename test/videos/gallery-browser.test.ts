@@ -80,13 +80,13 @@ describe.skipIf(!haveChromium)(`octo videos gallery in headless Chromium${haveCh
     const card = page.locator('article.card').first();
     await card.locator('button.play').click();
     const video = card.locator('video');
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
     const t0 = await video.evaluate((v: HTMLVideoElement) => v.currentTime);
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(t0);
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(t0);
     expect(await video.evaluate((v: HTMLVideoElement) => [v.paused, v.muted, v.controls])).toEqual([false, false, true]);
     // Picking the second variant while playing plays it.
     await card.locator('button.variant').nth(1).click();
-    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await video.getAttribute('src')).toContain(encodeURIComponent(rows[0].videos[1].path.split('/').pop()));
   });
 

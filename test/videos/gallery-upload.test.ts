@@ -106,8 +106,8 @@ describe('octo videos gallery --upload', () => {
       const card = w.page.locator('article.card').first();
       await card.locator('button.play').click();
       const video = card.locator('video');
-      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 10_000 }).toBeGreaterThan(0);
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.currentTime), { timeout: 30_000 }).toBeGreaterThan(0);
       expect(w.blocked).toEqual([]);
       expect(w.errors).toEqual([]);
       expect(w.dialogs).toEqual([]);

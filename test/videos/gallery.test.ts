@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countRoundTrips, makeUser, startWorld, type TestUser, type World, expectNoSecretsInTranscript } from '../generate/helpers.js';
+import { until } from '../support/until.js';
 import { HOSTILE_PROMPT, batchLines, scriptsOf } from './gallery-fixtures.js';
 
 let world: World;
@@ -184,8 +185,9 @@ describe('octo videos gallery', () => {
     chmodSync(join(bin, 'xdg-open'), 0o755);
     const opened = await alice.cli(['videos', 'gallery', '--open', '--out', 'opened.html'], { env: { ...alice.env, PATH: `${bin}:${alice.env.PATH}` } });
     expect(opened.code, opened.stderr).toBe(0);
-    for (let i = 0; i < 100 && !existsSync(marker); i++) await new Promise((r) => setTimeout(r, 20));
-    expect(readFileSync(marker, 'utf8')).toBe(join(alice.out, 'opened.html'));
+    // The shell creates the file before printf fills it: wait for what it writes, not for the file.
+    const pagePath = join(alice.out, 'opened.html');
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8') === pagePath, 30_000, 'the fake opener to write the page it was given');
     const none = await alice.cli(['videos', 'gallery', '--open', '--out', 'unopened.html'], {
       env: { ...alice.env, PATH: mkdtempSync(join(tmpdir(), 'octo-empty-')) },
     });
