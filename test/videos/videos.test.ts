@@ -146,7 +146,8 @@ describe('octo videos', () => {
     chmodSync(join(bin, 'xdg-open'), 0o755);
     const opened = await alice.cli(['videos', 'open', v.id.slice(0, 8)], { env: { ...alice.env, PATH: `${bin}:${alice.env.PATH}` } });
     expect(opened.code, opened.stderr).toBe(0);
-    await until(() => existsSync(marker), 30_000, 'the opener');
+    // The shell creates the file before printf fills it: wait for the content, not the file.
+    await until(() => existsSync(marker) && readFileSync(marker, 'utf8').length > 0, 30_000, 'the opener');
     expect(readFileSync(marker, 'utf8')).toBe(v.url);
     const noOpener = await alice.cli(['videos', 'open', v.id], { env: { ...alice.env, PATH: mkdtempSync(join(tmpdir(), 'octo-empty-')) } });
     expect(noOpener.code).toBe(1);
