@@ -4,7 +4,7 @@ import { parseDuration, positiveInt, usd } from '../cli/flag-parsers.js';
 import type { Context } from '../context/context.js';
 import { GenerationFailedError } from '../core/errors.js';
 import { formatUsd } from '../core/money.js';
-import type { Generated } from '../generate/generate.js';
+import type { GenerateSummary, Generated } from '../generate/generate.js';
 import type { LineOutcome, LineResult } from '../generate/results.js';
 import { record, rows, type Column, type CommandResult } from '../output/result.js';
 
@@ -25,6 +25,28 @@ const BATCH_FIELDS: Column<LineResult>[] = [
   { key: 'prompt', header: 'prompt', flex: true },
   { key: 'failure_reason', header: 'reason', optional: true },
 ];
+
+/** What a dry run cannot fill (nothing is recorded, submitted or downloaded) is left out; --json keeps every field. */
+const UNFILLED_WHEN_DRY = new Set<keyof LineResult>(['id', 'job_id', 'files', 'failure_reason']);
+const dryFields = (fields: Column<LineResult>[]) => fields.filter((c) => !UNFILLED_WHEN_DRY.has(c.key));
+
+/**
+ * A dry run checks the budgets a real run would be reserved against: over one, the same refusal
+ * (exit 5) a real run would get; within them, a line that says so.
+ */
+async function dryRunBudgets(ctx: Pick<Context, 'log'>, budgets: GenerateSummary['budgets'] = []): Promise<void> {
+  const over = budgets.find((b) => b.over);
+  if (over) {
+    const { budgetError } = await import('../generate/reserve.js');
+    throw budgetError(over, 'a dry run: nothing was recorded or submitted; ');
+  }
+  for (const b of budgets) {
+    const scope = b.profile_name ? `profile ${b.profile_name}'s monthly budget` : 'your monthly budget';
+    ctx.log.info(
+      `Within ${scope}: ${formatUsd(b.committed)} this month + ${formatUsd(b.requested)} = ${formatUsd(b.committed + b.requested)} of ${formatUsd(b.monthly_usd)}`,
+    );
+  }
+}
 
 export default defineCommand({
   description:
@@ -75,7 +97,7 @@ export default defineCommand({
 });
 
 /** One prompt: its record; a line that failed or stopped on an error ends the command with that error. */
-function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated): CommandResult {
+async function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated): Promise<CommandResult> {
   const [outcome] = results;
   if (!outcome) throw new Error('generate: no result for the one prompt');
   const line = outcome.result;
@@ -92,8 +114,11 @@ function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated
           : 'recorded as failed; see: octo jobs list --status failed',
     });
   }
+  if (summary.dryRun) {
+    await dryRunBudgets(ctx, summary.budgets);
+    return { output: record(line, dryFields(RESULT_FIELDS)) };
+  }
   const output = record(line, RESULT_FIELDS);
-  if (summary.dryRun) return { output };
   if (line.status !== 'completed' && summary.waited) {
     ctx.log.warn(`still ${line.status} after --timeout; it keeps running remotely. Continue with: octo jobs wait ${id}`);
     return { output, exit: 'still_running' };
@@ -103,10 +128,13 @@ function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated
 }
 
 /** A batch: one row per line; some failed lines end with batch_failed, lines still running after --timeout with still_running. */
-function batchEnding(ctx: Pick<Context, 'log'>, { results, summary: s }: Generated, file: string): CommandResult {
+async function batchEnding(ctx: Pick<Context, 'log'>, { results, summary: s }: Generated, file: string): Promise<CommandResult> {
   const lines = results.map((o: LineOutcome) => o.result);
+  if (s.dryRun) {
+    await dryRunBudgets(ctx, s.budgets);
+    return { output: rows(lines, dryFields(BATCH_FIELDS), { json: lines }) };
+  }
   const output = rows(lines, BATCH_FIELDS, { json: lines });
-  if (s.dryRun) return { output };
   ctx.log.info(`${s.completed} completed, ${s.failed} failed${s.unfinished ? `, ${s.unfinished} still running` : ''} of ${s.lines}`);
   if (s.errors > 0) ctx.log.warn(`${s.errors} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
   else if (s.unfinished > 0) ctx.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);

@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { checkSoraAuth } from '../sora/index.js';
-import { generationsByKeys } from '../db/tables/generations.js';
+import { budgetsForRows, generationsByKeys } from '../db/tables/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../core/money.js';
 import { systemTimeZone } from '../costs/period.js';
@@ -91,13 +91,16 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
   const batchId = batchIdFor(real, text);
   const summaryOf = (results: Generated['results'], dryRun: boolean) =>
     generateSummary(results, { batch: true, dryRun, waited: request.wait, estimatedCost: total, batchId });
+  const out = downloadDir(ctx, request.out);
+  const recorded = plans.map(({ line, key, plan }) => newGeneration(plan, { out, download: request.download, batchId, line, lineKey: key }));
   if (request.dryRun) {
     const results = plans.map(({ line, plan }) => reported(planResult(plan, line)));
-    return { results, summary: summaryOf(results, true) };
+    // Lines already recorded (a rerun) are left out of the sums, as a real run's reservation does.
+    const budgets = await budgetsForRows(db, session, recorded, systemTimeZone(ctx.processEnv));
+    return { results, summary: { ...summaryOf(results, true), budgets } };
   }
 
   for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, ctx.processEnv);
-  const out = downloadDir(ctx, request.out);
   if (request.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
   const keys = plans.map((p) => `${batchId}:${p.key}`);
   // Lines already recorded (by content: an edited or appended file keeps them) are never recorded
@@ -109,15 +112,8 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
     });
   }
   const knownKeys = new Set(known.map((r) => r.idempotency_key));
-  const fresh = plans.filter((_, i) => !knownKeys.has(keys[i]!));
-  if (fresh.length > 0) {
-    await reserveGenerations(
-      db,
-      session,
-      fresh.map(({ line, key, plan }) => newGeneration(plan, { out, download: request.download, batchId, line, lineKey: key })),
-      systemTimeZone(ctx.processEnv),
-    );
-  }
+  const fresh = recorded.filter((_, i) => !knownKeys.has(keys[i]!));
+  if (fresh.length > 0) await reserveGenerations(db, session, fresh, systemTimeZone(ctx.processEnv));
   // Labelled by where each line is in the file now.
   const lineOf = new Map(keys.map((k, i) => [k, plans[i]!.line]));
   const batchRows = (fresh.length > 0 ? await generationsByKeys(db, session, keys) : known).map((r) => ({

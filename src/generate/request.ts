@@ -1,4 +1,4 @@
-import { loadUserProfiles } from '../db/tables/generations.js';
+import { loadUserProfiles, type BudgetCheck } from '../db/tables/generations.js';
 import type { Plan } from './plan.js';
 import { summarize, type LineOutcome, type LineResult, type RunSummary } from './results.js';
 import type { RunnerContext } from './runner.js';
@@ -47,6 +47,11 @@ export interface GenerateSummary extends RunSummary {
   estimatedCost: number;
   /** The batch's id (the prefix of its lines' keys); null for one prompt. */
   batchId: string | null;
+  /**
+   * A dry run's budget check: each monthly budget the lines would be reserved against, with what
+   * they would add; a real run is refused (exit 5) when one is `over`. Absent for a real run.
+   */
+  budgets?: BudgetCheck[];
 }
 
 /**

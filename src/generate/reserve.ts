@@ -20,13 +20,13 @@ export async function reserveGenerations(
   return inserted;
 }
 
-/** The error for the first budget a reservation would exceed. */
-export function budgetError(b: BudgetOverrun): BudgetError {
+/** The error for the first budget a reservation would exceed (`before`: what the hint says first, e.g. for a dry run). */
+export function budgetError(b: BudgetOverrun, before = ''): BudgetError {
   const scope = b.profile_name ? `the monthly budget of profile ${b.profile_name}` : 'your monthly budget';
   return new BudgetError(
     `${scope} would be exceeded: ${formatUsd(b.committed)} spent or in flight this month + ${formatUsd(b.requested)} estimated = ${formatUsd(
       Number(b.committed) + Number(b.requested),
     )} > ${formatUsd(b.monthly_usd)}`,
-    { hint: 'see: octo costs budget show (raise it with: octo costs budget set --monthly USD)' },
+    { hint: `${before}see: octo costs budget show (raise it with: octo costs budget set --monthly USD)` },
   );
 }

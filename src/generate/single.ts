@@ -2,7 +2,7 @@ import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../cor
 import { SoraNotFoundError, checkSoraAuth, soraClientFor } from '../sora/index.js';
 import { onlyRow } from '../db/tables/rows.js';
 import { reserveGenerations } from './reserve.js';
-import type { GenerationRow, NewGeneration } from '../db/tables/generations.js';
+import { budgetsForRows, type GenerationRow, type NewGeneration } from '../db/tables/generations.js';
 import type { ProfileWithKey } from '../sora/profile.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd } from '../core/money.js';
@@ -73,7 +73,9 @@ export async function generateOne(ctx: RunnerContext, request: GenerateRequest, 
     generateSummary(results, { batch: false, dryRun, waited: request.wait, estimatedCost: plan.estimatedCost, batchId: null });
   if (request.dryRun) {
     const results = [reported(planResult(plan))];
-    return { results, summary: summaryOf(results, true) };
+    const wouldRecord = newGeneration(plan, { out: downloadDir(ctx, request.out), download: request.download });
+    const budgets = await budgetsForRows(db, session, [wouldRecord], systemTimeZone(ctx.processEnv));
+    return { results, summary: { ...summaryOf(results, true), budgets } };
   }
 
   // A missing key variable or a credential that gives no token fails here, before anything is recorded.

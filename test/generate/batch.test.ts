@@ -167,11 +167,21 @@ describe('octo generate --file', () => {
     expect(r.json().error.message).toContain('$1.20 estimated');
     expect(await count(user.userId)).toBe(0);
     expect(world.emulator.stats.creates).toEqual(before);
+    // A dry run says so too, with the same numbers, and records nothing either.
     const dry = await user.cli(['generate', '--file', 'budget.txt', '--json', '--dry-run']);
-    expect(dry.json().map((x: any) => [x.line, x.status, x.estimated_cost])).toEqual([
-      [1, 'dry-run', 0.4],
-      [2, 'dry-run', 0.4],
-      [3, 'dry-run', 0.4],
+    expect(dry.code).toBe(5);
+    expect(dry.json().error.message).toBe(r.json().error.message);
+    expect(await count(user.userId)).toBe(0);
+    writeFileSync(join(user.out, 'budget.txt'), 'one\ntwo\n');
+    const fits = await user.cli(['generate', '--file', 'budget.txt', '--dry-run']);
+    expect(fits.code).toBe(0);
+    expect(fits.stderr).toContain('Within your monthly budget: $0.00 this month + $0.80 = $0.80 of $1.00');
+    // No id, job, files or reason columns: a dry run fills none of them.
+    expect(fits.stdout.split('\n').map((l) => l.split('\t'))).toEqual([['1', 'dry-run', '$0.40', 'one'], ['2', 'dry-run', '$0.40', 'two'], ['']]);
+    const json = await user.cli(['generate', '--file', 'budget.txt', '--dry-run', '--json']);
+    expect(json.json().map((x: any) => [x.line, x.id, x.job_id, x.status, x.estimated_cost, x.files])).toEqual([
+      [1, null, null, 'dry-run', 0.4, []],
+      [2, null, null, 'dry-run', 0.4, []],
     ]);
   });
 });

@@ -76,6 +76,27 @@ describe('octo generate (single)', () => {
     expect(n).toBe(0);
   });
 
+  it('--dry-run checks the budgets a real run would be reserved against, and shows only what it can fill', async () => {
+    const user = await makeUser(world);
+    await world.db.query('INSERT INTO octo_budgets (user_id, monthly_usd) VALUES ($1, 1.0)', [user.userId]);
+    await world.db.query(`INSERT INTO octo_budgets (user_id, profile_name, monthly_usd) VALUES ($1, 's2', 0.5)`, [user.userId]);
+    let r = await user.cli(['generate', 'a dry run', '--profile', 's2', '--dry-run']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('Within your monthly budget: $0.00 this month + $0.40 = $0.40 of $1.00');
+    expect(r.stderr).toContain("Within profile s2's monthly budget: $0.00 this month + $0.40 = $0.40 of $0.50");
+    // Nothing recorded, submitted or downloaded: no id, job or files row.
+    expect(r.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(['status', 'model', 'size', 'seconds', 'estimate', '']);
+    r = await user.cli(['generate', 'a dry run', '--profile', 's2', '--seconds', '8', '--dry-run', '--json']);
+    expect(r.code).toBe(5);
+    expect(r.json().error).toMatchObject({ code: 'budget_exceeded' });
+    expect(r.json().error.message).toContain('the monthly budget of profile s2 would be exceeded: $0.00 spent or in flight this month + $0.80 estimated');
+    expect(r.json().error.hint).toContain('a dry run: nothing was recorded or submitted');
+    // The same check as the real run's reservation, which refuses it too.
+    expect((await user.cli(['generate', 'a dry run', '--profile', 's2', '--seconds', '8'])).code).toBe(5);
+    const { n } = firstRow(await world.db.query(`SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1`, [user.userId]));
+    expect(n).toBe(0);
+  });
+
   it('refuses bad values before spending: size for the model, --max-cost (exit 5), missing image, remix on sora-1', async () => {
     const user = await makeUser(world);
     const creates = () => world.emulator.stats.creates;

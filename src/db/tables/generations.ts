@@ -34,14 +34,24 @@ export interface ReservedGeneration {
   batch_line: number | null;
 }
 
-export interface BudgetOverrun {
+/** One monthly budget (a profile's, or all spend's when `profile_name` is null) and what a reservation adds to it. */
+export interface BudgetSpend {
   profile_name: string | null;
   monthly_usd: number;
+  /** Month to date: completed plus in flight. */
   committed: number;
+  /** The estimates of the rows being reserved that this budget covers. */
   requested: number;
 }
 
-const RESERVE_SQL = `WITH incoming AS (
+/** A budget that a reservation would take past its monthly amount. */
+export type BudgetOverrun = BudgetSpend;
+
+/** A dry run's check of one budget: `over` as the reservation itself would decide it (in exact decimals). */
+export type BudgetCheck = BudgetSpend & { over: boolean };
+
+/** What a reservation of `$1` (rows as JSON) would add to each budget of the user, month to date in zone `$2`. */
+const BUDGET_SPEND_SQL = `WITH incoming AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(
     prompt TEXT, sora_model TEXT, duration INTEGER, resolution TEXT, variants INTEGER,
     generation_mode TEXT, estimated_cost NUMERIC, profile_name TEXT, idempotency_key TEXT,
@@ -64,7 +74,9 @@ spend AS (
       WHERE b.profile_name IS NULL OR f.profile_name = b.profile_name), 0) AS requested
   FROM octo_budgets b
   WHERE b.user_id = (SELECT user_id FROM auth)
-),
+)`;
+
+const RESERVE_SQL = `${BUDGET_SPEND_SQL},
 blocked AS (SELECT * FROM spend WHERE requested > 0 AND committed + requested > monthly_usd),
 inserted AS (
   INSERT INTO video_generations (user_id, prompt, sora_model, duration, resolution, variants,
@@ -79,6 +91,15 @@ inserted AS (
 )
 SELECT (SELECT COALESCE(jsonb_agg(inserted ORDER BY batch_line), '[]'::jsonb) FROM inserted) AS inserted,
        (SELECT COALESCE(jsonb_agg(blocked), '[]'::jsonb) FROM blocked) AS blocked`;
+
+const reservePayload = (row: NewGeneration) => ({
+  ...row,
+  idempotency_key: row.idempotency_key ?? null,
+  batch_id: row.batch_id ?? null,
+  batch_line: row.batch_line ?? null,
+  request: row.request ?? null,
+  tags: row.tags ?? null,
+});
 
 /**
  * Records generations as `queued` (with their estimates) and reserves them against the user's
@@ -98,14 +119,7 @@ export async function reserveGenerationRows(
   rows: NewGeneration[],
   timeZone: string,
 ): Promise<{ inserted: ReservedGeneration[]; blocked: BudgetOverrun[] }> {
-  const payload = rows.map((row) => ({
-    ...row,
-    idempotency_key: row.idempotency_key ?? null,
-    batch_id: row.batch_id ?? null,
-    batch_line: row.batch_line ?? null,
-    request: row.request ?? null,
-    tags: row.tags ?? null,
-  }));
+  const payload = rows.map(reservePayload);
   const [, result] = await db.forSession(session).transaction([
     { text: 'SELECT pg_advisory_xact_lock(hashtext($1))', values: [`octo-budget:${session.userId}`], unchecked: true },
     { text: RESERVE_SQL, values: [JSON.stringify(payload), timeZone] },
@@ -114,6 +128,20 @@ export async function reserveGenerationRows(
   const [row] = (result ?? []) as { inserted: ReservedGeneration[]; blocked: BudgetOverrun[] }[];
   if (!row) throw new AuthError('your session has expired or was revoked');
   return row;
+}
+
+/**
+ * `generate --dry-run`: the budgets a reservation of these rows would be checked against, with
+ * what it would add, computed exactly as `reserveGenerationRows` does but recording nothing (so no
+ * lock either: nothing is written, and a real run checks again).
+ */
+export async function budgetsForRows(db: Db, session: SessionRef, rows: NewGeneration[], timeZone: string): Promise<BudgetCheck[]> {
+  return db.forSession(session).query<BudgetCheck & Record<string, unknown>>(
+    `${BUDGET_SPEND_SQL} SELECT profile_name, monthly_usd::float8 AS monthly_usd, committed::float8 AS committed, requested::float8 AS requested,
+           committed + requested > monthly_usd AS over
+         FROM spend WHERE requested > 0 ORDER BY profile_name NULLS FIRST`,
+    [JSON.stringify(rows.map(reservePayload)), timeZone],
+  );
 }
 
 // ---- generate, jobs: everything after the reservation ----------------------------------------
