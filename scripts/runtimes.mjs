@@ -40,7 +40,8 @@ export function installedNode(version, { log = (line) => process.stderr.write(`$
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
   const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', `node@${version}`], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    // npm's own output to stderr: stdout carries only the bin folders .ci/run reads.
+    stdio: ['ignore', 2, 2],
   });
   const got = versionOf(node);
   if (npm.status !== 0 || got !== `v${version}`) throw new Error(`could not install Node ${version} into ${dir} (npm exited ${npm.status}, node says ${got})`);
