@@ -7,6 +7,7 @@ import { resolveInstants } from '../costs/period.js';
 import { type GalleryGenerationRow, type GallerySelection, galleryGenerations } from '../db/tables/gallery.js';
 import { batchIdFor, decodeBatchFile, parseBatchFile } from '../generate/batch-file.js';
 import { ourFiles } from '../storage/local-files.js';
+import { statusSpellings, tagFilter } from './list.js';
 
 /**
  * `octo videos gallery`'s data: the generations a page shows (a batch's lines in file order, or
@@ -78,8 +79,6 @@ export interface GalleryData {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-/** Both spellings of a cancelled job (the web app's and octo's), as `jobs list` finds them. */
-const statusSpellings = (status: string): string[] => (status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : [status]);
 
 export async function galleryData(ctx: Pick<Context, 'cwd' | 'db' | 'session' | 'now'>, f: GalleryFilter): Promise<GalleryData> {
   const [selection, title] = selectionOf(ctx.cwd, f, ctx.now());
@@ -129,12 +128,7 @@ function selectionOf(cwd: string, f: GalleryFilter, now: Date): [GallerySelectio
     const keys = parseBatchFile(text, f.file).map((l) => `${batchId}:${l.key}`);
     return [{ batchId, keys }, `Batch ${f.file}`];
   }
-  let tag: { key: string; value?: string } | undefined;
-  if (f.tag !== undefined) {
-    const at = f.tag.indexOf('=');
-    tag = at < 0 ? { key: f.tag } : { key: f.tag.slice(0, at), value: f.tag.slice(at + 1) };
-    if (!tag.key) throw new UsageError(`--tag takes key=value or key, got ${JSON.stringify(f.tag)}`);
-  }
+  const tag = f.tag === undefined ? undefined : tagFilter(f.tag);
   const { from, to } = resolveInstants({ since: f.since, until: f.until, timeZone: f.timeZone, now });
   const selection = { limit: f.limit, since: from, until: to, search: f.search, statuses: f.status ? statusSpellings(f.status) : undefined, tag };
   return [selection, 'Newest generations'];

@@ -131,6 +131,18 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     const found = data(await mcp.call('list_videos', { search: 'RED', limit: 5 }));
     expect(found.videos.map((v: any) => v.prompt)).toEqual(['a red kite']);
     expect(toolError(await mcp.call('list_videos', { since: 'yesterday-ish' })).code).toBe('usage');
+    for (const [args, flags, n] of [
+      [{ tag: 'run=mcp' }, ['--tag', 'run=mcp'], 2],
+      [{ tag: 'run' }, ['--tag', 'run'], 2],
+      [{ tag: 'run=other' }, ['--tag', 'run=other'], 0],
+      [{ status: 'completed', search: 'blue' }, ['--status', 'completed', '--search', 'blue'], 1],
+      [{ status: 'failed' }, ['--status', 'failed'], 0],
+    ] as const) {
+      const filtered = data(await mcp.call('list_videos', args));
+      const cli = await u.cli(['videos', 'list', ...flags, '--json']);
+      expect(filtered.videos).toEqual(cli.json());
+      expect(filtered.videos.length).toBe(n);
+    }
     // The grammar of videos list: relative values; until 1d is through the end of today.
     expect(data(await mcp.call('list_videos', { since: '7d' })).total).toBe(2);
     expect(data(await mcp.call('list_videos', { since: '24h', until: '1d' })).total).toBe(2);

@@ -31,6 +31,10 @@ export interface VideoFilter {
   since?: Date;
   until?: Date;
   search?: string;
+  /** Only videos of a generation in one of these statuses. */
+  statuses?: readonly string[];
+  /** Only videos of a generation with this tag (any value when `value` is unset). */
+  tag?: { key: string; value?: string };
 }
 
 /**
@@ -41,14 +45,26 @@ export async function listVideos(db: Db, session: SessionRef, f: VideoFilter): P
   const where = `v.user_id = (SELECT user_id FROM auth)
         AND ($1::timestamptz IS NULL OR v.created_at >= $1)
         AND ($2::timestamptz IS NULL OR v.created_at < $2)
-        AND ($3::text IS NULL OR v.prompt ILIKE '%' || $3 || '%')`;
+        AND ($3::text IS NULL OR v.prompt ILIKE '%' || $3 || '%')
+        AND ($5::text[] IS NULL AND $6::text IS NULL OR EXISTS (SELECT 1 FROM video_generations g
+              WHERE g.id = v.generation_id AND g.user_id = v.user_id
+                AND ($5::text[] IS NULL OR g.status = ANY($5::text[]))
+                AND ($6::text IS NULL OR (jsonb_typeof(g.tags) = 'object' AND g.tags ? $6 AND ($7::text IS NULL OR g.tags ->> $6 = $7)))))`;
   const found = await db.forSession(session).query<VideoRow & { total_count: number }>(
     `SELECT ${COLUMNS},
         (SELECT count(*)::int FROM (SELECT 1 FROM video_metadata v WHERE ${where} LIMIT ${COUNT_CAP + 1}) n) AS total_count
        FROM video_metadata v
       WHERE ${where}
       ORDER BY v.created_at DESC, v.id LIMIT $4`,
-    [f.since?.toISOString() ?? null, f.until?.toISOString() ?? null, f.search ? escapeLike(f.search) : null, f.limit],
+    [
+      f.since?.toISOString() ?? null,
+      f.until?.toISOString() ?? null,
+      f.search ? escapeLike(f.search) : null,
+      f.limit,
+      f.statuses ? [...f.statuses] : null,
+      f.tag?.key ?? null,
+      f.tag?.value ?? null,
+    ],
   );
   const videos = found.map(({ total_count: _, ...v }) => v);
   return { videos, total: found[0]?.total_count ?? 0 };

@@ -11,6 +11,8 @@ export default defineTool({
     since: z.string().optional().describe('made on or after: YYYY-MM-DD, an ISO 8601 time, or relative (24h, 7d, 2w, 3m)'),
     until: z.string().optional().describe('made on or before, in the same forms: a date includes that whole day'),
     search: z.string().optional().describe('prompt contains this (case-insensitive)'),
+    status: z.enum(['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled']).optional().describe('only videos of generations in this status'),
+    tag: z.string().min(1).optional().describe('only videos of generations with this tag: key=value, or key for any value'),
     limit: z.number().int().positive().max(1000).default(20).describe('at most this many'),
   }),
   output: z.looseObject({
