@@ -57,7 +57,9 @@ export default defineCommand({
     '{prompt, seconds, size, variants, image, profile, tag}; flags apply to lines that do not say, and\n' +
     "images are found relative to the file's folder. The whole file is checked first, then every line\n" +
     'is recorded (and budget-checked) at once. After a crash or Ctrl-C, run the same command with\n' +
-    '--resume (or octo jobs wait --all): nothing is submitted twice.\n\n' +
+    '--resume (or octo jobs wait --all): nothing is submitted twice. A second generate --file of a\n' +
+    'file whose run is unfinished joins it (from any machine); once it has finished, --again runs\n' +
+    'every line again as a new run.\n\n' +
     'Exit codes: 5 over budget or --max-cost, 6 some batch lines failed, 7 the generation failed,\n' +
     '8 still running when --timeout passed (--no-wait exits 0), 130 interrupted.',
   args: ['[prompt]'],
@@ -77,6 +79,7 @@ export default defineCommand({
     { flags: '--file <file>', description: 'batch: one prompt per line or JSON Lines; - reads stdin', complete: 'files' },
     { flags: '--concurrency <n>', description: 'batch: jobs in flight at once', default: 4, parse: positiveInt('--concurrency') },
     { flags: '--resume', description: 'batch: continue an interrupted run of the same --file' },
+    { flags: '--again', description: 'batch: run every line of a --file whose last run finished again (a new run)' },
     {
       flags: '--creates-per-minute <n>',
       description: "sora-2: creates per minute and profile (Azure's default quota is 2; 0 = unpaced, 429s still pause all workers)",

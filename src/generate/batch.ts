@@ -2,14 +2,14 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { checkSoraAuth } from '../sora/index.js';
-import { budgetsForRows, generationsByKeys } from '../db/tables/generations.js';
+import { budgetsForRows, generationsByKeys, latestBatchRun } from '../db/tables/generations.js';
 import { loadPricing } from '../costs/pricing.js';
 import { formatUsd, roundUsd } from '../core/money.js';
 import { systemTimeZone } from '../costs/period.js';
 import { selectProfile } from '../profiles/select.js';
 import { batchIdFor, decodeBatchFile, lineError, parseBatchFile } from './batch-file.js';
 import { downloadDir, ensureWritableDir } from './out-dir.js';
-import { newGeneration, planGeneration, type GenerationInput } from './plan.js';
+import { newGeneration, planGeneration, runPrefix, type GenerationInput } from './plan.js';
 import { reserveGenerations } from './reserve.js';
 import { generateSummary, planResult, userProfiles, type GenerateRequest, type Generated } from './request.js';
 import { TERMINAL, reported, resultOf } from './results.js';
@@ -53,11 +53,13 @@ export interface BatchSource {
 
 /**
  * `octo generate --file FILE`: every line checked and estimated first, then recorded (and
- * budget-checked) at once, then run; with `resume`, the lines already recorded are continued,
- * never recorded or submitted twice.
+ * budget-checked) at once, then run. While the file's run is unfinished, a second `generate --file`
+ * (or `--resume`) joins it: the lines already recorded are continued, never recorded or submitted
+ * twice. Once it has finished, only `--again` runs the file again: a new run of every line.
  */
 export async function generateBatch(ctx: RunnerContext, request: GenerateRequest, source: BatchSource): Promise<Generated> {
   if (request.remix) throw new UsageError('--remix takes one PROMPT; it cannot be used with --file');
+  if (request.again && request.resume) throw new UsageError('--again starts a new run of the file; --resume continues the last one: pass one of them');
   const { text, path, real, name: file } = source;
   const lines = parseBatchFile(text, file);
   if (lines.length === 0) throw new UsageError(`${file}: no prompts (blank lines and # comments are skipped)`);
@@ -82,17 +84,44 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
     }
   });
   const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
-  ctx.log.info(`Estimated cost: ${formatUsd(total)} for ${plans.length} line${plans.length === 1 ? '' : 's'} — an estimate, not a bill`);
-  if (request.maxCost !== undefined && total > request.maxCost) {
-    throw new BudgetError(`the batch estimate ${formatUsd(total)} is above --max-cost ${formatUsd(request.maxCost)}`, {
+  const batchId = batchIdFor(real, text);
+  // The file's newest run (--again: a new one after it); a dry run records nothing, so has none.
+  const latest = request.dryRun ? 0 : await latestBatchRun(db, session, batchId);
+  const run = request.again ? latest + 1 : Math.max(1, latest);
+  const keys = plans.map((p) => `${runPrefix(batchId, run)}:${p.key}`);
+  const known = request.dryRun ? [] : await generationsByKeys(db, session, keys);
+  const knownByKey = new Map(known.map((r) => [r.idempotency_key, r]));
+  const unfinished = known.some((r) => !TERMINAL.has(r.status));
+  if (!request.resume && known.length > 0 && !unfinished) {
+    // Every recorded line of this run has finished: running it again is a new run, on purpose.
+    const fresh = keys.filter((k) => !knownByKey.has(k)).length;
+    throw new UsageError(
+      `${known.length} of the ${plans.length} lines of this file were already run to the end (batch ${batchId}); nothing was recorded or submitted`,
+      {
+        hint:
+          `run every line again (a new run, estimated and budget-checked): octo generate --file ${file} --again` +
+          (fresh > 0 ? `; only its ${fresh} new line${fresh === 1 ? '' : 's'}: octo generate --file ${file} --resume` : ''),
+      },
+    );
+  }
+  // What is left to spend: lines not recorded yet, and recorded ones not finished.
+  const left = plans.filter((_, i) => !TERMINAL.has(knownByKey.get(keys[i]!)?.status ?? ''));
+  const leftCost = roundUsd(left.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
+  const count = (n: number) => `${n} line${n === 1 ? '' : 's'}`;
+  ctx.log.info(
+    known.length === 0
+      ? `Estimated cost: ${formatUsd(total)} for ${count(plans.length)} — an estimate, not a bill`
+      : `Estimated cost: ${formatUsd(leftCost)} for the ${count(left.length)} left of ${plans.length} — an estimate, not a bill`,
+  );
+  if (request.maxCost !== undefined && leftCost > request.maxCost) {
+    throw new BudgetError(`the batch estimate ${formatUsd(leftCost)} is above --max-cost ${formatUsd(request.maxCost)}`, {
       hint: 'nothing was recorded or submitted',
     });
   }
-  const batchId = batchIdFor(real, text);
   const summaryOf = (results: Generated['results'], dryRun: boolean) =>
     generateSummary(results, { batch: true, dryRun, waited: request.wait, estimatedCost: total, batchId });
   const out = downloadDir(ctx, request.out);
-  const recorded = plans.map(({ line, key, plan }) => newGeneration(plan, { out, download: request.download, batchId, line, lineKey: key }));
+  const recorded = plans.map(({ line, key, plan }) => newGeneration(plan, { out, download: request.download, batchId, run, line, lineKey: key }));
   if (request.dryRun) {
     const results = plans.map(({ line, plan }) => reported(planResult(plan, line)));
     // Lines already recorded (a rerun) are left out of the sums, as a real run's reservation does.
@@ -102,17 +131,10 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
 
   for (const profile of new Set(plans.map(({ plan }) => plan.profile))) await checkSoraAuth(profile, ctx.processEnv);
   if (request.download) await ensureWritableDir(out, 'pass --out DIR (or --no-download)');
-  const keys = plans.map((p) => `${batchId}:${p.key}`);
   // Lines already recorded (by content: an edited or appended file keeps them) are never recorded
-  // again; without --resume, a file with any of them is refused before anything is recorded.
-  const known = await generationsByKeys(db, session, keys);
-  if (!request.resume && known.length > 0) {
-    throw new UsageError(`${known.length} of the ${plans.length} lines of this file were already run (batch ${batchId}); nothing was recorded or submitted`, {
-      hint: `run the new or unfinished lines with: octo generate --file ${file} --resume (or see: octo jobs list)`,
-    });
-  }
-  const knownKeys = new Set(known.map((r) => r.idempotency_key));
-  const fresh = recorded.filter((_, i) => !knownKeys.has(keys[i]!));
+  // again. A run still unfinished is joined, as --resume does: another process (on this machine or
+  // another) may be running it now, and the claims share its lines out.
+  const fresh = recorded.filter((_, i) => !knownByKey.has(keys[i]!));
   if (fresh.length > 0) await reserveGenerations(db, session, fresh, systemTimeZone(ctx.processEnv));
   // Labelled by where each line is in the file now.
   const lineOf = new Map(keys.map((k, i) => [k, plans[i]!.line]));
@@ -120,11 +142,11 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
     ...r,
     batch_line: lineOf.get(r.idempotency_key) ?? r.batch_line,
   }));
-  if (request.resume) {
+  if (known.length > 0) {
     const done = known.filter((r) => TERMINAL.has(r.status)).length;
     const running = known.length - done;
     ctx.log.info(
-      `Resuming batch ${batchId}: ${done} of ${plans.length} lines already finished` +
+      `${request.resume ? 'Resuming' : 'Joining the unfinished run of'} batch ${batchId}: ${done} of ${plans.length} lines already finished` +
         `${running ? `, ${running} to continue` : ''}${fresh.length ? `, ${fresh.length} new line${fresh.length === 1 ? '' : 's'} to run` : ''}`,
     );
   }

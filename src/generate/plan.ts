@@ -144,7 +144,10 @@ export function storedRequest(plan: Plan, o: { out: string; download: boolean })
   };
 }
 
-export function newGeneration(plan: Plan, o: { out: string; download: boolean; batchId?: string; line?: number; lineKey?: string }): NewGeneration {
+export function newGeneration(
+  plan: Plan,
+  o: { out: string; download: boolean; batchId?: string; run?: number; line?: number; lineKey?: string },
+): NewGeneration {
   return {
     prompt: plan.input.prompt,
     sora_model: plan.model,
@@ -154,7 +157,7 @@ export function newGeneration(plan: Plan, o: { out: string; download: boolean; b
     generation_mode: plan.mode,
     estimated_cost: plan.estimatedCost,
     profile_name: plan.profile.name,
-    idempotency_key: o.batchId ? `${o.batchId}:${o.lineKey ?? o.line}` : null,
+    idempotency_key: o.batchId ? `${runPrefix(o.batchId, o.run ?? 1)}:${o.lineKey ?? o.line}` : null,
     batch_id: o.batchId ?? null,
     batch_line: o.line ?? null,
     request: storedRequest(plan, o) as unknown as Record<string, unknown>,
@@ -170,4 +173,12 @@ export function parseTag(value: string, previous: unknown): Record<string, strin
   const [, key, tagValue] = m ?? [];
   if (key === undefined || tagValue === undefined) throw new UsageError(`--tag must look like KEY=VALUE, got ${JSON.stringify(value)}`);
   return { ...(previous as Record<string, string> | undefined), [key]: tagValue };
+}
+
+/**
+ * The prefix of a run's line keys: the batch id for a file's first run, and `BATCH:runR` for the
+ * run `--again` started (r ≥ 2), so a file run again on purpose records its lines anew.
+ */
+export function runPrefix(batchId: string, run: number): string {
+  return run <= 1 ? batchId : `${batchId}:run${run}`;
 }

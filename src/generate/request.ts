@@ -32,6 +32,8 @@ export interface GenerateRequest {
   onRecorded?: (lines: LineResult[]) => void;
   concurrency: number;
   resume?: boolean;
+  /** A batch: a new run of every line of a file whose last run has finished. */
+  again?: boolean;
   /** Unset: the profile's pace, else 2. */
   createsPerMinute?: number;
 }

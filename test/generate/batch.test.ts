@@ -43,7 +43,7 @@ describe('octo generate --file', () => {
     expect(world.emulator.stats.creates).toEqual(before);
   });
 
-  it('text lines and JSON Lines with per-line overrides; --json gives one result per line; a rerun needs --resume and submits nothing', async () => {
+  it('text lines and JSON Lines with per-line overrides; --json gives one result per line; a rerun of the finished file is refused naming --again; --resume submits nothing', async () => {
     const user = await makeUser(world);
     writeFileSync(
       join(user.out, 'mixed.txt'),
@@ -73,7 +73,7 @@ describe('octo generate --file', () => {
     const creates = world.emulator.stats.creates;
     const again = await user.cli(['generate', '--file', 'mixed.txt']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toContain('--resume');
+    expect(again.stderr).toContain('--again');
     const resumed = await user.cli(['generate', '--file', 'mixed.txt', '--resume', '--json']);
     expect(resumed.code).toBe(0);
     expect(resumed.json().map((x: any) => x.status)).toEqual(['completed', 'completed', 'completed']);

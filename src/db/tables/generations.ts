@@ -264,3 +264,16 @@ export async function generationWithProfile(
   const row = pickById(found, idOrJobId, { what: 'job', exact: (g) => [g.job_id], describe: describeJob });
   return row && { ...row, profile: profileFromJson(row.profile) };
 }
+
+/**
+ * The newest run of a batch: 1 for its first run, r for the one `generate --file --again` started
+ * r-1 times later (its lines' keys carry `:runR:`; a first run's carry none). 0: never run.
+ */
+export async function latestBatchRun(db: Db, session: SessionRef, batchId: string): Promise<number> {
+  const [row] = await db.forSession(session).query<{ run: number }>(
+    `SELECT COALESCE(max(COALESCE(substring(g.idempotency_key from ':run([0-9]+):')::int, 1)), 0)::int AS run
+       FROM video_generations g WHERE g.user_id = (SELECT user_id FROM auth) AND g.batch_id = $1::uuid AND g.idempotency_key IS NOT NULL`,
+    [batchId],
+  );
+  return Number(row?.run ?? 0);
+}
