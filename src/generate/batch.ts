@@ -85,14 +85,14 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
   });
   const total = roundUsd(plans.reduce((sum, p) => sum + p.plan.estimatedCost, 0));
   const batchId = batchIdFor(real, text);
-  // The file's newest run (--again: a new one after it); a dry run records nothing, so has none.
-  const latest = request.dryRun ? 0 : await latestBatchRun(db, session, batchId);
+  // The file's newest run (--again: a new one after it).
+  const latest = await latestBatchRun(db, session, batchId);
   const run = request.again ? latest + 1 : Math.max(1, latest);
   const keys = plans.map((p) => `${runPrefix(batchId, run)}:${p.key}`);
-  const known = request.dryRun ? [] : await generationsByKeys(db, session, keys);
+  const known = await generationsByKeys(db, session, keys);
   const knownByKey = new Map(known.map((r) => [r.idempotency_key, r]));
   const unfinished = known.some((r) => !TERMINAL.has(r.status));
-  if (!request.resume && known.length > 0 && !unfinished) {
+  if (!request.resume && !request.dryRun && known.length > 0 && !unfinished) {
     // Every recorded line of this run has finished: running it again is a new run, on purpose.
     const fresh = keys.filter((k) => !knownByKey.has(k)).length;
     throw new UsageError(
