@@ -18,6 +18,8 @@ export interface EmulatorFlags {
   early404Ms?: number;
   seed?: number;
   verbose?: boolean;
+  deployment?: string[];
+  retired?: string[];
 }
 
 const number = (flag: string, check: (n: number) => boolean, what: string) => (value: string) => {
@@ -26,6 +28,12 @@ const number = (flag: string, check: (n: number) => boolean, what: string) => (v
   return n;
 };
 const fraction = (flag: string) => number(flag, (n) => n >= 0 && n <= 1, 'a fraction between 0 and 1');
+
+/** A flag given once per value: its values in order. */
+const repeated = (flag: string) => (value: string, previous: string[] | undefined) => {
+  if (!value.trim()) throw new UsageError(`${flag} needs a deployment name`);
+  return [...(previous ?? []), value.trim()];
+};
 
 const WINDOWS: Record<string, number> = { s: 1000, sec: 1000, min: 60_000, m: 60_000, h: 3_600_000, hour: 3_600_000 };
 
@@ -55,6 +63,8 @@ export function emulatorOptions(flags: EmulatorFlags, log?: (line: string) => vo
     videoBytes: flags.videoBytes,
     early404Ms: flags.early404Ms,
     seed: flags.seed,
+    deployments: flags.deployment,
+    retired: flags.retired,
     log: flags.verbose ? log : undefined,
   };
 }
@@ -97,6 +107,16 @@ export default defineCommand({
       parse: positiveInt('--video-bytes', 1, Number.MAX_SAFE_INTEGER),
     },
     { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: positiveInt('--early-404-ms', 0) },
+    {
+      flags: '--deployment <name>',
+      description: 'a deployment the resource has (repeatable); a create naming another answers 404 as Azure does. Unset: any name',
+      parse: repeated('--deployment'),
+    },
+    {
+      flags: '--retired <deployment>',
+      description: 'a deployment whose model is retired (repeatable): every create on it is refused as Azure does, nothing created',
+      parse: repeated('--retired'),
+    },
     { flags: '--seed <n>', description: 'seed for durations and injected faults', parse: positiveInt('--seed', 0) },
     { flags: '--verbose', description: 'log every request to stderr' },
   ],
@@ -104,6 +124,7 @@ export default defineCommand({
     'octo emulator --port 8787 --api-key k',
     'octo emulator --port 0 --bearer-token fake-entra-token',
     'octo emulator --port 0 --speed 20 --fail-rate 0.1 --rate-limit 2/min',
+    'octo emulator --port 0 --deployment sora-2 --retired sora-old',
   ],
   async run({ ctx, opts }) {
     const { startEmulator } = await import('../emulator/server.js');

@@ -99,6 +99,17 @@ export default defineCommand({
   },
 });
 
+/** What to do about a failed line, from its reason. */
+function failureHint(line: { failure_reason: string | null; profile: string | null }): string {
+  const reason = line.failure_reason ?? '';
+  if (reason.includes('moderation') || reason.includes('content_filter')) return 'the prompt or image was refused by content moderation; rephrase it';
+  if (reason.startsWith('deployment_not_found:')) {
+    return `check the deployment's name in the Azure portal, then: octo profile update ${line.profile ?? 'NAME'} --deployment NAME`;
+  }
+  if (reason.startsWith('model_retired:')) return 'Azure names no replacement; history, costs and downloaded videos stay readable (octo models)';
+  return 'recorded as failed; see: octo jobs list --status failed';
+}
+
 /** One prompt: its record; a line that failed or stopped on an error ends the command with that error. */
 async function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Generated): Promise<CommandResult> {
   const [outcome] = results;
@@ -111,10 +122,7 @@ async function singleEnding(ctx: Pick<Context, 'log'>, { results, summary }: Gen
   }
   if (line.status === 'failed' || line.status === 'canceled') {
     throw new GenerationFailedError(`generation ${id} ${line.status}: ${line.failure_reason ?? 'no reason given'}`, {
-      hint:
-        line.failure_reason?.includes('moderation') || line.failure_reason?.includes('content_filter')
-          ? 'the prompt or image was refused by content moderation; rephrase it'
-          : 'recorded as failed; see: octo jobs list --status failed',
+      hint: failureHint(line),
     });
   }
   if (summary.dryRun) {

@@ -1,3 +1,4 @@
+import type { SoraDeploymentUnavailableError } from '../sora/errors.js';
 import type { PricedModel } from './pricing.js';
 
 /**
@@ -146,4 +147,27 @@ export function describeLifecycle(model: PricedModel, now: Date, table: readonly
 export function allRetired(model: PricedModel, now: Date, table: readonly LifecycleRow[] = BUILTIN_LIFECYCLE): boolean {
   const rows = azureLifecycle(model, table);
   return rows.length > 0 && rows.every((row) => lifecycleStatus(row, now) === 'retired');
+}
+
+/**
+ * What a refusal over the deployment means, for people: not an outage (the endpoint and key
+ * answered) and not a bad request, what the schedule says of the profile's model, and that the
+ * service created and billed nothing.
+ */
+export function explainUnavailable(
+  error: Pick<SoraDeploymentUnavailableError, 'message' | 'reason'>,
+  profile: { name: string; model: PricedModel },
+  now: Date,
+): { message: string; hint: string } {
+  const meaning =
+    error.reason === 'missing'
+      ? 'not an outage: the endpoint and key answered; the name is mistyped, the deployment was deleted, or it was created in the last 5 minutes'
+      : 'not an outage or a typo: the deployment exists but its model no longer serves';
+  return {
+    message: `${error.message}; ${meaning}. Model ${profile.model}: ${describeLifecycle(profile.model, now)}. Nothing was created or billed.`,
+    hint:
+      error.reason === 'missing'
+        ? `check the deployment's name in the Azure portal, then: octo profile update ${profile.name} --deployment NAME`
+        : 'Azure names no replacement; your history, costs and downloaded videos stay readable (octo jobs list, octo costs, octo videos list)',
+  };
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { sendContent } from './content.js';
+import { checkDeployment } from './deployments.js';
 import { bad, intField, notFound, parseBody } from './http.js';
 import { listPage } from './paging.js';
 import type { Result, Route } from './routes.js';
@@ -81,6 +82,7 @@ async function create(state: EmulatorState, req: IncomingMessage, t: number): Pr
   const prompt = f.prompt;
   if (!prompt) throw bad('sora-1', "'prompt' is required", 'prompt', 'missing_required_parameter');
   if (!f.model) throw bad('sora-1', "'model' is required", 'model', 'missing_required_parameter');
+  checkDeployment(state.options, 'sora-1', f.model);
   const width = intField('sora-1', f, 'width');
   const height = intField('sora-1', f, 'height');
   const seconds = intField('sora-1', f, 'n_seconds', 5);

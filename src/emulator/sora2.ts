@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { sendContent } from './content.js';
+import { checkDeployment } from './deployments.js';
 import { bad, notFound, parseBody } from './http.js';
 import { listPage } from './paging.js';
 import type { Result, Route } from './routes.js';
@@ -53,9 +54,11 @@ async function create(state: EmulatorState, req: IncomingMessage, t: number, rem
   let model: string;
   if (remixOf) {
     ({ width, height, seconds, model } = remixOf);
+    checkDeployment(state.options, 'sora-2', model);
   } else {
     if (f.n !== undefined) throw bad('sora-2', 'Unrecognized request argument supplied: n', 'n', 'unknown_parameter');
     model = f.model ?? 'sora-2';
+    checkDeployment(state.options, 'sora-2', model);
     const size = f.size ?? '720x1280';
     const sizes = /sora-2-pro/i.test(model) ? SORA2_PRO_SIZES : SORA2_SIZES;
     if (!sizes.has(size))

@@ -52,6 +52,13 @@ export interface EmulatorOptions {
    * kill a client between the create and its answer).
    */
   onCreate?: (job: { id: string; family: Family; prompt: string }) => void;
+  /**
+   * The deployments the resource has: a create naming any other answers 404 as Azure does for a
+   * missing deployment. Unset or empty: every name is a deployment.
+   */
+  deployments?: readonly string[];
+  /** Deployments whose model is retired: every create on them is refused (410), nothing created. Read at each create. */
+  retired?: readonly string[];
   /** Called with one line per request (`octo emulator --verbose`). */
   log?: (line: string) => void;
   /** Clock (tests). */

@@ -52,7 +52,9 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
     if (!jobId) {
       if (!req) throw new OctoError('failure', `generation ${row.id} has no stored request to submit`);
       const created = await submitRow(runner, row, req, profile, client);
-      if ('refused' in created) return resultOf(row, { status: 'failed', failure_reason: created.refused });
+      if ('refused' in created) {
+        return resultOf(row, { status: 'failed', failure_reason: created.refused, ...(created.unbilled ? { estimated_cost: 0 } : {}) });
+      }
       if ('skipped' in created) return null;
       jobId = created.job.id;
       status = created.job.status === 'queued' ? 'queued' : 'running';

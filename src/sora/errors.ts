@@ -84,6 +84,24 @@ export class SoraValidationError extends withDetails(UsageError) {
 /** 404: the job/video does not exist (any more: assets expire after 24 h) (exit 3). */
 export class SoraNotFoundError extends withDetails(NotFoundError) {}
 
+/**
+ * The service refused the request because of the deployment it names, before anything was
+ * created or billed: `missing`, the resource has no deployment of that name (Azure: 404 "The API
+ * deployment 'NAME' for this resource does not exist…"); `retired`, the deployment's model is
+ * retired (Azure: "deployments of a retired model always return error responses"; seen as 410
+ * ModelDeprecated). Neither is an outage or a bad endpoint: the endpoint and key answered (exit 3).
+ */
+export class SoraDeploymentUnavailableError extends withDetails(NotFoundError) {
+  readonly reason: 'missing' | 'retired';
+  /** The deployment the service named, when it named one. */
+  readonly deployment?: string;
+  constructor(message: string, o: Opts & { reason: 'missing' | 'retired'; deployment?: string }) {
+    super(message, o);
+    this.reason = o.reason;
+    this.deployment = o.deployment;
+  }
+}
+
 /** 5xx, an unexpected status, or a transfer that broke (exit 1). */
 export class SoraServerError extends withDetails(FailureError) {}
 
@@ -124,6 +142,7 @@ export type SoraError =
   | SoraJobFailedError
   | SoraValidationError
   | SoraNotFoundError
+  | SoraDeploymentUnavailableError
   | SoraServerError
   | SoraNetworkError;
 

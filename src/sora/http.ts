@@ -2,6 +2,7 @@ import { Agent, type FormData, request, type Dispatcher } from 'undici';
 import type { Readable } from 'node:stream';
 import {
   SoraAuthError,
+  SoraDeploymentUnavailableError,
   SoraModerationError,
   SoraNetworkError,
   SoraNotFoundError,
@@ -280,6 +281,28 @@ export function isModerationCode(code: string | null | undefined): boolean {
   return !!code && MODERATION_CODES.has(code.toLowerCase());
 }
 
+/** Codes a retired model's deployment has been seen to answer with (Azure and OpenAI spell them differently). */
+const RETIRED_CODES = /^(model_?deprecated|service_?model_?deprecated|model_?retired|model_not_available)$/i;
+
+/**
+ * Whether an answer says the deployment itself is missing or runs a retired model. Azure
+ * documents neither body exactly, so both readings are tolerated: a 410, a code saying the model
+ * is deprecated or retired, or a message saying so; a 404 naming "the API deployment" that "does
+ * not exist" (or code DeploymentNotFound).
+ */
+export function deploymentUnavailable(status: number, f: ErrorFields): { reason: 'missing' | 'retired'; deployment?: string } | null {
+  const message = f.message ?? '';
+  const named = /deployment '([^']{1,255})'/i.exec(message)?.[1];
+  const deployment = named === undefined ? undefined : named.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  if (status === 410 || (f.code && RETIRED_CODES.test(f.code)) || ([400, 404].includes(status) && /\bmodel\b[^.]*\b(deprecated|retired)\b/i.test(message))) {
+    return { reason: 'retired', deployment };
+  }
+  if (status === 404 && (f.code?.toLowerCase() === 'deploymentnotfound' || /\bAPI deployment\b.*\bdoes not exist\b/i.test(message))) {
+    return { reason: 'missing', deployment };
+  }
+  return null;
+}
+
 /** How much of an error body is read: enough for any real one; the rest is never read. */
 const ERROR_BODY_BYTES = 64 * 1024;
 
@@ -307,6 +330,17 @@ export async function errorFromResponse(
   const o = { status, apiCode: f.code, requestId, jobId };
   if (isModerationCode(f.code) || isModerationCode(f.innerCode)) {
     return new SoraModerationError(`refused by content moderation (${f.innerCode ?? f.code})${detail}`, o);
+  }
+  const unavailable = deploymentUnavailable(status, f);
+  if (unavailable) {
+    const name = unavailable.deployment ? `deployment '${unavailable.deployment}'` : 'the deployment';
+    const said = `${status}${f.code ? ` ${f.code}` : ''}`;
+    return new SoraDeploymentUnavailableError(
+      unavailable.reason === 'missing'
+        ? `${what}: ${name} does not exist on this resource (${said})`
+        : `${what}: the model of ${name} is retired: the service refuses every request on it (${said}${detail})`,
+      { ...o, ...unavailable },
+    );
   }
   if (status === 401 || status === 403) {
     return new SoraAuthError(`${what}: the service refused the credential (${status})${detail}`, o);

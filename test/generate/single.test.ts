@@ -130,6 +130,48 @@ describe('octo generate (single)', () => {
     expect(row.job_id).toMatch(/^task_/);
   });
 
+  it('a missing deployment and a retired model: exit 7, recorded failed and unbilled (never in flight), the lifecycle named', async () => {
+    const { startEmulator } = await import('../../src/emulator/server.js');
+    // This resource has only a sora-2 deployment, and its model is retired: s1's `sora` is missing.
+    const em = await startEmulator({ apiKey: API_KEY, jobMs: 300, deployments: ['sora-2'], retired: ['sora-2'] });
+    try {
+      const user = await makeUser(world, { endpoint: em.url });
+      const now = () => new Date('2026-12-04T12:00:00Z');
+      const missing = await user.cli(['generate', 'a cat', '--size', '480x480', '--json'], { overrides: { now } });
+      expect(missing.code).toBe(7);
+      const error = missing.json().error;
+      expect(error.message).toContain("deployment 'sora' does not exist on this resource (404 DeploymentNotFound)");
+      expect(error.message).toContain('not an outage');
+      expect(error.message).toContain('Model sora-1: sora 2025-05-02 retired on 2026-02-15');
+      expect(error.message).toContain('Nothing was created or billed.');
+      expect(error.hint).toBe("check the deployment's name in the Azure portal, then: octo profile update s1 --deployment NAME");
+      const retired = await user.cli(['generate', 'a boat', '--profile', 's2'], { overrides: { now } });
+      expect(retired.code).toBe(7);
+      expect(retired.stderr).toContain('model_retired: POST /videos: the model of the deployment is retired');
+      expect(retired.stderr).toContain('sora-2 2025-10-06 retired on 2026-07-15 and sora-2 2025-12-08 retired on 2026-10-15');
+      expect(em.stats.creates).toEqual({ 'sora-1': 0, 'sora-2': 0 });
+      const rows = await world.db.query(`SELECT status, estimated_cost, job_id, failure_reason FROM video_generations WHERE user_id = $1 ORDER BY created_at`, [
+        user.userId,
+      ]);
+      expect(rows.map((r) => [r.status, Number(r.estimated_cost), r.job_id])).toEqual([
+        ['failed', 0, null],
+        ['failed', 0, null],
+      ]);
+      expect(rows.map((r) => String(r.failure_reason).split(':')[0])).toEqual(['deployment_not_found', 'model_retired']);
+      // History and costs stay readable; nothing counts as spent or in flight.
+      const costs = await user.cli(['costs', '--json']);
+      expect(costs.code).toBe(0);
+      expect(costs.json()).toMatchObject({ total_cost: 0, failed: { count: 2, estimated_cost: 0 } });
+      await user.cli(['costs', 'budget', 'set', '--monthly', '5']);
+      const budget = await user.cli(['costs', 'budget', 'show', '--json']);
+      expect(JSON.stringify(budget.json())).toContain('"in_flight":0');
+      const jobs = await user.cli(['jobs', 'list', '--json']);
+      expect(jobs.json().map((j: { status: string }) => j.status)).toEqual(['failed', 'failed']);
+    } finally {
+      await em.close();
+    }
+  });
+
   it('image-to-video on both families, and remix on sora-2', async () => {
     const user = await makeUser(world);
     const png = join(user.out, 'ref.png');

@@ -169,6 +169,20 @@ export async function finishGeneration(db: Db, session: SessionRef, id: string, 
 }
 
 /**
+ * A create the service refused before creating anything (the deployment is missing or its model
+ * retired): failed, and its estimate set to 0, so no report, budget or in-flight sum counts it.
+ */
+export async function refuseUnbilled(db: Db, session: SessionRef, id: string, reason: string): Promise<boolean> {
+  return changed(
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = 'failed', failure_reason = $2, estimated_cost = 0, finished_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND status IN ${OPEN} RETURNING id`,
+      [id, reason],
+    ),
+  );
+}
+
+/**
  * A create that provably never reached the service (connection refused, no DNS): the line goes
  * back to never submitted, so `jobs cancel` ends it and `jobs wait` or `--resume` submits it.
  */

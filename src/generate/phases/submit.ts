@@ -1,10 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
-import { finishGeneration, markSubmitted, unmarkSubmitted } from '../../db/tables/generation-state.js';
+import { explainUnavailable } from '../../costs/lifecycle.js';
+import { pricedModel } from '../../costs/pricing.js';
+import { finishGeneration, markSubmitted, refuseUnbilled, unmarkSubmitted } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
-import { SoraNetworkError, SoraRateLimitError, SoraValidationError, humanMs, type Job, type SoraClient } from '../../sora/index.js';
+import {
+  SoraDeploymentUnavailableError,
+  SoraNetworkError,
+  SoraRateLimitError,
+  SoraValidationError,
+  humanMs,
+  type Job,
+  type SoraClient,
+} from '../../sora/index.js';
 import type { Runner } from '../runner.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
@@ -18,8 +28,8 @@ const CONNECT_ATTEMPTS = 3;
 
 export type SubmitOutcome =
   | { job: Job }
-  /** The service refused the request (recorded failed; nothing created, nothing billed). */
-  | { refused: string }
+  /** The service refused the request (recorded failed; nothing created, nothing billed; `unbilled`: its estimate set to 0). */
+  | { refused: string; unbilled?: true }
   /** Not ours to submit any more: canceled, or taken by another process, before the create. */
   | { skipped: true };
 
@@ -92,6 +102,15 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
           hint: `check the profile (octo profile test ${profile.name}); then retry: octo jobs wait ${row.id.slice(0, 8)}, or end it: octo jobs cancel ${row.id.slice(0, 8)}`,
           cause: error,
         });
+      }
+      if (error instanceof SoraDeploymentUnavailableError) {
+        // Refused over the deployment itself: never in flight, never billed, and said with what the schedule says of the model.
+        const model = pricedModel(profile.sora_version, profile.deployment);
+        const { message } = explainUnavailable(error, { name: profile.name, model }, new Date(runner.now()));
+        const reason = `${error.reason === 'missing' ? 'deployment_not_found' : 'model_retired'}: ${message}`;
+        await refuseUnbilled(runner.db, runner.session, row.id, reason);
+        runner.view.event(`${runner.label(row)}: failed (${reason})`);
+        return { refused: reason, unbilled: true };
       }
       if (error instanceof SoraValidationError || error instanceof GenerationFailedError) {
         const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
