@@ -292,8 +292,8 @@ const RETIRED_CODES = /^(model_?deprecated|service_?model_?deprecated|model_?ret
  */
 export function deploymentUnavailable(status: number, f: ErrorFields): { reason: 'missing' | 'retired'; deployment?: string } | null {
   const message = f.message ?? '';
-  const named = /deployment '([^']{1,255})'/i.exec(message)?.[1];
-  const deployment = named === undefined ? undefined : named.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
+  // Azure deployment names are letters, digits, '-', '_' and '.': anything else is not taken as one.
+  const deployment = /deployment '([\w.-]{1,255})'/i.exec(message)?.[1];
   if (status === 410 || (f.code && RETIRED_CODES.test(f.code)) || ([400, 404].includes(status) && /\bmodel\b[^.]*\b(deprecated|retired)\b/i.test(message))) {
     return { reason: 'retired', deployment };
   }
