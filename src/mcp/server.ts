@@ -4,6 +4,8 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { createContext } from '../cli/context.js';
+import { configDir } from '../config/paths.js';
+import { openConfig } from '../config/store.js';
 import type { Context } from '../context/context.js';
 import { octoVersion } from '../core/version.js';
 import { errorObject } from '../output/errors.js';
@@ -80,7 +82,11 @@ function progressOf(extra: Extra): ToolCall['progress'] {
   };
 }
 
-/** One call's Context: the server's database, config and keyring; its own session check, profile, signal. */
+/**
+ * One call's Context: the server's database and keyring; the settings file read again (a login, a
+ * logout or `octo config set` in a terminal meanwhile counts), its own session check, its profile
+ * and signal.
+ */
 function callContext(server: Context, o: { profile?: string; signal: AbortSignal }): Context {
   const quietIo = { stdin: Readable.from([]), stdout: server.io.stderr, stderr: server.io.stderr };
   return createContext({
@@ -89,7 +95,7 @@ function callContext(server: Context, o: { profile?: string; signal: AbortSignal
     io: quietIo,
     globals: { ...server.globals, json: true, csv: false, color: false, profile: o.profile ?? server.globals.profile },
     signal: o.signal,
-    config: server.config(),
+    config: openConfig(configDir(server.processEnv)),
     now: server.now,
     overrides: { db: server.db, keyring: server.keyring, databaseTarget: server.databaseTarget },
   });

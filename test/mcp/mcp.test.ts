@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_KEY, makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
 import { firstRow } from '../support/defined.js';
+import { cliEnv, runCli } from '../support/run-cli.js';
+import { until } from '../support/until.js';
 import { data, startMcp, toolError, type McpSession } from './client.js';
 
 /**
@@ -77,6 +79,9 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
       [3, 'dry-run', null, 's1', 4, 0.1],
     ]);
     expect(batch.total_cost).toBe(1.7);
+    // The settings file is read for each call: a default changed in a terminal meanwhile applies.
+    expect((await u.cli(['config', 'set', 'default-seconds', '12'])).code).toBe(0);
+    expect(data(await mcp.call('estimate', { prompt: 'a paper boat' })).results[0]).toMatchObject({ seconds: 12, estimated_cost: 1.2 });
     const recorded = await world.db.query<{ n: number }>('SELECT count(*)::int AS n FROM video_generations WHERE user_id = $1', [u.userId]);
     expect(recorded).toEqual([{ n: 0 }]);
   });
@@ -173,7 +178,7 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     expect(budget.budgets[0]).toMatchObject({ profile_name: null, monthly_usd: 5, completed: 0.8, remaining: 4.2 });
   });
 
-  it('exits with status 0 once stdin closes', async () => {
+  it.each(['stdin closes', 'SIGTERM'] as const)('exits with status 0 once %s, having written only protocol messages on stdout', async (how) => {
     const u = await user();
     const child = spawn(process.execPath, [join(root, 'bin', 'octo.js'), 'mcp'], { cwd: u.out, env: u.env });
     let stdout = '';
@@ -181,18 +186,28 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.on('close', (code, signal) => resolve({ code, signal })),
     );
-    const request = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } },
-    };
-    child.stdin.write(`${JSON.stringify(request)}\n`);
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-    child.stdin.end();
+    const send = (message: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...message })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '0' } } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/call', params: { name: 'costs', arguments: {} } });
+    await until(() => stdout.includes('"id":2'), 30_000, 'the costs answer');
+    if (how === 'SIGTERM') child.kill('SIGTERM');
+    else child.stdin.end();
     expect(await exited).toEqual({ code: 0, signal: null });
-    // Only protocol messages on stdout: one JSON-RPC answer per line.
-    const lines = stdout.trim().split('\n');
-    expect(lines.map((l) => JSON.parse(l).id)).toEqual([1]);
+    // One JSON-RPC answer per line, nothing else.
+    expect(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).id),
+    ).toEqual([1, 2]);
+  });
+
+  it('octo mcp --help says how to add it to an agent', async () => {
+    const help = await runCli(['mcp', '--help'], { env: cliEnv() });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('claude mcp add octo -- octo mcp');
+    expect(help.stdout).toContain('{ "mcpServers": { "octo": { "command": "octo", "args": ["mcp"] } } }');
+    expect(help.stdout).toContain('.vscode/mcp.json');
   });
 });
