@@ -61,10 +61,10 @@ export async function askSecret(prompter: Prompter, message: string, flag: strin
   return prompting(() => password({ message, mask: '*', ...(validate ? { validate } : {}) }, promptOptions(prompter)));
 }
 
-export async function askChoice<T extends string>(prompter: Prompter, message: string, flag: string, choices: readonly T[]): Promise<T> {
+export async function askChoice<T extends string>(prompter: Prompter, message: string, flag: string, choices: readonly T[], preselected?: T): Promise<T> {
   if (!prompter.interactive) refuseToPrompt(message.toLowerCase(), flag);
   const { select } = await import('@inquirer/prompts');
-  return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })) }, promptOptions(prompter)));
+  return prompting(() => select<T>({ message, choices: choices.map((value) => ({ value, name: value })), default: preselected }, promptOptions(prompter)));
 }
 
 /** Yes or no (default no), on a terminal only. */

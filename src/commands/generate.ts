@@ -3,6 +3,7 @@ import { parseTag } from '../generate/plan.js';
 import { parseDuration, positiveInt, usd } from '../cli/flag-parsers.js';
 import type { Context } from '../context/context.js';
 import { GenerationFailedError } from '../core/errors.js';
+import { shellArg } from '../core/text.js';
 import { formatUsd } from '../core/money.js';
 import type { GenerateSummary, Generated } from '../generate/generate.js';
 import type { LineOutcome, LineResult } from '../generate/results.js';
@@ -147,8 +148,9 @@ async function batchEnding(ctx: Pick<Context, 'log'>, { results, summary: s }: G
   }
   const output = rows(lines, BATCH_FIELDS, { json: lines });
   ctx.log.info(`${s.completed} completed, ${s.failed} failed${s.unfinished ? `, ${s.unfinished} still running` : ''} of ${s.lines}`);
-  if (s.errors > 0) ctx.log.warn(`${s.errors} line(s) stopped on an error before finishing; continue them with: octo generate --file ${file} --resume`);
-  else if (s.unfinished > 0) ctx.log.warn(`continue with: octo generate --file ${file} --resume (or octo jobs wait --all)`);
+  if (s.errors > 0)
+    ctx.log.warn(`${s.errors} line(s) stopped on an error before finishing; continue them with: octo generate --file ${shellArg(file)} --resume`);
+  else if (s.unfinished > 0) ctx.log.warn(`continue with: octo generate --file ${shellArg(file)} --resume (or octo jobs wait --all)`);
   if (s.failed > 0) return { output, exit: 'batch_failed' };
   if (s.unfinished > 0 && s.waited) return { output, exit: 'still_running' };
   return { output };

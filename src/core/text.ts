@@ -35,3 +35,11 @@ export function quoted(text: string, max = 64): string {
   const shown = cut.replace(/["\\]/g, (c) => `\\${c}`).replace(UNPRINTABLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return `"${shown}"`;
 }
+
+/**
+ * A word as one shell argument in a command octo suggests (`octo profile use NAME`): as it is
+ * when no shell would read anything into it, else in single quotes, so a copied hint runs as shown.
+ */
+export function shellArg(word: string): string {
+  return /^[A-Za-z0-9_./-][A-Za-z0-9_./:=@%+,-]*$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}

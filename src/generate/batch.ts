@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
+import { shellArg } from '../core/text.js';
 import { checkSoraAuth } from '../sora/index.js';
 import { budgetsForRows, generationsByKeys, latestBatchRun } from '../db/tables/generations.js';
 import { loadPricing } from '../costs/pricing.js';
@@ -99,8 +100,8 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
       `${known.length} of the ${plans.length} lines of this file were already run to the end (batch ${batchId}); nothing was recorded or submitted`,
       {
         hint:
-          `run every line again (a new run, estimated and budget-checked): octo generate --file ${file} --again` +
-          (fresh > 0 ? `; only its ${fresh} new line${fresh === 1 ? '' : 's'}: octo generate --file ${file} --resume` : ''),
+          `run every line again (a new run, estimated and budget-checked): octo generate --file ${shellArg(file)} --again` +
+          (fresh > 0 ? `; only its ${fresh} new line${fresh === 1 ? '' : 's'}: octo generate --file ${shellArg(file)} --resume` : ''),
       },
     );
   }
@@ -162,7 +163,7 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
   });
   if (ctx.signal.aborted) {
     throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
-      hint: source.resumable ? `continue it with: octo generate --file ${file} --resume` : 'continue it with: octo jobs wait --all',
+      hint: source.resumable ? `continue it with: octo generate --file ${shellArg(file)} --resume` : 'continue it with: octo jobs wait --all',
     });
   }
   return { results, summary: summaryOf(results, false) };

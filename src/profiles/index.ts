@@ -1,4 +1,4 @@
-import { checkText } from '../core/text.js';
+import { checkText, quoted } from '../core/text.js';
 import { ProfileCheckError, UsageError } from '../core/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import { loadUserProfiles } from '../db/tables/generations.js';
@@ -15,7 +15,7 @@ import {
   useProfile as switchProfile,
   unfinishedJobsOn,
 } from '../db/tables/profiles.js';
-import { SORA_VERSIONS, type SoraVersion } from '../sora/types.js';
+import { SORA_VERSIONS, soraVersionSuggested, type SoraVersion } from '../sora/types.js';
 import type { CredentialKind, Profile, ProfileConnection, ProfileWithKey } from '../sora/profile.js';
 
 /** `octo profile …` as `(ctx, options) → data`; the command files wire flags to these. */
@@ -100,9 +100,19 @@ async function checkSettings(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>
   }
 }
 
+/**
+ * A new profile's name: one word that is typed after --profile and in hints, so it needs no quotes
+ * in any shell and cannot pass for a flag. Profiles named otherwise (the web app's) still work.
+ */
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 function checkName(name: string): string {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 255) throw new UsageError('a profile name must have 1 to 255 characters');
+  if (!PROFILE_NAME.test(trimmed)) {
+    throw new UsageError(`profile name ${quoted(trimmed)} is not allowed: use 1 to 64 letters, digits, -, _ and ., starting with a letter or digit`, {
+      hint: 'e.g. octo profile add prod-eastus …',
+    });
+  }
   return trimmed;
 }
 
@@ -119,7 +129,8 @@ export async function addProfile(
   const deployment = (options.deployment ?? (await askText(ctx, 'Deployment', '--deployment NAME'))).trim();
   if (!deployment) throw new UsageError('--deployment must not be empty');
   checkText('--deployment', deployment, 255);
-  const soraVersion = (options.soraVersion ?? (await askChoice(ctx, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS))) as SoraVersion;
+  const soraVersion = (options.soraVersion ??
+    (await askChoice(ctx, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS, soraVersionSuggested(deployment)))) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
   const { credential, apiKeyEnv } = credentialFrom(options);
   // Only an `api-key` profile stores a key; the others store none ('' in the NOT NULL column).
@@ -191,11 +202,14 @@ export async function removeProfile(ctx: Pick<Context, 'db' | 'session'>, name: 
   return deleteProfile(db, session, name);
 }
 
-/** What removing a profile would strand: it must exist; its unfinished jobs are counted. */
-export async function profileRemoval(ctx: Pick<Context, 'db' | 'session'>, name: string): Promise<{ unfinished: number }> {
+/** What removing a profile would strand: it must exist; its unfinished jobs are counted, in all and by status (queued, running). */
+export async function profileRemoval(
+  ctx: Pick<Context, 'db' | 'session'>,
+  name: string,
+): Promise<{ unfinished: number; byStatus: { status: string; n: number }[] }> {
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-  const [, unfinished] = await Promise.all([getProfile(db, session, name), unfinishedJobsOn(db, session, name)]);
-  return { unfinished };
+  const [, byStatus] = await Promise.all([getProfile(db, session, name), unfinishedJobsOn(db, session, name)]);
+  return { unfinished: byStatus.reduce((sum, s) => sum + s.n, 0), byStatus };
 }
 
 export interface ProfileTestResult {

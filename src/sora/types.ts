@@ -4,6 +4,9 @@
 export const SORA_VERSIONS = ['sora-1', 'sora-2'] as const;
 export type SoraVersion = (typeof SORA_VERSIONS)[number];
 
+/** The family a deployment name suggests (`sora-2`, `my-sora2-pro`: sora-2; `sora`: sora-1): only ever a default to confirm. */
+export const soraVersionSuggested = (deployment: string): SoraVersion => (/sora-?2/i.test(deployment) ? 'sora-2' : 'sora-1');
+
 /** Normalised job status: sora-1 and sora-2 vocabularies mapped onto one. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 

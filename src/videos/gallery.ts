@@ -2,6 +2,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { NotFoundError, UsageError } from '../core/errors.js';
+import { shellArg } from '../core/text.js';
 import type { Context } from '../context/context.js';
 import { resolveInstants } from '../costs/period.js';
 import { type GalleryGenerationRow, type GallerySelection, galleryGenerations } from '../db/tables/gallery.js';
@@ -86,7 +87,7 @@ export async function galleryData(ctx: Pick<Context, 'cwd' | 'db' | 'session' | 
   const { generations, total } = await galleryGenerations(await ctx.db(), session, selection);
   if ('batchId' in selection && generations.length === 0) {
     throw new NotFoundError(f.file ? `no line of ${f.file} was run yet` : `no batch ${f.batch}`, {
-      hint: f.file ? `run it with: octo generate --file ${f.file}` : 'see: octo jobs list',
+      hint: f.file ? `run it with: octo generate --file ${shellArg(f.file)}` : 'see: octo jobs list',
     });
   }
   // Paths come from a possibly shared database: a page points only at files octo downloaded

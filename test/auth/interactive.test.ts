@@ -67,6 +67,29 @@ describe('interactive prompts', () => {
     expect(signup.out + signup.err + login.out + login.err).not.toContain('typed secret 1');
   });
 
+  it('profile add asks for the deployment, then the Sora version with the family its name suggests preselected', async () => {
+    const env = { ...cliEnv(database.env), AZURE_OPENAI_API_KEY: 'sk-typed-0000000000-key9' };
+    const signup = await converse(['signup'], env, [
+      ['Email', 'deploy@x.io'],
+      ['Name', 'Dee'],
+      ['Password', 'typed secret 2'],
+      ['Password again', 'typed secret 2'],
+    ]);
+    expect(signup.code, signup.err).toBe(0);
+    for (const [name, deployment, family] of [
+      ['two', 'sora-2', 'sora-2'],
+      ['one', 'sora', 'sora-1'],
+    ]) {
+      // Enter alone takes the preselected choice.
+      const added = await converse(['profile', 'add', name!, '--endpoint', 'https://x.openai.azure.com', '--no-check'], env, [
+        ['Deployment', deployment!],
+        ['Sora version', ''],
+      ]);
+      expect(added.code, added.err).toBe(0);
+      expect(added.err).toContain(`✔ Sora version ${family}`);
+    }
+  });
+
   it('signup asks again for a short password, and again for two that differ, instead of aborting', async () => {
     const env = cliEnv(database.env);
     const stdin = tty();

@@ -141,6 +141,10 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect((await alice.run(['profile', 'update', 'paced', '--creates-per-minute', 'soon'])).code).toBe(2);
     const kept = await alice.run(['profile', 'update', 'paced', '--deployment', 'sora-2-paced', '--json']);
     expect(kept.json()).toMatchObject({ creates_per_minute: 7 });
+    expect((await alice.run(['profile', 'show', 'paced'])).stdout).toContain('creates/min\t7\n');
+    // Azure's default when the profile says none; sora-1 is not paced by it.
+    expect((await alice.run(['profile', 'show', 'emu'])).stdout).toContain("creates/min\t2 (Azure's default quota)\n");
+    expect((await alice.run(['profile', 'show', 'web'])).stdout).toContain('creates/min\tnot paced (sora-1)\n');
     const gen = await alice.run(['generate', 'a paced fox', '--profile', 'paced', '--no-wait', '--json']);
     expect(gen.code, gen.stderr).toBe(0);
     expect(gen.json().job_id).toMatch(/^video_/);
@@ -152,22 +156,61 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     const unpaced = await alice.run(['profile', 'update', 'paced', '--creates-per-minute', '0', '--json']);
     expect(unpaced.code, unpaced.stderr).toBe(0);
     expect(unpaced.json()).toMatchObject({ creates_per_minute: 0 });
+    expect((await alice.run(['profile', 'show', 'paced'])).stdout).toContain('creates/min\t0 (unpaced)\n');
     expect((await alice.run(['profile', 'remove', 'paced', '--yes'])).code).toBe(0);
   });
 
-  it('stores SQL metacharacters in profile names literally', async () => {
-    const name = `x'); DELETE FROM profiles_config;--`;
-    const added = await alice.run(
-      ['profile', 'add', name, '--endpoint', emulator.url, '--deployment', 'd"; --', '--sora-version', 'sora-2', '--api-key-stdin'],
-      { stdin: KEY_A },
+  it("a new profile name is one plain word; a stored name that is not (the web app's) works and is quoted in hints", async () => {
+    for (const bad of ['bad name!', `x'); DELETE FROM profiles_config;--`, '.hidden', ' ', 'é', 'a'.repeat(65)]) {
+      const refused = await alice.run(
+        ['profile', 'add', bad, '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+        {
+          stdin: KEY_A,
+        },
+      );
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr).toContain('use 1 to 64 letters, digits, -, _ and ., starting with a letter or digit');
+    }
+    const ok = await alice.run(
+      ['profile', 'add', 'eu-2.prod_x', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'],
+      {
+        stdin: KEY_A,
+      },
     );
-    expect(added.code, added.stderr).toBe(0);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('make it active with: octo profile use eu-2.prod_x.');
+    expect((await alice.run(['profile', 'remove', 'eu-2.prod_x', '--yes'])).code).toBe(0);
+
+    // Written by another client: SQL metacharacters stored literally, and every hint quotes the name for a shell.
+    const name = `x'); DELETE FROM profiles_config;-- bad name!`;
+    const { id } = (await alice.run(['whoami', '--json'])).json();
+    await sql(
+      database,
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env)
+       VALUES ($1, $2, $3, '', 'd"; --', 'sora-2', FALSE, 'api-key-env', 'OCTO_TEST_UNSET_KEY')`,
+      [id, name, emulator.url],
+    );
     expect((await alice.run(['profile', 'show', name, '--json'])).json()).toMatchObject({ name, deployment: 'd"; --' });
+    const quotedName = `'x'\\''); DELETE FROM profiles_config;-- bad name!'`;
+    const updated = await alice.run(['profile', 'update', name, '--deployment', 'sora-2']);
+    expect(updated.code, updated.stderr).toBe(0);
+    expect(updated.stderr).toContain(`Not checked: run octo profile test ${quotedName} once`);
+    // A queued job on it: the warning names the status the job has.
+    await sql(
+      database,
+      `INSERT INTO video_generations (user_id, prompt, sora_model, duration, resolution, generation_mode, estimated_cost, profile_name, status)
+       VALUES ($1, 'waiting', 'sora-2', 4, '720x1280', 'text-to-video', 0.4, $2, 'queued')`,
+      [id, name],
+    );
     const unconfirmed = await alice.run(['profile', 'remove', name]);
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toContain('pass --yes');
+    expect(unconfirmed.stderr).toContain('1 unfinished job(s) (1 queued): octo jobs list --status queued');
+    const listed = await alice.run(['jobs', 'list', '--status', 'queued', '--json']);
+    expect(listed.json().map((j: any) => j.profile_name)).toContain(name);
     expect((await alice.run(['profile', 'remove', name, '--yes'])).code).toBe(0);
     expect(await sql(database, 'SELECT count(*)::int AS n FROM profiles_config')).toEqual([{ n: 3 }]);
+    await sql(database, `DELETE FROM video_generations WHERE user_id = $1 AND prompt = 'waiting'`, [id]);
   });
 
   it('switches the active profile; exactly one stays active under concurrent `profile use`', async () => {

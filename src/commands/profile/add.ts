@@ -1,10 +1,14 @@
 import { defineCommand, requiredArg } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
 import { SORA_VERSIONS } from '../../sora/types.js';
+import { shellArg } from '../../core/text.js';
 import { message } from '../../output/result.js';
 import { describeCredential, noteUnchecked, profileJson, storing } from './view.js';
 
 export default defineCommand({
+  description:
+    'NAME is one word you will type after --profile: 1 to 64 letters, digits, -, _ and ., starting\n' +
+    'with a letter or digit. Asks on a terminal for what the flags and environment do not give.',
   args: ['<name>'],
   options: [
     { flags: '--endpoint <url>', description: 'resource URL or full request URL (default: AZURE_OPENAI_ENDPOINT)' },
@@ -35,7 +39,7 @@ export default defineCommand({
     if (change.unsetKeyVariable) ctx.log.warn(`${change.unsetKeyVariable} is not set here; commands that use profile ${row.name} will need it`);
     noteUnchecked(ctx.log, change);
     return message(
-      `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${row.name}`}.`,
+      `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${shellArg(row.name)}`}.`,
       profileJson(row),
     );
   },

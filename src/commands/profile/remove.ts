@@ -1,5 +1,6 @@
 import { YES_OPTION, defineCommand, requiredArg } from '../../cli/command.js';
 import { confirmDestructive } from '../../cli/confirm.js';
+import { shellArg } from '../../core/text.js';
 import { message } from '../../output/result.js';
 
 export default defineCommand({
@@ -13,9 +14,13 @@ export default defineCommand({
   async run({ ctx, args, opts }) {
     const name = requiredArg(args, 0);
     const { removeProfile, profileRemoval } = await import('../../profiles/index.js');
-    const { unfinished } = await profileRemoval(ctx, name);
+    const { unfinished, byStatus } = await profileRemoval(ctx, name);
     const stranded = unfinished ? ` ${unfinished} unfinished job(s) use it and could no longer be waited for.` : '';
-    if (unfinished) ctx.log.warn(`profile ${name} has ${unfinished} unfinished job(s): octo jobs list --status running`);
+    if (unfinished) {
+      // The hint lists the statuses those jobs have, so it shows them (a queued job is not `running`).
+      const lists = byStatus.map((s) => `octo jobs list --status ${shellArg(s.status)}`).join(' or ');
+      ctx.log.warn(`profile ${name} has ${unfinished} unfinished job(s) (${byStatus.map((s) => `${s.n} ${s.status}`).join(', ')}): ${lists}`);
+    }
     await confirmDestructive(ctx, opts.yes, `Remove profile ${name}?${stranded}`);
     const { wasActive } = await removeProfile(ctx, name);
     const note = wasActive ? ' It was the active profile: choose another with octo profile use NAME.' : '';

@@ -1,4 +1,5 @@
 import { ProfileCheckError } from '../../core/errors.js';
+import { shellArg } from '../../core/text.js';
 import type { Logger } from '../../output/logger.js';
 import type { Column } from '../../output/result.js';
 import type { ProfileChange } from '../../profiles/index.js';
@@ -55,6 +56,6 @@ export async function storing(change: Promise<ProfileChange>): Promise<ProfileCh
 /** A check left to `profile test` (a token credential, or a key variable not set here) is said on stderr. */
 export function noteUnchecked(log: Logger, change: ProfileChange): void {
   if (!change.check.checked && change.check.reason === 'credential not at hand') {
-    log.info(`Not checked: run octo profile test ${change.profile.name} once its credential is available.`);
+    log.info(`Not checked: run octo profile test ${shellArg(change.profile.name)} once its credential is available.`);
   }
 }

@@ -1,4 +1,5 @@
 import { NotFoundError, UsageError } from '../../core/errors.js';
+import { shellArg } from '../../core/text.js';
 import { onlyRow } from './rows.js';
 import { ConstraintError } from '../connection/errors.js';
 import { profileColumns } from './profile-config.js';
@@ -40,7 +41,7 @@ export async function addProfile(db: Db, session: SessionRef, profile: ProfileSe
   } catch (error) {
     if (error instanceof ConstraintError && error.isUniqueViolation) {
       throw new UsageError(`a profile named "${profile.name}" already exists`, {
-        hint: `change it with: octo profile update ${profile.name} (or remove it: octo profile remove ${profile.name})`,
+        hint: `change it with: octo profile update ${shellArg(profile.name)} (or remove it: octo profile remove ${shellArg(profile.name)})`,
       });
     }
     if (error instanceof ConstraintError && error.constraint === 'profiles_config_one_active') {
@@ -126,15 +127,15 @@ export async function removeProfile(db: Db, session: SessionRef, name: string): 
   return { wasActive: Boolean(row.is_active) };
 }
 
-/** Unfinished generations made on the profile: removing it leaves nothing that can reach them. */
-export async function unfinishedJobsOn(db: Db, session: SessionRef, name: string): Promise<number> {
-  const [row] = await db.forSession(session).query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM video_generations g
+/** Unfinished generations made on the profile, counted by status: removing it leaves nothing that can reach them. */
+export async function unfinishedJobsOn(db: Db, session: SessionRef, name: string): Promise<{ status: string; n: number }[]> {
+  return db.forSession(session).query<{ status: string; n: number }>(
+    `SELECT g.status, count(*)::int AS n FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth) AND g.profile_name = $1
-        AND g.status NOT IN ('completed', 'succeeded', 'failed', 'canceled', 'cancelled')`,
+        AND g.status NOT IN ('completed', 'succeeded', 'failed', 'canceled', 'cancelled')
+      GROUP BY g.status ORDER BY g.status`,
     [name],
   );
-  return row?.n ?? 0;
 }
 
 const notFound = (name: string) => new NotFoundError(`no profile named "${name}"`, { hint: 'see: octo profile list' });

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
+import { shellArg } from '../../core/text.js';
 import { explainUnavailable } from '../../costs/lifecycle.js';
 import { pricedModel } from '../../costs/pricing.js';
 import { finishGeneration, markSubmitted, refuseUnbilled, unmarkSubmitted } from '../../db/tables/generation-state.js';
@@ -99,7 +100,7 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
         // Provably never sent: nothing was created or billed, and the line is not submitted.
         await unmarkSubmitted(runner.db, runner.session, row.id, runner.leases.owner);
         throw new FailureError(`the create never reached the service (${error.message}, ${unsent} attempts); nothing was created or billed`, {
-          hint: `check the profile (octo profile test ${profile.name}); then retry: octo jobs wait ${row.id.slice(0, 8)}, or end it: octo jobs cancel ${row.id.slice(0, 8)}`,
+          hint: `check the profile (octo profile test ${shellArg(profile.name)}); then retry: octo jobs wait ${row.id.slice(0, 8)}, or end it: octo jobs cancel ${row.id.slice(0, 8)}`,
           cause: error,
         });
       }
