@@ -8,17 +8,27 @@ import { UsageError } from '../core/errors.js';
 /** Global flags that take a value (accepted before any command): skipped when finding the command. */
 const GLOBAL_VALUE_FLAGS = new Set(['--profile', '--database-url']);
 
-/** The command that argv names (longest match), without loading any module. */
-export function findCommand(argv: string[]): CommandEntry | undefined {
-  const words: string[] = [];
+/**
+ * The words of argv where a command name may stand, with their positions: everything before `--`
+ * that is not a flag (a global flag's value skipped too).
+ */
+function* positionalWords(argv: string[]): Generator<{ word: string; at: number }> {
   for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i];
-    if (arg === undefined || arg === '--') break;
+    const arg = argv[i]!;
+    if (arg === '--') return;
     if (arg.startsWith('-')) {
       if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
       continue;
     }
-    words.push(arg);
+    yield { word: arg, at: i };
+  }
+}
+
+/** The command that argv names (longest match), without loading any module. */
+export function findCommand(argv: string[]): CommandEntry | undefined {
+  const words: string[] = [];
+  for (const { word } of positionalWords(argv)) {
+    words.push(word);
     if (words.length === 3) break;
   }
   for (let n = words.length; n > 0; n -= 1) {
@@ -36,21 +46,15 @@ export function findCommand(argv: string[]): CommandEntry | undefined {
  */
 export function helpToFlag(argv: string[]): string[] {
   const words: string[] = [];
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '--') return argv;
-    if (arg.startsWith('-')) {
-      if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
-      continue;
-    }
-    if (arg === 'help') {
+  for (const { word, at } of positionalWords(argv)) {
+    if (word === 'help') {
       const path = words.join(' ');
       const isGroup = path === '' || COMMANDS.some((c) => c.name.startsWith(`${path} `));
       const isLeaf = path !== '' && COMMANDS.some((c) => c.name === path) && !isGroup;
-      if (isGroup && !isLeaf) return [...argv.slice(0, i), ...argv.slice(i + 1), '--help'];
+      if (isGroup && !isLeaf) return [...argv.slice(0, at), ...argv.slice(at + 1), '--help'];
       return argv;
     }
-    words.push(arg);
+    words.push(word);
   }
   return argv;
 }
@@ -177,15 +181,9 @@ export function asksForHelp(argv: string[]): boolean {
  * --help`): commander would print the top-level help and exit 0 for those.
  */
 export function unknownCommandWord(argv: string[]): string | undefined {
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i]!;
-    if (arg === '--') return undefined;
-    if (arg.startsWith('-')) {
-      if (GLOBAL_VALUE_FLAGS.has(arg)) i += 1;
-      continue;
-    }
-    const known = arg === 'help' || COMMANDS.some((c) => c.name === arg || c.name.startsWith(`${arg} `));
-    return known ? undefined : arg;
+  for (const { word } of positionalWords(argv)) {
+    const known = word === 'help' || COMMANDS.some((c) => c.name === word || c.name.startsWith(`${word} `));
+    return known ? undefined : word;
   }
   return undefined;
 }
