@@ -1,5 +1,5 @@
 import { OctoError } from '../core/errors.js';
-import { finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
+import { abandonJob, finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
 import type { ClaimedRow } from '../db/tables/generation-state.js';
 import { downloadRow } from './phases/download.js';
 import { pollRow } from './phases/poll.js';
@@ -31,7 +31,12 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
       await finishGeneration(runner.db, runner.session, row.id, 'failed', reason);
       return resultOf(row, { status: 'failed', failure_reason: reason });
     }
-    throw new OctoError('failure', `${reason}; cannot reach job ${row.job_id ?? ''}`);
+    // Submitted: octo can no longer reach the job, so it stops counting as in flight; the reason
+    // says the remote job was not canceled (nothing can be, without the profile).
+    const abandoned = `${reason}; ${row.job_id ? `job ${row.job_id}` : 'the job its create may have made'} cannot be followed and was not canceled at the service`;
+    if (!(await abandonJob(runner.db, runner.session, row.id, row.job_id, 'failed', abandoned))) return null;
+    runner.view.event(`${label}: failed (${abandoned})`);
+    return resultOf(row, { status: 'failed', failure_reason: abandoned });
   }
   const client = runner.clientFor(profile);
   const slot = await runner.limiter.slot(profile.name, runner.signal);

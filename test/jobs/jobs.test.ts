@@ -111,3 +111,47 @@ describe('octo jobs', () => {
     }
   });
 });
+
+describe('a job whose profile was removed', () => {
+  it('cancel needs no profile: a create never answered is canceled in octo (exit 0, a note); a submitted job is canceled in octo only; budget show counts neither in flight; jobs wait --all ends', async () => {
+    const carol = await makeUser(world);
+    expect((await carol.cli(['costs', 'budget', 'set', '--monthly', '100'])).code).toBe(0);
+    const submitted = (await carol.cli(['generate', 'submitted then orphaned', '--profile', 's2', '--no-wait', '--json'])).json();
+    const hung = (await carol.cli(['generate', 'create never answered', '--profile', 's2', '--no-wait', '--json'])).json();
+    // As an endpoint that hung leaves it: sent (submitted_at), no job id recorded.
+    await world.db.query(`UPDATE video_generations SET job_id = NULL, video_id = NULL, status = 'queued' WHERE id = $1`, [hung.id]);
+    const inFlight = async () => (await carol.cli(['costs', 'budget', 'show', '--json'])).json()[0].in_flight;
+    expect(await inFlight()).toBeGreaterThan(0);
+    expect((await carol.cli(['profile', 'remove', 's2', '--yes'])).code).toBe(0);
+
+    const a = await carol.cli(['jobs', 'cancel', hung.id, '--json']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.json()).toMatchObject({ id: hung.id, status: 'canceled' });
+    expect(a.stderr).toContain('the service may have made the job');
+    const b = await carol.cli(['jobs', 'cancel', submitted.id, '--json']);
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toContain(`the remote job ${submitted.job_id} was not canceled`);
+    const rows = await world.db.query<{ id: string; status: string; failure_reason: string }>(
+      `SELECT id, status, failure_reason FROM video_generations WHERE id = ANY($1::uuid[])`,
+      [[hung.id, submitted.id]],
+    );
+    expect(rows.every((r) => r.status === 'canceled')).toBe(true);
+    expect(rows.find((r) => r.id === submitted.id)!.failure_reason).toContain('was not canceled at the service');
+    expect(await inFlight()).toBe(0);
+    const waited = await carol.cli(['jobs', 'wait', '--all', '--json']);
+    expect(waited.code, waited.stderr).toBe(0);
+  });
+
+  it('jobs wait --all on a submitted job whose profile is gone marks it failed (not canceled at the service) and ends; the next wait has nothing left', async () => {
+    const dave = await makeUser(world);
+    const submitted = (await dave.cli(['generate', 'followed without a profile', '--profile', 's2', '--no-wait', '--json'])).json();
+    expect((await dave.cli(['profile', 'remove', 's2', '--yes'])).code).toBe(0);
+    const first = await dave.cli(['jobs', 'wait', '--all', '--json']);
+    expect(first.json()).toEqual([
+      expect.objectContaining({ id: submitted.id, status: 'failed', failure_reason: expect.stringContaining('not canceled at the service') }),
+    ]);
+    const second = await dave.cli(['jobs', 'wait', '--all', '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.json()).toEqual([]);
+  });
+});

@@ -210,6 +210,44 @@ export async function cancelUnsubmitted(db: Db, session: SessionRef, id: string,
   );
 }
 
+/**
+ * `jobs cancel` of a line with no job id whose create was sent (its answer never recorded: it may
+ * or may not have reached the service): canceled in octo. A process still waiting on that create,
+ * or looking for its job, can then record it only as an extra job of the line (recordExtraJob).
+ * False when a job id was recorded or the row finished meanwhile.
+ */
+export async function cancelWithoutJob(db: Db, session: SessionRef, id: string, reason: string): Promise<boolean> {
+  return changed(
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = 'canceled', failure_reason = $2, finished_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND status IN ${OPEN} AND job_id IS NULL RETURNING id`,
+      [id, reason],
+    ),
+  );
+}
+
+/**
+ * A submitted line whose profile was removed: octo can no longer reach its job, so it stops
+ * counting as in flight (`status`: canceled by `jobs cancel`, failed by a run), the reason saying
+ * that the remote job was not canceled. Only on a row still unfinished with that job id.
+ */
+export async function abandonJob(
+  db: Db,
+  session: SessionRef,
+  id: string,
+  jobId: string | null,
+  status: 'failed' | 'canceled',
+  reason: string,
+): Promise<boolean> {
+  return changed(
+    await db.forSession(session).query(
+      `UPDATE video_generations SET status = $3, failure_reason = $4, finished_at = NOW(), updated_at = NOW()
+        WHERE ${MINE} AND status IN ${OPEN} AND job_id IS NOT DISTINCT FROM $2 RETURNING id`,
+      [id, jobId, status, reason],
+    ),
+  );
+}
+
 export type NewVideo = {
   file_id: string;
   url: string;
