@@ -122,6 +122,7 @@ describe('embedded server: crashes and stale state (issue 10)', () => {
     const db = await openEmbedded({ dataDir: dir });
     const { pid } = readState(dir);
     const written: number[] = [];
+    const errors: string[] = [];
     try {
       await db.query('CREATE TABLE batch (line INTEGER)');
       for (let line = 1; line <= 30; line += 1) {
@@ -133,12 +134,13 @@ describe('embedded server: crashes and stale state (issue 10)', () => {
         try {
           await db.query('INSERT INTO batch VALUES ($1)', [line]);
           written.push(line);
-        } catch {
+        } catch (error) {
           // At most the one statement sent into the dying server may fail (asserted below).
+          errors.push(`line ${line}: ${(error as Error).message} (${(error as { cause?: { code?: string } }).cause?.code ?? ''})`);
         }
       }
       const rows = await db.query<{ line: number }>('SELECT line FROM batch ORDER BY line');
-      expect(written.length).toBeGreaterThanOrEqual(29);
+      expect(written.length, errors.join('\n')).toBeGreaterThanOrEqual(29);
       expect(rows.map((r) => r.line)).toEqual(written);
     } finally {
       await db.close();
