@@ -3,6 +3,9 @@ import { defineCommand } from '../cli/command.js';
 import type { Context } from '../context/context.js';
 import { configDir } from '../config/paths.js';
 import { targetLabel } from '../db/connection/open.js';
+import type { Session } from '../auth/session.js';
+import { systemTimeZone } from '../costs/period.js';
+import { localTime, relativeTime } from '../output/format.js';
 import type { ProfileWithKey } from '../sora/profile.js';
 import { rows } from '../output/result.js';
 
@@ -25,6 +28,10 @@ function mode(path: string): number | undefined {
 /** Each step of what a command needs, in order; a failed step skips what depends on it. */
 export async function runChecks(ctx: Context): Promise<Check[]> {
   const checks: Check[] = [];
+  // A time as the rest of the CLI shows one: local and relative at a terminal, ISO 8601 (UTC) otherwise.
+  const people = Boolean(ctx.io.stdout.isTTY) && !ctx.globals.json && !ctx.globals.csv;
+  const zone = people ? systemTimeZone(ctx.processEnv) : undefined;
+  const at = (when: Date) => (zone ? `${localTime(when, zone)} (${relativeTime(when, ctx.now())})` : when.toISOString());
   const dir = configDir(ctx.processEnv);
   const dirMode = mode(dir);
   const fileMode = mode(`${dir}/config.json`);
@@ -52,20 +59,34 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
     checks.push({ check: 'database', status: 'fail', detail: describe(error) });
   }
 
+  // The session and the profile are two rows: a user with no profile yet still sees their
+  // session. The profile's read is what confirms the session row (the token alone is checked locally).
   let profile: ProfileWithKey | undefined;
+  let session: Session | undefined;
   if (databaseOk) {
     try {
-      const { loadProfile } = await import('../profiles/index.js');
-      const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-      profile = await loadProfile(db, session, { named: ctx.globals.profile, configDefault: ctx.config().get('default-profile') });
-      checks.push({ check: 'session', status: 'ok', detail: `${session.email}, expires ${session.expiresAt.toISOString()}` });
-      checks.push({ check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.sora_version}, deployment ${profile.deployment}` });
+      session = await ctx.session();
     } catch (error) {
-      const which = (error as { code?: string }).code === 'auth' ? 'session' : 'profile';
-      checks.push({ check: which, status: 'fail', detail: describe(error) });
+      checks.push({ check: 'session', status: 'fail', detail: describe(error) });
     }
   } else {
     checks.push({ check: 'session', status: 'skip', detail: 'needs the database' });
+  }
+  if (session) {
+    const sessionOk: Check = { check: 'session', status: 'ok', detail: `${session.email}, expires ${at(session.expiresAt)}` };
+    try {
+      const { loadProfile } = await import('../profiles/index.js');
+      profile = await loadProfile(await ctx.db(), session, { named: ctx.globals.profile, configDefault: ctx.config().get('default-profile') });
+      checks.push(sessionOk, { check: 'profile', status: 'ok', detail: `${profile.name}: ${profile.sora_version}, deployment ${profile.deployment}` });
+    } catch (error) {
+      if ((error as { code?: string }).code === 'auth') {
+        checks.push({ check: 'session', status: 'fail', detail: describe(error) }, { check: 'profile', status: 'skip', detail: 'needs a session' });
+      } else {
+        checks.push(sessionOk, { check: 'profile', status: 'fail', detail: describe(error) });
+      }
+    }
+  } else {
+    checks.push({ check: 'profile', status: 'skip', detail: 'needs a session' });
   }
 
   if (profile) {

@@ -42,3 +42,12 @@ export function timeUntil(until: Date, now: Date): string {
   const seconds = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000));
   return seconds < 120 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`;
 }
+
+/** How far `at` is from `now`, as people say it: `in 7 days`, `3 h ago`, `in 12 min`, `40 s ago`. */
+export function relativeTime(at: Date, now: Date): string {
+  const ms = at.getTime() - now.getTime();
+  const s = Math.abs(ms) / 1000;
+  const span =
+    s < 90 ? `${Math.round(s)} s` : s < 90 * 60 ? `${Math.round(s / 60)} min` : s < 36 * 3600 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} days`;
+  return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
