@@ -34,7 +34,7 @@ export async function openOwner(database: TestDatabase): Promise<Db> {
 export async function enableMembersOn(database: TestDatabase, role = memberRoleName()): Promise<Members> {
   const owner = await openOwner(database);
   try {
-    const enabled = await enableMembers(owner, role, randomBytes(18).toString('base64url'));
+    const enabled = await enableMembers(owner, { role, newPassword: randomBytes(18).toString('base64url') });
     const url = memberUrl(database.env.OCTO_DATABASE_URL!, enabled.role, enabled.password);
     return {
       role,

@@ -17,8 +17,11 @@ export default defineCommand({
       );
       if (!sure) return message('Nothing changed.', { role: null, dropped: false });
     }
-    const role = await disableMembers(await ctx.db());
-    const text = role ? `Members disabled: role ${role} dropped, row-level security removed.` : 'Members were not enabled; nothing changed.';
-    return message(text, { role, dropped: Boolean(role) });
+    const disabled = await disableMembers(await ctx.db());
+    if (!disabled) return message('Members were not enabled; nothing changed.', { role: null, dropped: false });
+    const text = disabled.dropped
+      ? `Members disabled: role ${disabled.role} dropped, row-level security removed.`
+      : `Members disabled: row-level security removed; role ${disabled.role} kept (it still serves ${disabled.alsoServes.join(', ')}) but has no access here any more.`;
+    return message(text, { role: disabled.role, dropped: disabled.dropped, also_serves: disabled.alsoServes });
   },
 });

@@ -4,7 +4,14 @@ import { migrationStatus } from '../../db/connection/migrate.js';
 import { describeServer, serverJson } from '../../output/embedded-server.js';
 import { rows } from '../../output/result.js';
 
-const rlsNote = (members: MembersStatus) => (members.row_level_security ? `Row-level security: on (member role ${members.role})` : 'Row-level security: off');
+function rlsNote(members: MembersStatus): string {
+  if (!members.row_level_security) return 'Row-level security: off';
+  if (members.role_also_serves.length === 0) return `Row-level security: on (member role ${members.role}, serving this database only)`;
+  return [
+    `Row-level security: on (member role ${members.role}, which also serves ${members.role_also_serves.join(', ')}: its members reach those too)`,
+    'To give this database a role of its own: octo db members disable --yes, then octo db members enable',
+  ].join('\n');
+}
 
 export default defineCommand({
   async run({ ctx }) {
@@ -23,6 +30,7 @@ export default defineCommand({
       pending: status.pending,
       row_level_security: members.row_level_security,
       member_role: members.role,
+      member_role_also_serves: members.role_also_serves,
     };
     if (embedded) json.server = serverJson(server);
     return rows(
