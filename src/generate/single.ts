@@ -63,7 +63,8 @@ export async function generateOne(ctx: RunnerContext, request: GenerateRequest, 
   };
   let plan = planGeneration(input, profile, planOptions);
   if (plan.remix) plan = planGeneration({ ...input, ...(await remixSource(ctx, profile, plan.remix, request)) }, profile, planOptions);
-  ctx.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name} — an estimate, not a bill`);
+  // One line that fits 80 columns for the usual values ("Estimated" already says it is not a bill).
+  ctx.log.info(`Estimated cost: ${describe(plan)} on profile ${profile.name}`);
   if (request.maxCost !== undefined && plan.estimatedCost > request.maxCost) {
     throw new BudgetError(`the estimate ${formatUsd(plan.estimatedCost)} is above --max-cost ${formatUsd(request.maxCost)}`, {
       hint: 'nothing was recorded or submitted',

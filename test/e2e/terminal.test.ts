@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
+import { API_KEY, makeUser, startWorld, type TestUser, type World } from '../generate/helpers.js';
 
 /**
  * What only a terminal shows, in a real one: the built CLI inside tmux at 80, 100 and 120
@@ -171,6 +171,21 @@ describe.skipIf(!hasTmux)('at a real terminal (tmux)', () => {
     expect(screen.lines.join('\n')).toMatch(/showing 2 of \d+ \(--limit N for more\)/);
     const piped = await user.cli(['jobs', 'list', '--limit', '2']);
     expect(piped.stdout).not.toContain('showing');
+  }, 30_000);
+
+  it("a generate's estimate line fits 80 columns for the usual values", async () => {
+    await world.db.query(
+      `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, creates_per_minute)
+       VALUES ($1, 'main', $2, $3, 'sora-2', 'sora-2', FALSE, 0)`,
+      [user.userId, world.emulator.url, API_KEY],
+    );
+    const args = ['generate', 'a paper boat on a rainy street', '--profile', 'main', '--size', '1280x720', '--seconds', '8', '--dry-run'];
+    const screen = await inTmux(user.env, user.out, args, 80);
+    expect(screen.joined.at(-1)).toBe('__DONE__ 0');
+    expect(screen.joined).toContain('Estimated cost: $0.80 (sora-2, 1280x720, 8 s, text-to-video) on profile main');
+    // Nothing wrapped, the dry run's record included.
+    expect(screen.lines).toEqual(screen.joined);
+    for (const line of screen.lines) expect(line.length).toBeLessThanOrEqual(80);
   }, 30_000);
 });
 
