@@ -12,7 +12,7 @@ export type { CommandEntry };
 /** Command groups and what they are for (shown in `octo --help`). */
 export const GROUPS: Record<string, string> = {
   profile: 'Manage Azure OpenAI profiles (endpoints, keys, deployments)',
-  jobs: 'List, show, wait for and cancel generation jobs',
+  jobs: 'List, show, wait for, cancel and reconcile generation jobs',
   videos: 'List, show, open, download, upload, link and delete generated videos; a gallery page of them',
   costs: 'Spend reports and monthly budgets',
   'costs budget': 'Monthly budgets that generate cannot pass',
@@ -78,6 +78,11 @@ export const COMMANDS: CommandEntry[] = [
   { name: 'jobs show', summary: 'Show one job: status, request, estimate, times and files', load: () => import('../commands/jobs/show.js') },
   { name: 'jobs wait', summary: 'Wait for a job (or every unfinished one) and download its videos', load: () => import('../commands/jobs/wait.js') },
   { name: 'jobs cancel', summary: 'Cancel a job', load: () => import('../commands/jobs/cancel.js') },
+  {
+    name: 'jobs reconcile',
+    summary: "Record the service's jobs octo has no record of (extra, paid jobs of a line)",
+    load: () => import('../commands/jobs/reconcile.js'),
+  },
   { name: 'videos list', summary: 'List generated videos, newest first', load: () => import('../commands/videos/list.js') },
   { name: 'videos show', summary: 'Show one video', load: () => import('../commands/videos/show.js') },
   { name: 'videos open', summary: "Open a video with the system's player (--print: its path)", load: () => import('../commands/videos/open.js') },

@@ -1,6 +1,8 @@
 import { OctoError } from '../core/errors.js';
 import { abandonJob, finishGeneration, recordFoundJob, recordJobId } from '../db/tables/generation-state.js';
 import type { ClaimedRow } from '../db/tables/generation-state.js';
+import { recordExtraJob } from '../db/tables/extra-jobs.js';
+import type { Job } from '../sora/index.js';
 import { downloadRow } from './phases/download.js';
 import { pollRow } from './phases/poll.js';
 import { recoverOrphan } from './phases/recover.js';
@@ -46,9 +48,12 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
     if (!jobId && row.submitted_at && req) {
       const found = await recoverOrphan(runner, row, req, client);
       if (found) {
-        // Not recorded: the line was finished meanwhile, or another line took that job (the next
-        // look at this line finds its own).
-        if (!(await recordFoundJob(runner.db, runner.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) return null;
+        // Not recorded on the line: it was finished (or canceled) meanwhile, or another line took
+        // that job (the next look at this line finds its own); a job no row has is kept as an extra.
+        if (!(await recordFoundJob(runner.db, runner.session, row.id, found.id, found.status === 'queued' ? 'queued' : 'running'))) {
+          await keepExtra(runner, row, found);
+          return null;
+        }
         jobId = found.id;
         status = found.status === 'queued' ? 'queued' : 'running';
         runner.view.event(`${label}: found job ${jobId} submitted before the interruption`);
@@ -64,7 +69,7 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
       jobId = created.job.id;
       status = created.job.status === 'queued' ? 'queued' : 'running';
       if (!(await recordJobId(runner.db, runner.session, row.id, jobId, status))) {
-        runner.view.event(`${label}: job ${jobId} was created but the line was finished meanwhile; not recorded`);
+        await keepExtra(runner, row, created.job);
         return null;
       }
       runner.view.event(`${label}: submitted ${jobId}`);
@@ -76,5 +81,19 @@ export async function driveRow(runner: Runner, row: ClaimedRow): Promise<LineRes
     return await downloadRow(runner, row, polled.job, profile, client);
   } finally {
     slot.release();
+  }
+}
+
+/**
+ * A job made for a line that cannot take it (canceled or finished meanwhile, or given another
+ * job): it was paid for, so it is recorded as an extra job of the line (costed, and followed by
+ * `jobs wait`), unless some row has it already.
+ */
+async function keepExtra(runner: Pick<Runner, 'db' | 'session' | 'view' | 'label'>, row: ClaimedRow, job: Job): Promise<void> {
+  const extra = await recordExtraJob(runner.db, runner.session, row.id, job);
+  if (extra) {
+    runner.view.event(
+      `${runner.label(row)}: job ${job.id} was made but the line had ended or had another job; recorded as an extra, paid job of the line (${extra.slice(0, 8)}; octo jobs wait ${extra.slice(0, 8)})`,
+    );
   }
 }
