@@ -110,6 +110,18 @@ describe('octo jobs', () => {
       ).toEqual([...ids].sort());
     }
   });
+
+  it('list --status takes exactly the statuses a row can have: completed finds succeeded too, error is refused and explained', async () => {
+    const dan = await makeUser(world);
+    const g = (await dan.cli(['generate', 'done elsewhere', '--no-wait', '--json'])).json();
+    await world.db.query(`UPDATE video_generations SET status = 'succeeded' WHERE id = $1`, [g.id]);
+    expect((await dan.cli(['jobs', 'list', '--status', 'completed', '--json'])).json().map((j: any) => j.id)).toEqual([g.id]);
+    const refused = await dan.cli(['jobs', 'list', '--status', 'error']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Allowed choices are queued, running, completed, failed, canceled, cancelled.');
+    const help = await dan.cli(['jobs', 'list', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('its job is still recorded as queued or running');
+  });
 });
 
 describe('a job whose profile was removed', () => {

@@ -229,8 +229,9 @@ export type JobListRow = {
 };
 
 /** `jobs list` (one round trip, session checked). */
-/** The rows hold both spellings of a cancelled job (the web app's and octo's). */
-const statusSpellings = (status: string): string[] => (status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : [status]);
+/** The rows hold both spellings of a cancelled job (the web app's and octo's), and `succeeded` is completed (as costs count it). */
+const statusSpellings = (status: string): string[] =>
+  status === 'canceled' || status === 'cancelled' ? ['canceled', 'cancelled'] : status === 'completed' ? ['completed', 'succeeded'] : [status];
 
 export async function listJobs(db: Db, session: SessionRef, o: { status?: string; limit: number }): Promise<{ jobs: JobListRow[]; total: number }> {
   const where = 'g.user_id = (SELECT user_id FROM auth) AND ($1::text[] IS NULL OR g.status = ANY($1::text[]))';
