@@ -108,8 +108,8 @@ export default defineCommand({
     },
     { flags: '--early-404-ms <ms>', description: 'answer 404 to a GET of a job younger than this', parse: positiveInt('--early-404-ms', 0) },
     {
-      flags: '--deployment <name>',
-      description: 'a deployment the resource has (repeatable); a create naming another answers 404 as Azure does. Unset: any name',
+      flags: '--deployment <name[=model]>',
+      description: 'a deployment the resource has, and the model it runs (repeatable); a create naming another answers 404 as Azure does. Unset: any name',
       parse: repeated('--deployment'),
     },
     {

@@ -66,7 +66,10 @@ export default defineCommand({
   args: ['[prompt]'],
   options: [
     { flags: '--seconds <n>', description: 'duration (sora-2: 4, 8, 12; sora-1: 1–20)' },
-    { flags: '--size <WxH>', description: 'e.g. 1280x720 (sora-2 default 720x1280, sora-1 1280x720)' },
+    {
+      flags: '--size <WxH>',
+      description: 'e.g. 1280x720 (sora-2 default 720x1280, sora-1 1280x720); 1024x1792 and 1792x1024 need a sora-2-pro profile (octo models)',
+    },
     { flags: '--variants <n>', description: 'sora-1 only: videos per job (1–4 by size)' },
     { flags: '--image <file>', description: 'image-to-video: start from this image (png, jpg, webp)', complete: 'files' },
     { flags: '--remix <video_id>', description: 'sora-2: remix a completed video with the new prompt' },

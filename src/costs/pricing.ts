@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { SoraVersion } from '../sora/types.js';
+import type { SoraModel } from '../sora/types.js';
 import { SORA1_SIZES, parseSize } from '../sora/validate.js';
 
 /**
@@ -12,7 +12,8 @@ import { SORA1_SIZES, parseSize } from '../sora/validate.js';
  * estimate, and a pricing file may replace any row.
  */
 
-export type PricedModel = 'sora-2' | 'sora-2-pro' | 'sora-1';
+/** The price table's models: a profile's model (sora-1, sora-2, sora-2-pro). */
+export type PricedModel = SoraModel;
 
 export interface PriceRow {
   model: PricedModel;
@@ -81,12 +82,6 @@ export const BUILTIN_PRICES: PriceTable = {
     }),
   ],
 };
-
-/** Which price row a profile's deployment uses: `sora-2-pro` in the name means pro. */
-export function pricedModel(soraVersion: SoraVersion, deployment: string): PricedModel {
-  if (soraVersion === 'sora-1') return 'sora-1';
-  return /sora-2-pro/i.test(deployment) ? 'sora-2-pro' : 'sora-2';
-}
 
 const PRICED_MODELS: readonly PricedModel[] = ['sora-2', 'sora-2-pro', 'sora-1'];
 const SIZE = /^(\d{2,5}x\d{2,5}|\*)$/;

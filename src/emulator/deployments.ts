@@ -19,13 +19,22 @@ export function missingDeploymentMessage(name: string): string {
   return `The API deployment '${name}' for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again.`;
 }
 
+/** `NAME` or `NAME=MODEL` (the model a deployment runs, e.g. video=sora-2-pro): the name. */
+const nameOf = (entry: string) => entry.split('=')[0]!;
+
+/** The model a deployment runs: declared as NAME=MODEL, else its name (a name with sora-2-pro in it is pro). */
+export function deploymentModel(options: Pick<EmulatorOptions, 'deployments'>, name: string): string {
+  const declared = options.deployments?.find((entry) => nameOf(entry) === name);
+  return declared?.includes('=') ? declared.slice(declared.indexOf('=') + 1) : name;
+}
+
 export function checkDeployment(options: Pick<EmulatorOptions, 'deployments' | 'retired'>, family: Family, name: string): void {
   const retired = options.retired ?? [];
   if (retired.includes(name)) {
     throw new HttpError(410, errorBody(family, 'ModelDeprecated', RETIRED_MESSAGE, { type: 'video_generation_user_error' }));
   }
   const known = options.deployments;
-  if (known && known.length > 0 && !known.includes(name)) {
+  if (known && known.length > 0 && !known.some((entry) => nameOf(entry) === name)) {
     throw new HttpError(404, errorBody(family, 'DeploymentNotFound', missingDeploymentMessage(name), { type: 'video_generation_user_error' }));
   }
 }

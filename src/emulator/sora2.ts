@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { sendContent } from './content.js';
-import { checkDeployment } from './deployments.js';
+import { checkDeployment, deploymentModel } from './deployments.js';
 import { bad, notFound, parseBody } from './http.js';
 import { listPage } from './paging.js';
 import type { Result, Route } from './routes.js';
@@ -60,7 +60,7 @@ async function create(state: EmulatorState, req: IncomingMessage, t: number, rem
     model = f.model ?? 'sora-2';
     checkDeployment(state.options, 'sora-2', model);
     const size = f.size ?? '720x1280';
-    const sizes = /sora-2-pro/i.test(model) ? SORA2_PRO_SIZES : SORA2_SIZES;
+    const sizes = /sora-2-pro/i.test(deploymentModel(state.options, model)) ? SORA2_PRO_SIZES : SORA2_SIZES;
     if (!sizes.has(size))
       throw bad('sora-2', `Invalid value: '${size}'. Supported values are: ${[...sizes].map((s) => `'${s}'`).join(', ')}.`, 'size', 'invalid_value');
     const s = f.seconds ?? '4';

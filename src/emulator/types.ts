@@ -53,8 +53,9 @@ export interface EmulatorOptions {
    */
   onCreate?: (job: { id: string; family: Family; prompt: string }) => void;
   /**
-   * The deployments the resource has: a create naming any other answers 404 as Azure does for a
-   * missing deployment. Unset or empty: every name is a deployment.
+   * The deployments the resource has, as NAME or NAME=MODEL (the model it runs, e.g.
+   * video=sora-2-pro; else the name says it): a create naming any other answers 404 as Azure does
+   * for a missing deployment. Unset or empty: every name is a deployment.
    */
   deployments?: readonly string[];
   /** Deployments whose model is retired: every create on them is refused (410), nothing created. Read at each create. */

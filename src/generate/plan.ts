@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { checkText } from '../core/text.js';
 import { estimateCost } from '../costs/estimate.js';
 import { roundUsd } from '../core/money.js';
-import { BUILTIN_PRICES, pricedModel, type PriceTable } from '../costs/pricing.js';
+import { BUILTIN_PRICES, type PriceTable } from '../costs/pricing.js';
 import type { NewGeneration } from '../db/tables/generations.js';
 import type { ProfileWithKey } from '../sora/profile.js';
 import { SoraValidationError, checkPrompt, validateRequest } from '../sora/index.js';
@@ -100,7 +100,7 @@ export function planGeneration(input: GenerationInput, profile: ProfileWithKey, 
   const seconds = input.seconds ?? (useDefaults && o.defaults?.seconds !== undefined ? o.defaults.seconds : undefined);
   let v;
   try {
-    v = validateRequest(family, { size, seconds, variants: input.variants, model: profile.deployment });
+    v = validateRequest(family, { size, seconds, variants: input.variants, model: profile.model });
   } catch (error) {
     if (error instanceof SoraValidationError && input.size === undefined && size !== undefined && error.param === 'size') {
       throw new UsageError(`${error.message} (from config default-size)`, { hint: 'pass --size, or: octo config unset default-size' });
@@ -110,7 +110,8 @@ export function planGeneration(input: GenerationInput, profile: ProfileWithKey, 
     }
     throw error;
   }
-  const model = pricedModel(family, profile.deployment);
+  // The profile's model (set with --model, else guessed from the deployment's name) decides sizes and price.
+  const model = profile.model;
   const estimate = estimateCost(o.prices ?? BUILTIN_PRICES, { model, width: v.width, height: v.height, seconds: v.seconds, variants: v.variants });
   return {
     input,

@@ -15,7 +15,7 @@ import {
   useProfile as switchProfile,
   unfinishedJobsOn,
 } from '../db/tables/profiles.js';
-import { SORA_VERSIONS, soraVersionSuggested, type SoraVersion } from '../sora/types.js';
+import { SORA2_MODELS, SORA_VERSIONS, soraVersionSuggested, type SoraVersion } from '../sora/types.js';
 import type { CredentialKind, Profile, ProfileConnection, ProfileWithKey } from '../sora/profile.js';
 
 /** `octo profile …` as `(ctx, options) → data`; the command files wire flags to these. */
@@ -48,6 +48,19 @@ export interface AddOptions {
   check?: boolean;
   /** sora-2 creates a minute this profile asks for on its Azure resource (0: unpaced). */
   createsPerMinute?: number;
+  /** sora-2 or sora-2-pro: the model the deployment runs (unset: guessed from its name). */
+  model?: string;
+}
+
+type Sora2Model = (typeof SORA2_MODELS)[number];
+
+/** `--model`, checked against the Sora version; undefined when not given. */
+function modelFrom(value: string | undefined, soraVersion: SoraVersion): Sora2Model | undefined {
+  if (value === undefined) return undefined;
+  if (!(SORA2_MODELS as readonly string[]).includes(value)) throw new UsageError(`--model must be sora-2 or sora-2-pro (got "${value}")`);
+  if (soraVersion !== 'sora-2')
+    throw new UsageError("--model is for sora-2 profiles: a sora-1 profile's model is sora-1", { hint: 'add --sora-version sora-2' });
+  return value as Sora2Model;
 }
 
 export const AUTH_KINDS = ['api-key', 'azure-cli', 'entra'] as const;
@@ -129,9 +142,13 @@ export async function addProfile(
   const deployment = (options.deployment ?? (await askText(ctx, 'Deployment', '--deployment NAME'))).trim();
   if (!deployment) throw new UsageError('--deployment must not be empty');
   checkText('--deployment', deployment, 255);
+  // --model names a sora-2 model, so it says the version too.
   const soraVersion = (options.soraVersion ??
-    (await askChoice(ctx, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS, soraVersionSuggested(deployment)))) as SoraVersion;
+    (options.model !== undefined
+      ? 'sora-2'
+      : await askChoice(ctx, 'Sora version', '--sora-version sora-1|sora-2', SORA_VERSIONS, soraVersionSuggested(deployment)))) as SoraVersion;
   if (!SORA_VERSIONS.includes(soraVersion)) throw new UsageError(`--sora-version must be sora-1 or sora-2 (got "${soraVersion}")`);
+  const model = modelFrom(options.model, soraVersion) ?? null;
   const { credential, apiKeyEnv } = credentialFrom(options);
   // Only an `api-key` profile stores a key; the others store none ('' in the NOT NULL column).
   let apiKey = '';
@@ -145,7 +162,7 @@ export async function addProfile(
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const settings = { name: profileName, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
   const check = await checkSettings(ctx, settings, options.check !== false);
-  const profile = await insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute });
+  const profile = await insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute, model });
   return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, settings) ? apiKeyEnv : null };
 }
 
@@ -170,15 +187,20 @@ export async function updateProfile(
   if (options.apiKeyStdin && !apiKey) throw new UsageError('the API key is empty');
   const credential = options.apiKeyStdin ? 'api-key' : current.credential;
   const apiKeyEnv = options.apiKeyStdin ? null : current.api_key_env;
-  const paceOnly = options.createsPerMinute !== undefined && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin;
-  if (!paceOnly && !options.endpoint && !options.deployment && !options.soraVersion && !options.apiKeyStdin) {
-    throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version, --api-key-stdin or --creates-per-minute' });
+  // The model stored stays unless --model changes it; a sora-1 profile stores none.
+  const storedModel = current.model_guessed || current.sora_version !== 'sora-2' || soraVersion !== 'sora-2' ? null : (current.model as Sora2Model);
+  const model = modelFrom(options.model, soraVersion) ?? storedModel;
+  const reachesService = Boolean(options.endpoint || options.deployment || options.soraVersion || options.apiKeyStdin);
+  // A new pace or model alone changes nothing the service could refuse.
+  const paceOnly = !reachesService && (options.createsPerMinute !== undefined || options.model !== undefined);
+  if (!paceOnly && !reachesService) {
+    throw new UsageError('nothing to change', { hint: 'give --endpoint, --deployment, --sora-version, --model, --api-key-stdin or --creates-per-minute' });
   }
   const updated = { name: current.name, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
   // A new pace alone changes nothing the service could refuse: no check request for it.
   const check = await checkSettings(ctx, updated, options.check !== false && !paceOnly);
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
-  const profile = await changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute });
+  const profile = await changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute, model });
   return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, updated) ? apiKeyEnv : null };
 }
 

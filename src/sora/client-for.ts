@@ -4,7 +4,7 @@ import { httpLimitsFrom } from './limits.js';
 import type { ProfileConnection } from './profile.js';
 
 /** What a caller may tune on a profile's client; the profile decides the rest. */
-export type ClientTuning = Omit<SoraClientOptions, 'endpoint' | 'apiKey' | 'bearerToken' | 'deployment' | 'soraVersion'>;
+export type ClientTuning = Omit<SoraClientOptions, 'endpoint' | 'apiKey' | 'bearerToken' | 'deployment' | 'soraVersion' | 'model'>;
 
 /**
  * The one way octo makes a Sora client: for a profile, with the profile's own credential (its
@@ -21,5 +21,6 @@ export function soraClientFor(profile: ProfileConnection, env: Record<string, st
     ...soraAuth(profile, env),
     deployment: profile.deployment,
     soraVersion: profile.sora_version,
+    model: profile.model,
   });
 }

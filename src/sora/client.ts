@@ -6,7 +6,7 @@ import { Transport } from './http.js';
 import type { HttpLimits } from './limits.js';
 import { normalizeSora1Job, normalizeSora2Video } from './normalize.js';
 import { sleep as defaultSleep, type Sleep } from './sleep.js';
-import type { ContentVariant, CreateRequest, Job, JobList, ListOptions, RequestInfo, SoraVersion } from './types.js';
+import type { ContentVariant, CreateRequest, Job, JobList, ListOptions, RequestInfo, SoraModel, SoraVersion } from './types.js';
 import { checkPrompt, validateRequest } from './validate.js';
 
 export interface SoraClientOptions {
@@ -18,6 +18,8 @@ export interface SoraClientOptions {
   /** Azure deployment name, sent as `model`. */
   deployment: string;
   soraVersion: SoraVersion;
+  /** The model the deployment runs (which sizes it takes); unset: guessed from the deployment's name. */
+  model?: SoraModel;
   /** undici dispatcher; defaults to one shared keep-alive Agent. */
   dispatcher?: Dispatcher;
   headersTimeoutMs?: number;
@@ -68,7 +70,8 @@ export interface SoraClient {
 
 /** Adapter: the family-specific half of the client. */
 interface Family {
-  createBody(req: CreateRequest, deployment: string): { json?: unknown; form?: FormData };
+  /** `sizesOf`: the model whose sizes the request is checked against (the profile's, else the deployment's name). */
+  createBody(req: CreateRequest, deployment: string, sizesOf: string): { json?: unknown; form?: FormData };
   createPath: string;
   jobPath(id: string): string;
   listPath: string;
@@ -129,9 +132,9 @@ const sora2: Family = {
   listQuery: (o) => ({ limit: o.limit ?? 20, after: o.after, order: o.order ?? 'desc' }),
   contentPath: (id, variant) => ({ path: `/videos/${pathSegment(id)}/content`, query: { variant } }),
   normalize: normalizeSora2Video,
-  createBody(req, deployment) {
+  createBody(req, deployment, sizesOf) {
     const model = req.model ?? deployment;
-    const v = validateRequest('sora-2', { ...req, model });
+    const v = validateRequest('sora-2', { ...req, model: sizesOf });
     // seconds must be a string: a number is rejected with invalid_type.
     const fields = { model, prompt: req.prompt, size: v.size, seconds: String(v.seconds) };
     if (!req.image) return { json: fields };
@@ -197,7 +200,7 @@ export function createSoraClient(o: SoraClientOptions): SoraClient {
 
     async create(req, opts = {}) {
       checkPrompt(req.prompt);
-      const body = family.createBody(req, o.deployment);
+      const body = family.createBody(req, o.deployment, o.model ?? req.model ?? o.deployment);
       return family.normalize(await postCreating(family.createPath, body, opts.signal));
     },
 

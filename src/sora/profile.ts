@@ -1,4 +1,4 @@
-import type { SoraVersion } from './types.js';
+import type { SoraModel, SoraVersion } from './types.js';
 
 /** How a profile proves itself to Azure OpenAI (see soraAuth): a stored key, a variable's key, or Entra ID tokens. */
 export const CREDENTIAL_KINDS = ['api-key', 'api-key-env', 'azure-cli', 'entra'] as const;
@@ -17,6 +17,10 @@ export interface Profile {
   /** Azure deployment name, sent as `model`. */
   deployment: string;
   sora_version: SoraVersion;
+  /** The model the deployment runs: what prices, sizes and the lifecycle go by. */
+  model: SoraModel;
+  /** true: not set with --model but guessed from the deployment's name (sora-2-pro in it means pro). */
+  model_guessed: boolean;
   is_active: boolean;
   credential: CredentialKind;
   /** For api-key-env: the variable's name (the key itself is never stored). */
@@ -35,4 +39,5 @@ export interface ProfileWithKey extends Profile {
 }
 
 /** What making a client for a profile reads. */
-export type ProfileConnection = Pick<ProfileWithKey, 'name' | 'endpoint' | 'deployment' | 'sora_version' | 'credential' | 'api_key' | 'api_key_env'>;
+export type ProfileConnection = Pick<ProfileWithKey, 'name' | 'endpoint' | 'deployment' | 'sora_version' | 'credential' | 'api_key' | 'api_key_env'> &
+  Partial<Pick<ProfileWithKey, 'model'>>;

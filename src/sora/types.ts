@@ -7,6 +7,12 @@ export type SoraVersion = (typeof SORA_VERSIONS)[number];
 /** The family a deployment name suggests (`sora-2`, `my-sora2-pro`: sora-2; `sora`: sora-1): only ever a default to confirm. */
 export const soraVersionSuggested = (deployment: string): SoraVersion => (/sora-?2/i.test(deployment) ? 'sora-2' : 'sora-1');
 
+/** The models a profile's deployment may run: sora-1 (every sora-1 profile), sora-2 or sora-2-pro (the larger sizes). */
+export const SORA_MODELS = ['sora-1', 'sora-2', 'sora-2-pro'] as const;
+export type SoraModel = (typeof SORA_MODELS)[number];
+/** What `--model` takes: the sora-2 models (a sora-1 profile's model is sora-1). */
+export const SORA2_MODELS = ['sora-2', 'sora-2-pro'] as const;
+
 /** Normalised job status: sora-1 and sora-2 vocabularies mapped onto one. */
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 

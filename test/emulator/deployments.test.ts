@@ -65,7 +65,7 @@ describe('the emulator plays missing and retired deployments', () => {
     };
     const retired = option('--retired <deployment>');
     expect(retired('b', retired('a', undefined))).toEqual(['a', 'b']);
-    expect(() => option('--deployment <name>')(' ', undefined)).toThrow(/--deployment needs a deployment name/);
+    expect(() => option('--deployment <name[=model]>')(' ', undefined)).toThrow(/--deployment needs a deployment name/);
     expect(emulatorOptions({ deployment: ['a', 'b'], retired: ['c'] })).toMatchObject({ deployments: ['a', 'b'], retired: ['c'] });
   });
 });

@@ -160,6 +160,47 @@ describe.each(DRIVERS)('profiles on %s', (kind) => {
     expect((await alice.run(['profile', 'remove', 'paced', '--yes'])).code).toBe(0);
   });
 
+  it('a profile names its model (--model); guessed from the deployment name only as a default, and said; prices and sizes follow it', async () => {
+    const carol = await signedUp(database, `carol-${kind}@x.io`, 'carol pass 1234');
+    const add = (name: string, ...flags: string[]) =>
+      carol.run(['profile', 'add', name, '--endpoint', emulator.url, '--api-key-stdin', '--no-check', ...flags], { stdin: KEY_A });
+    // --model says the Sora version too.
+    const pro = await add('pro', '--deployment', 'video', '--model', 'sora-2-pro', '--json');
+    expect(pro.code, pro.stderr).toBe(0);
+    expect(pro.json()).toMatchObject({ sora_version: 'sora-2', model: 'sora-2-pro', model_guessed: false });
+    expect(pro.stderr).not.toContain('guessed');
+    const guessed = await add('guess', '--deployment', 'team-sora-2-pro', '--sora-version', 'sora-2');
+    expect(guessed.code, guessed.stderr).toBe(0);
+    expect((await carol.run(['profile', 'show', 'guess', '--json'])).json()).toMatchObject({ model: 'sora-2-pro', model_guessed: true });
+    expect(guessed.stderr).toContain('Profile guess: model sora-2-pro, guessed from the deployment name; set it with --model.');
+    const shown = await carol.run(['profile', 'show', 'guess']);
+    expect(shown.stdout).toMatch(/model\s+sora-2-pro \(guessed from the deployment name; set it with --model\)/);
+    expect((await carol.run(['profile', 'show', 'pro', '--json'])).json()).toMatchObject({ model: 'sora-2-pro', model_guessed: false });
+
+    // Set, the model stays when the deployment is renamed; sora-1 profiles have no --model.
+    const set = await carol.run(['profile', 'update', 'guess', '--model', 'sora-2', '--json']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.json()).toMatchObject({ model: 'sora-2', model_guessed: false });
+    const renamed = await carol.run(['profile', 'update', 'guess', '--deployment', 'other-sora-2-pro', '--no-check', '--json']);
+    expect(renamed.json()).toMatchObject({ deployment: 'other-sora-2-pro', model: 'sora-2', model_guessed: false });
+    const sora1 = await add('old', '--deployment', 'sora', '--sora-version', 'sora-1', '--model', 'sora-2');
+    expect(sora1.code).toBe(2);
+    expect(sora1.stderr).toContain("--model is for sora-2 profiles: a sora-1 profile's model is sora-1");
+    const listed = (await carol.run(['profile', 'list', '--json'])).json();
+    expect(listed.map((p: { name: string; model: string }) => `${p.name} ${p.model}`)).toEqual(['guess sora-2', 'pro sora-2-pro']);
+
+    // The estimate and the sizes go by the profile's model, not the deployment's name.
+    const big = await carol.run(['generate', 'a lighthouse', '--profile', 'pro', '--size', '1792x1024', '--dry-run', '--json']);
+    expect(big.code, big.stderr).toBe(0);
+    expect(big.json()).toMatchObject({ model: 'sora-2-pro', size: '1792x1024', estimated_cost: 2 });
+    const refused = await carol.run(['generate', 'a lighthouse', '--profile', 'guess', '--size', '1792x1024', '--dry-run']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('(that size needs sora-2-pro)');
+    const help = await carol.run(['profile', 'add', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain('sora-2 (720x1280, 1280x720) or sora-2-pro (also 1024x1792, 1792x1024)');
+    for (const name of ['pro', 'guess']) expect((await carol.run(['profile', 'remove', name, '--yes'])).code).toBe(0);
+  });
+
   it("a new profile name is one plain word; a stored name that is not (the web app's) works and is quoted in hints", async () => {
     for (const bad of ['bad name!', `x'); DELETE FROM profiles_config;--`, '.hidden', ' ', 'é', 'a'.repeat(65)]) {
       const refused = await alice.run(

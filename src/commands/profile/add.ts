@@ -3,7 +3,7 @@ import { positiveInt } from '../../cli/flag-parsers.js';
 import { SORA_VERSIONS } from '../../sora/types.js';
 import { shellArg } from '../../core/text.js';
 import { message } from '../../output/result.js';
-import { describeCredential, noteUnchecked, profileJson, storing } from './view.js';
+import { MODEL_OPTION, describeCredential, modelGuess, noteUnchecked, profileJson, storing } from './view.js';
 
 export default defineCommand({
   description:
@@ -14,6 +14,7 @@ export default defineCommand({
     { flags: '--endpoint <url>', description: 'resource URL or full request URL (default: AZURE_OPENAI_ENDPOINT)' },
     { flags: '--deployment <name>', description: 'Azure deployment name' },
     { flags: '--sora-version <version>', description: 'sora-1 or sora-2', choices: SORA_VERSIONS },
+    MODEL_OPTION,
     { flags: '--api-key-stdin', description: 'read the API key from stdin (default: AZURE_OPENAI_API_KEY, else asked)' },
     { flags: '--api-key-env <name>', description: 'store only the NAME of an environment variable holding the key' },
     {
@@ -30,6 +31,7 @@ export default defineCommand({
   ],
   examples: [
     'octo profile add prod --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --api-key-stdin < key.txt',
+    'octo profile add pro --endpoint https://NAME.openai.azure.com --deployment video --model sora-2-pro --api-key-stdin < key.txt',
     'octo profile add work --endpoint https://NAME.openai.azure.com --deployment sora-2 --sora-version sora-2 --auth azure-cli',
   ],
   async run({ ctx, args, opts }) {
@@ -38,6 +40,8 @@ export default defineCommand({
     const row = change.profile;
     if (change.unsetKeyVariable) ctx.log.warn(`${change.unsetKeyVariable} is not set here; commands that use profile ${row.name} will need it`);
     noteUnchecked(ctx.log, change);
+    const guess = modelGuess(row);
+    if (guess) ctx.log.info(`Profile ${row.name}: ${guess}.`);
     return message(
       `Added profile ${row.name} (${describeCredential(row)})${row.is_active ? '; it is the active profile' : `; make it active with: octo profile use ${shellArg(row.name)}`}.`,
       profileJson(row),

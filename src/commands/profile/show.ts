@@ -22,6 +22,7 @@ export default defineCommand({
       { key: 'endpoint', header: 'endpoint' },
       { key: 'deployment', header: 'deployment' },
       { key: 'sora_version', header: 'sora version' },
+      { key: 'model', header: 'model', format: (v, r) => (r.model_guessed ? `${v} (guessed from the deployment name; set it with --model)` : v) },
       { key: 'is_active', header: 'active' },
       { key: 'credential', header: 'credential', format: (_v, r) => describeCredential(r) },
       { key: 'creates_per_minute', header: 'creates/min', format: pace },

@@ -4,6 +4,7 @@ import type { Logger } from '../../output/logger.js';
 import type { Column } from '../../output/result.js';
 import type { ProfileChange } from '../../profiles/index.js';
 import type { Profile } from '../../sora/profile.js';
+import { SORA2_MODELS } from '../../sora/types.js';
 
 /** How the profile commands show a profile: its columns, its credential in words, its JSON. */
 
@@ -13,6 +14,7 @@ export const PROFILE_COLUMNS: Column<Profile>[] = [
   { key: 'endpoint', header: 'ENDPOINT', flex: true },
   { key: 'deployment', header: 'DEPLOYMENT' },
   { key: 'sora_version', header: 'SORA' },
+  { key: 'model', header: 'MODEL', format: (value, row) => `${value}${row.model_guessed ? '?' : ''}`, optional: true },
   { key: 'credential', header: 'CREDENTIAL', format: (_value, row) => describeCredential(row) },
 ];
 
@@ -33,6 +35,8 @@ export function profileJson(row: Profile): Profile {
     endpoint: row.endpoint,
     deployment: row.deployment,
     sora_version: row.sora_version,
+    model: row.model,
+    model_guessed: row.model_guessed,
     is_active: row.is_active,
     credential: row.credential,
     api_key_env: row.api_key_env,
@@ -53,9 +57,22 @@ export async function storing(change: Promise<ProfileChange>): Promise<ProfileCh
   }
 }
 
+/** Said wherever a profile's model is only a guess: what it is and how to set it. */
+export function modelGuess(row: Pick<Profile, 'model' | 'model_guessed'>): string | null {
+  return row.model_guessed ? `model ${row.model}, guessed from the deployment name; set it with --model` : null;
+}
+
 /** A check left to `profile test` (a token credential, or a key variable not set here) is said on stderr. */
 export function noteUnchecked(log: Logger, change: ProfileChange): void {
   if (!change.check.checked && change.check.reason === 'credential not at hand') {
     log.info(`Not checked: run octo profile test ${shellArg(change.profile.name)} once its credential is available.`);
   }
 }
+
+/** `--model` of profile add and update, with which sizes need which model. */
+export const MODEL_OPTION = {
+  flags: '--model <model>',
+  description:
+    'the model the deployment runs: sora-2 (720x1280, 1280x720) or sora-2-pro (also 1024x1792, 1792x1024). Default: guessed from the deployment name (sora-2-pro in it means pro)',
+  choices: SORA2_MODELS,
+} as const;

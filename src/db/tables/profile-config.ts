@@ -6,6 +6,10 @@ import type { ProfileWithKey } from '../../sora/profile.js';
  */
 export const soraVersionSql = (p: string) => `CASE WHEN ${p}.sora_version = 'sora-2' THEN 'sora-2' ELSE 'sora-1' END`;
 
+/** The model in force: the stored one, else guessed from the deployment's name; sora-1 for a sora-1 profile. */
+const modelSql = (p: string) =>
+  `CASE WHEN ${p}.sora_version = 'sora-2' THEN COALESCE(${p}.model, CASE WHEN ${p}.deployment ILIKE '%sora-2-pro%' THEN 'sora-2-pro' ELSE 'sora-2' END) ELSE 'sora-1' END`;
+
 /** "…abcd": the last 4 characters, and nothing of keys too short to hide the rest. */
 const hintSql = (p: string) =>
   `CASE WHEN COALESCE(${p}.credential, 'api-key') <> 'api-key' THEN NULL WHEN length(${p}.api_key) >= 12 THEN '…' || right(${p}.api_key, 4) ELSE '…' END`;
@@ -14,7 +18,7 @@ const hintSql = (p: string) =>
 export const profileColumns = (p: string) =>
   `${p}.name, ${p}.endpoint, ${p}.deployment, ${soraVersionSql(p)} AS sora_version, COALESCE(${p}.is_active, FALSE) AS is_active,
    COALESCE(${p}.credential, 'api-key') AS credential, ${p}.api_key_env, ${hintSql(p)} AS api_key_hint, ${p}.creates_per_minute,
-   ${p}.created_at, ${p}.updated_at`;
+   ${modelSql(p)} AS model, (${p}.sora_version = 'sora-2' AND ${p}.model IS NULL) IS TRUE AS model_guessed, ${p}.created_at, ${p}.updated_at`;
 
 /** As a ProfileWithKey: for the commands that make a Sora client (the key stays in the process). */
 export const profileWithKeyColumns = (p: string) => `${profileColumns(p)}, ${p}.api_key`;

@@ -13,9 +13,11 @@ import type { Profile, ProfileConnection } from '../../sora/profile.js';
  */
 
 /** What add and update store: a profile's settings (`api_key` '' when it stores no key) and its pace. */
-export type ProfileSettings = ProfileConnection & {
+export type ProfileSettings = Omit<ProfileConnection, 'model'> & {
   /** --creates-per-minute: a number to store; undefined keeps what is stored (add: none). */
   creates_per_minute?: number;
+  /** --model, stored as given; null: not set (guessed from the deployment's name; always for sora-1). */
+  model: 'sora-2' | 'sora-2-pro' | null;
 };
 
 const PUBLIC_COLUMNS = profileColumns('profiles_config');
@@ -56,7 +58,7 @@ export async function addProfile(db: Db, session: SessionRef, profile: ProfileSe
 export async function changeProfile(db: Db, session: SessionRef, profile: ProfileSettings): Promise<Profile> {
   const rows = await db.forSession(session).query<Profile & Record<string, unknown>>(
     `UPDATE profiles_config SET endpoint = $2, api_key = $3, deployment = $4, sora_version = $5, credential = $6, api_key_env = $7,
-          creates_per_minute = COALESCE($8::integer, creates_per_minute), updated_at = NOW()
+          creates_per_minute = COALESCE($8::integer, creates_per_minute), model = $9, updated_at = NOW()
       WHERE user_id = (SELECT user_id FROM auth) AND name = $1
       RETURNING ${PUBLIC_COLUMNS}`,
     [
@@ -68,6 +70,7 @@ export async function changeProfile(db: Db, session: SessionRef, profile: Profil
       profile.credential,
       profile.api_key_env,
       profile.creates_per_minute ?? null,
+      profile.model,
     ],
   );
   if (!rows[0]) throw notFound(profile.name);
@@ -77,10 +80,10 @@ export async function changeProfile(db: Db, session: SessionRef, profile: Profil
 /** Active when `mayBeActive` and the user has no active profile yet. */
 async function insertProfile(db: Db, session: SessionRef, profile: ProfileSettings, mayBeActive: boolean): Promise<Profile> {
   const rows = await db.forSession(session).query<Profile & Record<string, unknown>>(
-    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env, creates_per_minute)
+    `INSERT INTO profiles_config (user_id, name, endpoint, api_key, deployment, sora_version, is_active, credential, api_key_env, creates_per_minute, model)
      SELECT user_id, $1, $2, $3, $4, $5,
             $6::boolean AND NOT EXISTS (SELECT 1 FROM profiles_config WHERE user_id = auth.user_id AND is_active),
-            $7, $8, $9::integer
+            $7, $8, $9::integer, $10
      FROM auth
      RETURNING ${PUBLIC_COLUMNS}`,
     [
@@ -93,6 +96,7 @@ async function insertProfile(db: Db, session: SessionRef, profile: ProfileSettin
       profile.credential,
       profile.api_key_env,
       profile.creates_per_minute ?? null,
+      profile.model,
     ],
   );
   return onlyRow(rows, 'insert profile');

@@ -3,7 +3,6 @@ import { basename } from 'node:path';
 import { FailureError, GenerationFailedError, InterruptedError } from '../../core/errors.js';
 import { shellArg } from '../../core/text.js';
 import { explainUnavailable } from '../../costs/lifecycle.js';
-import { pricedModel } from '../../costs/pricing.js';
 import { finishGeneration, markSubmitted, refuseUnbilled, unmarkSubmitted } from '../../db/tables/generation-state.js';
 import type { GenerationRow } from '../../db/tables/generations.js';
 import type { ProfileWithKey } from '../../sora/profile.js';
@@ -106,8 +105,7 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
       }
       if (error instanceof SoraDeploymentUnavailableError) {
         // Refused over the deployment itself: never in flight, never billed, and said with what the schedule says of the model.
-        const model = pricedModel(profile.sora_version, profile.deployment);
-        const { message } = explainUnavailable(error, { name: profile.name, model }, new Date(runner.now()));
+        const { message } = explainUnavailable(error, profile, new Date(runner.now()));
         const reason = `${error.reason === 'missing' ? 'deployment_not_found' : 'model_retired'}: ${message}`;
         await refuseUnbilled(runner.db, runner.session, row.id, reason);
         runner.view.event(`${runner.label(row)}: failed (${reason})`);
