@@ -1,5 +1,6 @@
 // Measuring helpers for the benchmarks: run commands side by side, take medians.
 import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 export const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -18,17 +19,27 @@ export function timeOnce(command, args, options = {}) {
   return { ms, stdout: result.stdout, stderr: result.stderr };
 }
 
+const cpuProbe = fileURLToPath(new URL('./cpu-probe.cjs', import.meta.url));
+
 /**
  * Runs every case `runs` times, interleaved (a, b, c, a, b, c, …) so the machine's noise falls
- * on all of them alike; returns the median wall time of each.
+ * on all of them alike; returns the median wall time of each. With `{ cpu: true }` (cases whose
+ * command is a node binary) also the median CPU time the process used (scripts/bench/cpu-probe.cjs).
  */
-export function interleaved(cases, runs, warmup = 2) {
-  for (let i = 0; i < warmup; i += 1) for (const c of cases) timeOnce(c.command, c.args, c.options);
+export function interleaved(cases, runs, warmup = 2, { cpu = false } = {}) {
+  const argsOf = (c) => (cpu ? ['-r', cpuProbe, ...c.args] : c.args);
+  for (let i = 0; i < warmup; i += 1) for (const c of cases) timeOnce(c.command, argsOf(c), c.options);
   const times = cases.map(() => []);
+  const cpus = cases.map(() => []);
   for (let i = 0; i < runs; i += 1) {
-    for (const [index, c] of cases.entries()) times[index].push(timeOnce(c.command, c.args, c.options).ms);
+    for (const [index, c] of cases.entries()) {
+      const run = timeOnce(c.command, argsOf(c), c.options);
+      times[index].push(run.ms);
+      const us = /__octo_cpu_us (\d+)/.exec(run.stderr ?? '')?.[1];
+      if (us) cpus[index].push(Number(us) / 1000);
+    }
   }
-  return cases.map((c, index) => ({ name: c.name, median_ms: median(times[index]), runs }));
+  return cases.map((c, index) => ({ name: c.name, median_ms: median(times[index]), ...(cpu && { median_cpu_ms: median(cpus[index]) }), runs }));
 }
 
 /** Wall time, CPU time (user + system) and peak RSS of one child run, via GNU time. */
