@@ -162,7 +162,7 @@ export async function generateBatch(ctx: RunnerContext, request: GenerateRequest
     out: request.out,
   });
   if (ctx.signal.aborted) {
-    throw new InterruptedError('batch interrupted; submitted jobs keep running remotely', {
+    throw new InterruptedError('batch interrupted; jobs already submitted keep running at the service, and a create in flight may have reached it', {
       hint: source.resumable ? `continue it with: octo generate --file ${shellArg(file)} --resume` : 'continue it with: octo jobs wait --all',
     });
   }

@@ -1,6 +1,7 @@
 import { BudgetError, InterruptedError, NotFoundError, UsageError } from '../core/errors.js';
 import { SoraNotFoundError, checkSoraAuth, soraClientFor } from '../sora/index.js';
 import { onlyRow } from '../db/tables/rows.js';
+import { currentRows } from '../db/tables/generation-state.js';
 import { reserveGenerations } from './reserve.js';
 import { budgetsForRows, type GenerationRow, type NewGeneration } from '../db/tables/generations.js';
 import type { ProfileWithKey } from '../sora/profile.js';
@@ -100,11 +101,19 @@ export async function generateOne(ctx: RunnerContext, request: GenerateRequest, 
   const [outcome] = results;
   if (!outcome) throw new Error('runGenerations: no result for the one row it was given');
   if (outcome.kind === 'error' && (ctx.signal.aborted || outcome.error instanceof InterruptedError)) {
+    // Say what is true of this line: a job the service has, a create that may have reached it, or nothing sent.
+    const [now] = await currentRows(db, session, [row.id]).catch(() => []);
+    const jobId = now?.job_id ?? outcome.result.job_id;
+    const inFlight = !jobId && outcome.error instanceof InterruptedError && /may have reached the service/.test(outcome.error.message);
     throw new InterruptedError(
-      `stopped waiting; generation ${row.id}${outcome.result.job_id ? ` (job ${outcome.result.job_id})` : ''} keeps running remotely`,
-      {
-        hint: `pick it up with: octo jobs wait ${row.id}`,
-      },
+      jobId
+        ? `stopped waiting; generation ${row.id} (job ${jobId}) keeps running at the service`
+        : inFlight
+          ? `stopped; generation ${row.id}: ${outcome.error.message.replace(/^job: /, '')}`
+          : now && !now.submitted_at
+            ? `stopped before generation ${row.id} was submitted; nothing was created`
+            : `stopped waiting; generation ${row.id} keeps running at the service`,
+      { hint: inFlight ? (outcome.error as InterruptedError).hint : `pick it up with: octo jobs wait ${row.id}` },
     );
   }
   return { results, summary: summaryOf(results, false) };

@@ -130,7 +130,7 @@ export class Transport {
       if (s.signal?.aborted) throw error;
       const errno = errnoOf(error);
       const sent = !(errno && UNSENT_CODES.has(errno));
-      throw new SoraNetworkError(`${method} ${new URL(url).host}: ${errno ?? (error as Error).message}`, {
+      throw new SoraNetworkError(`${method} ${new URL(url).host}: ${networkWords(errno, (error as Error).message)}`, {
         sent,
         errno,
         cause: error,
@@ -364,4 +364,30 @@ export async function errorFromResponse(
     });
   }
   return new SoraServerError(`${what}: the service answered ${status}${detail}`, o);
+}
+
+/** What a network failure means, in words: never a library's code (UND_ERR_HEADERS_TIMEOUT) alone. */
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused',
+  ENOTFOUND: 'the host name was not found',
+  EAI_AGAIN: 'the host name could not be looked up (DNS)',
+  EHOSTUNREACH: 'the host is unreachable',
+  ENETUNREACH: 'the network is unreachable',
+  UND_ERR_CONNECT_TIMEOUT: 'no connection could be made in time',
+  UND_ERR_HEADERS_TIMEOUT: 'the service sent no answer in time',
+  UND_ERR_BODY_TIMEOUT: 'the service stopped sending its answer',
+  UND_ERR_SOCKET: 'the connection closed before the answer',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection closed while sending',
+  ETIMEDOUT: 'the connection timed out',
+  UND_ERR_ABORTED: 'the request was stopped',
+  ERR_TLS_CERT_ALTNAME_INVALID: "the server's certificate is for another name",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "the server's certificate is self-signed",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate could not be verified",
+  CERT_HAS_EXPIRED: "the server's certificate has expired",
+};
+
+export function networkWords(errno: string | undefined, fallback: string): string {
+  if (!errno) return fallback;
+  return NETWORK_WORDS[errno] ?? `the request failed (${errno})`;
 }

@@ -61,3 +61,38 @@ describe('a create slower than the lease, its process killed', () => {
     expect(new Set(rows.map((r) => r.job_id)).size).toBe(LINES);
   });
 });
+
+describe('Ctrl-C while a create hangs', () => {
+  it('answers at once, says the create may have reached the service; jobs cancel exits 0; the job made later is recorded as an extra, paid job of the line', async () => {
+    const user = await makeUser(world, { endpoint: proxy.url, active: 's2' });
+    const prompt = 'interrupted while its create hangs';
+    const before = proxy.received();
+    const run = octoProcess(user, ['generate', prompt, '--seconds', '4', '--creates-per-minute', '0'], ENV);
+    await until(() => proxy.received() === before + 1, 30_000, 'the create sent to the proxy');
+    run.child.kill('SIGINT');
+    const ended = await run.done;
+    // It ended while the proxy still held the create: Ctrl-C did not wait for the request.
+    expect(creates.get(prompt) ?? 0).toBe(0);
+    expect(ended.code, ended.stderr).toBe(130);
+    expect(ended.stderr).toMatch(/may have reached the service/);
+    expect(ended.stderr).toMatch(/looks for it in the service's list before creating it again/);
+    expect(ended.stderr).not.toMatch(/UND_ERR|ECONN|remotely/);
+    const [row] = await world.db.query<{ id: string; submitted_at: Date | null; job_id: string | null }>(
+      `SELECT id, submitted_at, job_id FROM video_generations WHERE user_id = $1`,
+      [user.userId],
+    );
+    expect(row!.submitted_at).not.toBeNull();
+    expect(row!.job_id).toBeNull();
+
+    const cancel = await octoProcess(user, ['jobs', 'cancel', row!.id], ENV).done;
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stderr).toContain('the service may have made the job');
+    // The held create reaches the service after all; reconcile records it against the line.
+    await until(() => (creates.get(prompt) ?? 0) === 1, 30_000, 'the held create passed on');
+    const reconciled = await octoProcess(user, ['jobs', 'reconcile', '--json'], ENV).done;
+    expect(reconciled.code, reconciled.stderr).toBe(0);
+    expect(JSON.parse(reconciled.stdout).filter((r: { recorded_as: string }) => r.recorded_as === 'extra')).toEqual([
+      expect.objectContaining({ line_id: row!.id, prompt }),
+    ]);
+  });
+});

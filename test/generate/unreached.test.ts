@@ -17,7 +17,7 @@ describe('a create that never reached the service', () => {
     const r = await user.cli(['generate', 'a paper boat']);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/could not reach the service .*ECONNREFUSED.*; retry 1 of 2 in 1 s/);
+    expect(r.stderr).toMatch(/could not reach the service .*the connection was refused.*; retry 1 of 2 in 1 s/);
     expect(r.stderr).toMatch(/retry 2 of 2 in 2 s/);
     expect(r.stderr).toMatch(/the create never reached the service .*nothing was created or billed/);
     expect(r.stderr).toMatch(/octo jobs cancel [0-9a-f]{8}/);

@@ -71,13 +71,41 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
     if (unsent === 0) await waitForTurn(runner, row, profile);
     if (runner.signal.aborted) throw new InterruptedError();
     if (!(await markSubmitted(runner.db, runner.session, row.id, runner.leases.owner))) return { skipped: true };
+    const sentAt = runner.now();
+    const label = runner.label(row);
+    // Said while the answer is awaited (a hung endpoint shows what it is waiting for, and how long).
+    const ticker = setInterval(() => {
+      const s = Math.round((runner.now() - sentAt) / 1000);
+      runner.view.update(row.id, `${label}  create sent ${s} s ago, waiting for the service's answer  ${short(row.prompt)}`);
+    }, 1000);
+    ticker.unref();
     try {
-      // No abort signal: a create cut off mid-flight leaves a job nobody knows about.
+      // Ctrl-C stops the request at once: the line stays "submitted, no job id", and whoever
+      // continues it looks for the job in the service's list (until its create deadline) before
+      // creating it again, so a create cut off mid-flight is never made twice nor lost.
       const job = req.remix
-        ? await client.remix(req.remix, req.prompt)
-        : await client.create({ prompt: req.prompt, size: req.size, seconds: req.seconds, variants: req.variants, image });
+        ? await client.remix(req.remix, req.prompt, { signal: runner.signal })
+        : await client.create({ prompt: req.prompt, size: req.size, seconds: req.seconds, variants: req.variants, image }, { signal: runner.signal });
       return { job };
     } catch (error) {
+      if (runner.signal.aborted) {
+        throw new InterruptedError(
+          `${label}: interrupted ${Math.round((runner.now() - sentAt) / 1000)} s after its create was sent; it may have reached the service`,
+          { hint: `octo looks for it in the service's list before creating it again: octo jobs wait ${row.id.slice(0, 8)} (or --resume)` },
+        );
+      }
+      if (error instanceof SoraNetworkError && error.sent && !(error instanceof SoraRateLimitError)) {
+        const waited = Math.round((runner.now() - sentAt) / 1000);
+        throw new FailureError(
+          `${label}: the create got no answer (${error.message}) after ${waited} s; it may have reached the service, and nothing more is sent for this line now`,
+          {
+            hint:
+              `octo jobs wait ${row.id.slice(0, 8)} (or --resume) looks for the job in the service's list and creates it again only once the create's deadline has passed and it is not there; ` +
+              `octo jobs cancel ${row.id.slice(0, 8)} ends the line (a job found later is still recorded and costed)`,
+            cause: error,
+          },
+        );
+      }
       if (error instanceof SoraRateLimitError && attempt < MAX_CREATE_ATTEMPTS) {
         const wait = error.retryAfterMs ?? 2000 * 2 ** attempt;
         // The capped wait is what every process on the resource is asked to pause, never the ask.
@@ -118,6 +146,8 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
         return { refused: reason };
       }
       throw error;
+    } finally {
+      clearInterval(ticker);
     }
   }
 }
