@@ -95,6 +95,13 @@ export async function runChecks(ctx: Context): Promise<Check[]> {
       const { testLoadedProfile } = await import('../profiles/index.js');
       const result = await testLoadedProfile(ctx, profile);
       checks.push({ check: 'endpoint', status: 'ok', detail: `${result.base_url} answered in ${result.latency_ms} ms` });
+      // What the free request cannot tell, and what Azure's schedule says of the model: said before anything is spent.
+      const guessed = result.model_guessed ? ' (guessed from the deployment name; set it with --model)' : '';
+      checks.push({
+        check: 'model',
+        status: result.all_versions_retired ? 'warn' : 'ok',
+        detail: `${result.model}${guessed}: ${result.lifecycle}; not checked: ${result.not_checked}`,
+      });
     } catch (error) {
       checks.push({ check: 'endpoint', status: 'fail', detail: describe(error) });
     }

@@ -1,10 +1,13 @@
 import { checkText, quoted } from '../core/text.js';
-import { ProfileCheckError, UsageError } from '../core/errors.js';
+import { NotFoundError, ProfileCheckError, UsageError } from '../core/errors.js';
+import { explainUnavailable } from '../costs/lifecycle.js';
+import { SoraDeploymentUnavailableError } from '../sora/errors.js';
 import { askChoice, askSecret, askText, readStdin } from '../auth/input.js';
 import { loadUserProfiles } from '../db/tables/generations.js';
 import type { Db } from '../db/connection/types.js';
 import type { Session } from '../auth/session.js';
 import type { Context } from '../context/context.js';
+import { readiness, type Readiness } from './readiness.js';
 import { selectProfile } from './select.js';
 import {
   addProfile as insertProfile,
@@ -15,7 +18,7 @@ import {
   useProfile as switchProfile,
   unfinishedJobsOn,
 } from '../db/tables/profiles.js';
-import { SORA2_MODELS, SORA_VERSIONS, soraVersionSuggested, type SoraVersion } from '../sora/types.js';
+import { SORA2_MODELS, SORA_VERSIONS, soraVersionSuggested, type SoraModel, type SoraVersion } from '../sora/types.js';
 import type { CredentialKind, Profile, ProfileConnection, ProfileWithKey } from '../sora/profile.js';
 
 /** `octo profile …` as `(ctx, options) → data`; the command files wire flags to these. */
@@ -161,7 +164,7 @@ export async function addProfile(
   }
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const settings = { name: profileName, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
-  const check = await checkSettings(ctx, settings, options.check !== false);
+  const check = await checkSettings(ctx, { ...settings, ...(model ? { model } : {}) }, options.check !== false);
   const profile = await insertProfile(db, session, { ...settings, creates_per_minute: options.createsPerMinute, model });
   return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, settings) ? apiKeyEnv : null };
 }
@@ -198,7 +201,7 @@ export async function updateProfile(
   }
   const updated = { name: current.name, endpoint, deployment, sora_version: soraVersion, credential, api_key: apiKey, api_key_env: apiKeyEnv };
   // A new pace alone changes nothing the service could refuse: no check request for it.
-  const check = await checkSettings(ctx, updated, options.check !== false && !paceOnly);
+  const check = await checkSettings(ctx, { ...updated, ...(model ? { model } : {}) }, options.check !== false && !paceOnly);
   const [session, db] = await Promise.all([ctx.session(), ctx.db()]);
   const profile = await changeProfile(db, session, { ...updated, creates_per_minute: options.createsPerMinute, model });
   return { profile, check, unsetKeyVariable: keyVariableUnset(ctx, updated) ? apiKeyEnv : null };
@@ -234,7 +237,7 @@ export async function profileRemoval(
   return { unfinished: byStatus.reduce((sum, s) => sum + s.n, 0), byStatus };
 }
 
-export interface ProfileTestResult {
+export interface ProfileTestResult extends Readiness {
   name: string;
   base_url: string;
   sora_version: SoraVersion;
@@ -251,19 +254,41 @@ export async function testProfile(
 }
 
 /** testProfile for a profile already read (doctor's). */
-export async function testLoadedProfile(ctx: Pick<Context, 'processEnv' | 'log' | 'signal'>, profile: ProfileConnection): Promise<ProfileTestResult> {
+/** A profile not read from the database (add's settings) has its model from --model, else from the deployment's name. */
+function guessModel(p: Pick<ProfileConnection, 'sora_version' | 'deployment'>): SoraModel {
+  if (p.sora_version !== 'sora-2') return 'sora-1';
+  return /sora-2-pro/i.test(p.deployment) ? 'sora-2-pro' : 'sora-2';
+}
+
+export async function testLoadedProfile(
+  ctx: Pick<Context, 'processEnv' | 'log' | 'signal'> & Partial<Pick<Context, 'now'>>,
+  profile: ProfileConnection,
+): Promise<ProfileTestResult> {
   const { soraClientFor } = await import('../sora/index.js');
   const client = soraClientFor(profile, ctx.processEnv, {
     headersTimeoutMs: 15_000,
     onRequest: ctx.log.debugEnabled ? (info) => ctx.log.debug(`http ${JSON.stringify(info)}`) : undefined,
   });
   const started = performance.now();
-  await client.list({ limit: 1, signal: ctx.signal });
+  const now = ctx.now?.() ?? new Date();
+  const model = profile.model ?? guessModel(profile);
+  try {
+    await client.list({ limit: 1, signal: ctx.signal });
+  } catch (error) {
+    // An endpoint form that names the deployment can be told it is missing or retired here.
+    if (!(error instanceof SoraDeploymentUnavailableError)) throw error;
+    const { message, hint } = explainUnavailable(error, { name: profile.name, model }, now);
+    throw new NotFoundError(message, { hint, cause: error });
+  }
   return {
     name: profile.name,
     base_url: client.baseUrl,
     sora_version: profile.sora_version,
     ok: true,
     latency_ms: Math.round(performance.now() - started),
+    ...readiness(
+      { deployment: profile.deployment, model, model_guessed: profile.model_guessed ?? (profile.model === undefined && profile.sora_version === 'sora-2') },
+      now,
+    ),
   };
 }

@@ -40,4 +40,4 @@ export interface ProfileWithKey extends Profile {
 
 /** What making a client for a profile reads. */
 export type ProfileConnection = Pick<ProfileWithKey, 'name' | 'endpoint' | 'deployment' | 'sora_version' | 'credential' | 'api_key' | 'api_key_env'> &
-  Partial<Pick<ProfileWithKey, 'model'>>;
+  Partial<Pick<ProfileWithKey, 'model' | 'model_guessed'>>;

@@ -48,8 +48,17 @@ describe('octo doctor', () => {
     expect(atTerminal.stdout).toContain(`doc@x.io, expires ${localTime(new Date(iso), 'Asia/Kolkata')} (in 7 days)`);
     expect(atTerminal.stdout).not.toContain(iso.slice(0, 16));
     const add = ['profile', 'add', 'emu', '--endpoint', emulator.url, '--deployment', 'sora-2', '--sora-version', 'sora-2', '--api-key-stdin'];
-    expect((await runCli(add, { env, stdin: 'doctor-key\n' })).code).toBe(0);
-    const after = await runCli(['doctor', '--json'], { env });
+    // Before anything is spent: what the check proved, what it cannot tell, and Azure's schedule for the model.
+    const august = () => new Date('2026-08-01T12:00:00Z');
+    const added = await runCli(add, { env, stdin: 'doctor-key\n', overrides: { now: august } });
+    expect(added.code).toBe(0);
+    expect(added.stderr).toContain(
+      "Checked: the endpoint and the credential. Not checked: whether deployment 'sora-2' exists and its model still serves: Azure says so only at a create, which it then refuses without billing.",
+    );
+    expect(added.stderr).toContain(
+      'Model sora-2 (guessed from the deployment name; set it with --model): sora-2 2025-10-06 retired on 2026-07-15 and sora-2 2025-12-08 retires on 2026-10-15',
+    );
+    const after = await runCli(['doctor', '--json'], { env, overrides: { now: august } });
     expect(after.code).toBe(0);
     expect(after.json().map((c: { check: string; status: string }) => [c.check, c.status])).toEqual([
       ['config', 'ok'],
@@ -57,7 +66,22 @@ describe('octo doctor', () => {
       ['session', 'ok'],
       ['profile', 'ok'],
       ['endpoint', 'ok'],
+      ['model', 'ok'],
     ]);
+    expect(after.json()[5].detail).toContain("not checked: whether deployment 'sora-2' exists");
     expect(after.stdout).not.toContain('doctor-key');
+
+    // Once every sora-2 version is past its date: a warning (not a failure), in doctor and profile test.
+    const december = () => new Date('2026-12-04T12:00:00Z');
+    const late = await runCli(['doctor', '--json'], { env, overrides: { now: december } });
+    expect(late.code).toBe(0);
+    expect(late.json()[5]).toMatchObject({ check: 'model', status: 'warn' });
+    const tested = await runCli(['profile', 'test'], { env, overrides: { now: december } });
+    expect(tested.code).toBe(0);
+    expect(tested.stderr).toContain(
+      "By Azure's schedule every sora-2 version is retired: unless this deployment runs another, its creates will be refused (nothing billed).",
+    );
+    const json = await runCli(['profile', 'test', '--json'], { env, overrides: { now: december } });
+    expect(json.json()).toMatchObject({ ok: true, model: 'sora-2', model_guessed: true, all_versions_retired: true });
   });
 });

@@ -3,6 +3,7 @@ import { shellArg } from '../../core/text.js';
 import type { Logger } from '../../output/logger.js';
 import type { Column } from '../../output/result.js';
 import type { ProfileChange } from '../../profiles/index.js';
+import { readinessNotes, type Readiness } from '../../profiles/readiness.js';
 import type { Profile } from '../../sora/profile.js';
 import { SORA2_MODELS } from '../../sora/types.js';
 
@@ -62,8 +63,16 @@ export function modelGuess(row: Pick<Profile, 'model' | 'model_guessed'>): strin
   return row.model_guessed ? `model ${row.model}, guessed from the deployment name; set it with --model` : null;
 }
 
+/** After a check that passed: what it proved, what it cannot tell, and what Azure's schedule says of the model. */
+export function noteReadiness(log: Logger, r: Readiness): void {
+  const { info, warn } = readinessNotes(r);
+  for (const line of info) log.info(line);
+  for (const line of warn) log.warn(line);
+}
+
 /** A check left to `profile test` (a token credential, or a key variable not set here) is said on stderr. */
 export function noteUnchecked(log: Logger, change: ProfileChange): void {
+  if (change.check.checked) noteReadiness(log, change.check.result);
   if (!change.check.checked && change.check.reason === 'credential not at hand') {
     log.info(`Not checked: run octo profile test ${shellArg(change.profile.name)} once its credential is available.`);
   }
