@@ -133,10 +133,15 @@ describe('octo generate (single)', () => {
   it('a missing deployment and a retired model: exit 7, recorded failed and unbilled (never in flight), the lifecycle named', async () => {
     const { startEmulator } = await import('../../src/emulator/server.js');
     // This resource has only a sora-2 deployment, and its model is retired: s1's `sora` is missing.
-    const em = await startEmulator({ apiKey: API_KEY, jobMs: 300, deployments: ['sora-2'], retired: ['sora-2'] });
+    const retiredDeployments: string[] = [];
+    const em = await startEmulator({ apiKey: API_KEY, jobMs: 300, early404Ms: 30, deployments: ['sora-2'], retired: retiredDeployments });
     try {
       const user = await makeUser(world, { endpoint: em.url });
       const now = () => new Date('2026-12-04T12:00:00Z');
+      // A video made while the deployment still served; then its model is retired.
+      const before = await user.cli(['generate', 'a harbour at dawn', '--profile', 's2', '--json']);
+      expect(before.code, before.stderr).toBe(0);
+      retiredDeployments.push('sora-2');
       const missing = await user.cli(['generate', 'a cat', '--size', '480x480', '--json'], { overrides: { now } });
       expect(missing.code).toBe(7);
       const error = missing.json().error;
@@ -149,10 +154,11 @@ describe('octo generate (single)', () => {
       expect(retired.code).toBe(7);
       expect(retired.stderr).toContain('model_retired: POST /videos: the model of the deployment is retired');
       expect(retired.stderr).toContain('sora-2 2025-10-06 retired on 2026-07-15 and sora-2 2025-12-08 retired on 2026-10-15');
-      expect(em.stats.creates).toEqual({ 'sora-1': 0, 'sora-2': 0 });
-      const rows = await world.db.query(`SELECT status, estimated_cost, job_id, failure_reason FROM video_generations WHERE user_id = $1 ORDER BY created_at`, [
-        user.userId,
-      ]);
+      expect(em.stats.creates).toEqual({ 'sora-1': 0, 'sora-2': 1 });
+      const rows = await world.db.query(
+        `SELECT status, estimated_cost, job_id, failure_reason FROM video_generations WHERE user_id = $1 AND status <> 'completed' ORDER BY created_at`,
+        [user.userId],
+      );
       expect(rows.map((r) => [r.status, Number(r.estimated_cost), r.job_id])).toEqual([
         ['failed', 0, null],
         ['failed', 0, null],
@@ -161,12 +167,19 @@ describe('octo generate (single)', () => {
       // History and costs stay readable; nothing counts as spent or in flight.
       const costs = await user.cli(['costs', '--json']);
       expect(costs.code).toBe(0);
-      expect(costs.json()).toMatchObject({ total_cost: 0, failed: { count: 2, estimated_cost: 0 } });
+      expect(costs.json()).toMatchObject({ total_cost: 0.4, count: 1, failed: { count: 2, estimated_cost: 0 } });
       await user.cli(['costs', 'budget', 'set', '--monthly', '5']);
       const budget = await user.cli(['costs', 'budget', 'show', '--json']);
       expect(JSON.stringify(budget.json())).toContain('"in_flight":0');
       const jobs = await user.cli(['jobs', 'list', '--json']);
-      expect(jobs.json().map((j: { status: string }) => j.status)).toEqual(['failed', 'failed']);
+      expect(jobs.json().map((j: { status: string }) => j.status)).toEqual(['failed', 'failed', 'completed']);
+      const videos = await user.cli(['videos', 'list', '--json']);
+      expect(videos.json().map((v: { prompt: string }) => v.prompt)).toEqual(['a harbour at dawn']);
+      const gallery = await user.cli(['videos', 'gallery', '--out', '-']);
+      expect(gallery.code, gallery.stderr).toBe(0);
+      expect(gallery.stdout).toContain('a harbour at dawn');
+      const shown = await user.cli(['jobs', 'show', before.json().id, '--json']);
+      expect(shown.json()).toMatchObject({ status: 'completed' });
     } finally {
       await em.close();
     }
