@@ -22,6 +22,9 @@ export function resourceKey(p: Pick<Profile, 'endpoint' | 'deployment'>): string
  */
 export class CreatePacer {
   private used = false;
+  /** Per resource, this process's lines waiting for a create turn, earliest line first. */
+  private readonly queues = new Map<string, { order: number }[]>();
+  private readonly lastWait = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -34,16 +37,38 @@ export class CreatePacer {
     private readonly windowMs?: number,
   ) {}
 
-  /** `onWait(ms)`: the turn is this far off (called again whenever that changes). */
-  async turn(p: Profile, signal: AbortSignal, onWait?: (ms: number) => void): Promise<void> {
+  /**
+   * `onWait(ms)`: the turn is this far off (called again whenever that changes). `order`: where the
+   * line stands in its run (its line number): this process's workers waiting on one resource take
+   * their turns in that order, so paced lines are created in file order, not in the order their
+   * naps happen to end.
+   */
+  async turn(p: Profile, signal: AbortSignal, onWait?: (ms: number) => void, order = 0): Promise<void> {
     if (p.sora_version === 'sora-1') return this.limiter.beforeCreate(p.name, signal);
     this.used = true;
-    for (;;) {
-      const t = await takeCreateTurn(this.db, { resource: resourceKey(p), owner: this.owner, pace: this.paceFor(p), windowMs: this.windowMs });
-      if (t.granted) return;
-      onWait?.(t.waitMs);
-      // Short naps: a stricter pace or a pause set by another process applies at the next try.
-      await this.sleep(Math.min(t.waitMs, 5_000), signal);
+    const key = resourceKey(p);
+    const queue = this.queues.get(key) ?? [];
+    this.queues.set(key, queue);
+    const me = { order };
+    queue.push(me);
+    queue.sort((a, b) => a.order - b.order);
+    try {
+      for (;;) {
+        if (queue[0] !== me) {
+          // Behind an earlier line: it asks the database; this one waits its turn here.
+          onWait?.(this.lastWait.get(key) ?? 1000);
+          await this.sleep(100, signal);
+          continue;
+        }
+        const t = await takeCreateTurn(this.db, { resource: key, owner: this.owner, pace: this.paceFor(p), windowMs: this.windowMs });
+        if (t.granted) return;
+        this.lastWait.set(key, t.waitMs);
+        onWait?.(t.waitMs);
+        // Short naps: a stricter pace or a pause set by another process applies at the next try.
+        await this.sleep(Math.min(t.waitMs, 5_000), signal);
+      }
+    } finally {
+      queue.splice(queue.indexOf(me), 1);
     }
   }
 

@@ -182,7 +182,12 @@ class Run {
   private drawTotals(): void {
     const { done, failed, running } = this.counts;
     const waiting = this.rows.length - done - failed - running;
-    this.runner.view.totals(`${done} done · ${failed} failed · ${running} running · ${waiting} waiting · ${elapsed(this.started, this.runner.now())}`);
+    // Lines held back by the create quota are not running yet: counted apart.
+    const quota = Math.min(running, this.runner.quotaWaiting.size);
+    const forQuota = quota > 0 ? ` · ${quota} waiting for quota` : '';
+    this.runner.view.totals(
+      `${done} done · ${failed} failed · ${running - quota} running${forQuota} · ${waiting} waiting · ${elapsed(this.started, this.runner.now())}`,
+    );
   }
 
   /** Rows neither settled nor being driven here. */

@@ -60,6 +60,8 @@ export class Runner {
   readonly concurrency: number;
   /** How often to look again at rows another process holds. */
   readonly recheckMs: number;
+  /** Rows being driven here that wait for a create turn (shown apart from the running ones). */
+  readonly quotaWaiting = new Set<string>();
   private readonly processEnv: Context['processEnv'];
   private readonly clock: () => Date;
   private readonly defaultOut: string;

@@ -25,6 +25,34 @@ describe('what long work shows', () => {
   }, 30_000);
 });
 
+describe('lines paced by the create quota', () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await startWorld('pg');
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('are created in file order, and the totals count them as waiting for quota, not running', async () => {
+    const user = await makeUser(world, { active: 's2' });
+    const lines = ['paced a', 'paced b', 'paced c', 'paced d', 'paced e'];
+    writeFileSync(join(user.out, 'five.txt'), lines.join('\n'));
+    const r = await user.cli(['generate', '--file', 'five.txt', '--creates-per-minute', '1', '--concurrency', '5', '--no-wait'], {
+      env: { ...user.env, OCTO_QUOTA_WINDOW_MS: '700' },
+      tty: true,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const submitted = [...r.stderr.matchAll(/line (\d): submitted/g)].map((m) => Number(m[1]));
+    expect(submitted).toEqual([1, 2, 3, 4, 5]);
+    const rows = await world.db.query<{ batch_line: number }>(`SELECT batch_line FROM video_generations WHERE user_id = $1 ORDER BY submitted_at`, [
+      user.userId,
+    ]);
+    expect(rows.map((x) => x.batch_line)).toEqual([1, 2, 3, 4, 5]);
+    expect(r.stderr).toMatch(/\d done · \d failed · [0-1] running · [1-4] waiting for quota · \d waiting/);
+  }, 60_000);
+});
+
 describe('download progress text', () => {
   it('gives bytes, percent and rate', () => {
     expect(formatBytes(999)).toBe('999 B');

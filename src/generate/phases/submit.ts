@@ -20,7 +20,7 @@ import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
 
 /** What the submit phase uses of the run. */
-type Phase = Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'sleep' | 'leases' | 'pacer'>;
+type Phase = Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'sleep' | 'leases' | 'pacer' | 'quotaWaiting'>;
 
 const MAX_CREATE_ATTEMPTS = 8;
 /** Creates that never left this machine (refused, no DNS) are tried this often, 1 s then 2 s apart. */
@@ -47,13 +47,21 @@ async function waitForTurn(runner: Phase, row: GenerationRow, profile: ProfileWi
   const ticker = setInterval(() => until && show(), 1000);
   ticker.unref();
   try {
-    await runner.pacer.turn(profile, runner.signal, (ms) => {
-      if (!until) runner.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
-      until = runner.now() + ms;
-      show();
-    });
+    await runner.pacer.turn(
+      profile,
+      runner.signal,
+      (ms) => {
+        if (!until) runner.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
+        // Counted apart from the running lines in the batch's totals.
+        runner.quotaWaiting.add(row.id);
+        until = runner.now() + ms;
+        show();
+      },
+      row.batch_line ?? 0,
+    );
   } finally {
     clearInterval(ticker);
+    runner.quotaWaiting.delete(row.id);
   }
 }
 
