@@ -1,4 +1,5 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -139,6 +140,26 @@ describe('octo videos gallery', () => {
     expect(await code(['--status', 'nope'])).toBe(2);
     writeFileSync(join(alice.out, 'unrun.txt'), 'never generated\n');
     expect(await code(['--file', 'unrun.txt'])).toBe(3);
+  });
+
+  it('--out never replaces a folder, a device or a FIFO, never hangs under /proc, and leaves no part file (exit 2)', async () => {
+    const folder = join(alice.out, 'a-folder');
+    mkdirSync(folder);
+    const fifo = join(alice.out, 'a-fifo');
+    execFileSync('mkfifo', [fifo]);
+    const cases: [string, RegExp][] = [
+      [folder, /--out .*a-folder is a folder/],
+      ['/dev/null', /--out \/dev\/null is not a regular file/],
+      [fifo, /a-fifo is not a regular file/],
+      ['/proc/x/g.html', /cannot write the page to \/proc\/x\/g\.html/],
+    ];
+    for (const [out, said] of cases) {
+      const r = await alice.cli(['videos', 'gallery', '--out', out]);
+      expect([r.code, r.stderr], out).toEqual([2, expect.stringMatching(said)]);
+    }
+    expect(lstatSync('/dev/null').isCharacterDevice()).toBe(true);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(alice.out).filter((f) => f.includes('.part-'))).toEqual([]);
   });
 
   it('--out - prints the page; --out makes missing folders and links the videos from there', async () => {

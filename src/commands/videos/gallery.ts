@@ -1,8 +1,9 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
 import type { Context } from '../../context/context.js';
+import { makeDirs } from '../../core/dirs.js';
 import { FailureError, UsageError } from '../../core/errors.js';
 import { formatUsd } from '../../core/money.js';
 import type { GalleryCard } from '../../output/gallery/model.js';
@@ -44,6 +45,8 @@ export default defineCommand({
     if (toStdout && ctx.globals.json) throw new UsageError('--json prints the rows on stdout: write the page to a file with --out FILE');
     if (toStdout && opts.open) throw new UsageError('--open opens a page file: pass --out FILE');
     if (toStdout && opts.upload) throw new UsageError('--upload prints the link on stdout: write the local page with --out FILE');
+    const file = toStdout ? null : resolve(ctx.cwd, opts.out);
+    if (file !== null) await checkPageTarget(file, opts.out);
     const [feature, { renderGalleryPage }, { systemTimeZone }] = await Promise.all([
       import('../../videos/gallery.js'),
       import('../../output/gallery/page.js'),
@@ -55,7 +58,6 @@ export default defineCommand({
     // asked only when there is a day to read (Intl's zone lookup starts ICU: 10-30 ms).
     const timeZone = opts.since !== undefined || opts.until !== undefined ? systemTimeZone(ctx.processEnv) : 'UTC';
     const data = await feature.galleryData(ctx, { ...opts, timeZone });
-    const file = toStdout ? null : resolve(ctx.cwd, opts.out);
     const totals = feature.galleryTotals(data.rows);
     const note =
       data.total > data.rows.length ? `showing ${data.rows.length} of ${data.total > 10_000 ? 'more than 10000' : data.total} (--limit N for more)` : undefined;
@@ -67,7 +69,7 @@ export default defineCommand({
       totals,
     });
     if (file === null) return text(html);
-    writePage(file, html);
+    await writePage(file, html);
     const counts = totals.byStatus.map((s) => `${s.count} ${s.status}`).join(', ');
     ctx.log.info(`${data.rows.length} card${data.rows.length === 1 ? '' : 's'}${counts ? ` (${counts})` : ''}, ${formatUsd(totals.completed.cost)} estimated`);
     if (note) ctx.log.info(note);
@@ -125,10 +127,34 @@ async function open(ctx: Pick<Context, 'processEnv'>, target: string, done: stri
   });
 }
 
-/** Written beside its final name and renamed, so a browser never opens half a page. Missing folders are made. */
-function writePage(file: string, html: string): void {
-  mkdirSync(dirname(file), { recursive: true });
+/**
+ * Where the page may go, checked before anything is read: a new path or a regular file (a folder,
+ * a device such as /dev/null or a FIFO would be replaced by the rename), its missing folders
+ * made one level at a time (a recursive mkdir under /proc never returns on Node 20).
+ */
+async function checkPageTarget(file: string, given: string): Promise<void> {
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return null;
+    throw new UsageError(`cannot write the page to ${given} (${error.code ?? error.message})`, { hint: 'pass --out FILE in a folder you can write' });
+  });
+  if (found?.isDirectory()) throw new UsageError(`--out ${given} is a folder`, { hint: `pass a file name, e.g. --out ${join(given, 'octo-gallery.html')}` });
+  if (found && !found.isFile()) throw new UsageError(`--out ${given} is not a regular file`, { hint: 'pass --out FILE (or - for stdout)' });
+  try {
+    await makeDirs(dirname(file));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new UsageError(`cannot write the page to ${given} (${code})`, { hint: 'pass --out FILE in a folder you can write' });
+  }
+}
+
+/** Written beside its final name and renamed, so a browser never opens half a page; no part file is left behind. */
+async function writePage(file: string, html: string): Promise<void> {
   const part = `${file}.part-${process.pid}`;
-  writeFileSync(part, html);
-  renameSync(part, file);
+  try {
+    await writeFile(part, html, { flag: 'wx' });
+    await rename(part, file);
+  } catch (error) {
+    await unlink(part).catch(() => undefined);
+    throw error;
+  }
 }
