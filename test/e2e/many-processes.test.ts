@@ -103,18 +103,40 @@ describe.each(['pg', 'neon'] as const)('many octo processes on one %s database',
     measured.push(`two --resume at once, 12 lines: ${total(prompts)} creates`);
   });
 
+  it('a plain second generate --file, started after the first has recorded the run, joins it: both exit 0, each line created once', async () => {
+    const user = await makeUser(world, { endpoint: emulator.url, active: 's2' });
+    const prompts = batch(user, 'joined', 4);
+    // Creates paused until the second process has joined: the first run is surely unfinished then.
+    const resource = resourceKey({ endpoint: emulator.url, deployment: 'sora-2' });
+    await pauseCreates(world.db, resource, 60_000);
+    const a = octoProcess(user, ['generate', '--file', 'joined.txt', '--json', '--concurrency', '1', '--creates-per-minute', '0']);
+    await until(async () => (await rowsOf(user.userId)).length === 4, 20_000, 'the first run recorded');
+    const b = octoProcess(user, ['generate', '--file', 'joined.txt', '--concurrency', '2', '--creates-per-minute', '0']);
+    await until(() => /Joining the unfinished run of batch|error/.test(b.stderrSoFar()), 20_000, 'the second process joined');
+    await world.db.query('UPDATE octo_create_pacing SET paused_until = NULL WHERE resource = $1', [resource]);
+    const [first, second] = await Promise.all([a.done, b.done]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stderr).toContain('4 completed, 0 failed of 4');
+    expect(createsOf(prompts)).toEqual(prompts.map(() => 1));
+  });
+
   it('jobs cancel of a line a running batch has not submitted yet: the cancel wins, the line is never created', async () => {
     const user = await makeUser(world, { endpoint: emulator.url, active: 's2' });
     const prompts = batch(user, 'cancel', 3);
     // Creates on the resource are paused (as a 429 seen by any process would do): the batch's
-    // workers hold their lines and wait for their turn.
-    await pauseCreates(world.db, resourceKey({ endpoint: emulator.url, deployment: 'sora-2' }), 2_500);
+    // workers hold their lines and wait for their turn until the cancel is done (a state, not a
+    // time window: a busy machine may take seconds to start the batch and the cancel).
+    const resource = resourceKey({ endpoint: emulator.url, deployment: 'sora-2' });
+    await pauseCreates(world.db, resource, 60_000);
     const run = octoProcess(user, ['generate', '--file', 'cancel.txt', '--json', '--concurrency', '3', '--creates-per-minute', '0']);
     await until(async () => (await rowsOf(user.userId)).filter((r) => r.claimed_by).length === 3, 20_000, 'three claimed lines');
     const target = (await rowsOf(user.userId))[1]!;
     expect(target.submitted_at).toBeNull();
     const cancel = await user.cli(['jobs', 'cancel', target.id, '--json']);
     expect(cancel.code, cancel.stderr).toBe(0);
+    expect((await rowsOf(user.userId)).filter((x) => x.submitted_at)).toEqual([]);
+    await world.db.query('UPDATE octo_create_pacing SET paused_until = NULL WHERE resource = $1', [resource]);
     const r = await run.done;
     expect(r.code, r.stderr).toBe(6);
     expect(JSON.parse(r.stdout).map((x: any) => x.status)).toEqual(['completed', 'canceled', 'completed']);
