@@ -5,7 +5,7 @@ import type { Db } from '../db/connection/types.js';
 import type { GenerationRow } from '../db/tables/generations.js';
 import type { ProfileWithKey } from '../sora/profile.js';
 import type { ProgressView } from '../output/progress.js';
-import { soraClientFor, type PollScheduleOptions, type SoraClient } from '../sora/index.js';
+import { soraClientFor, type PollScheduleOptions, type SoraClient, type SoraDeploymentUnavailableError } from '../sora/index.js';
 import { sleep, type Sleep } from '../sora/sleep.js';
 import { storageSettings, type StorageSettings } from '../storage/settings.js';
 import { Leases, leaseMs, newOwnerId } from './leases.js';
@@ -67,6 +67,11 @@ export class Runner {
   private readonly defaultOut: string;
   private readonly outOverride?: string;
   private readonly clients = new Map<string, SoraClient>();
+  /**
+   * Profiles whose deployment the service said is missing or retired in this run: their other
+   * lines are refused the same way without a request (or a wait for the create quota).
+   */
+  readonly unavailable = new Map<string, SoraDeploymentUnavailableError>();
 
   constructor(
     ctx: Omit<RunnerContext, 'db' | 'session' | 'io' | 'globals'>,

@@ -185,6 +185,26 @@ describe('octo generate (single)', () => {
     }
   });
 
+  it('a batch on a retired deployment: one refused create, then every other line fails the same way without a request', async () => {
+    const { startEmulator } = await import('../../src/emulator/server.js');
+    const em = await startEmulator({ apiKey: API_KEY, jobMs: 300, retired: ['sora-2'] });
+    try {
+      const user = await makeUser(world, { endpoint: em.url });
+      writeFileSync(join(user.out, 'three.txt'), 'one boat\ntwo boats\nthree boats\n');
+      const r = await user.cli(['generate', '--file', 'three.txt', '--profile', 's2', '--concurrency', '1', '--json']);
+      expect(r.code).toBe(6);
+      expect(r.json().map((l: { status: string; estimated_cost: number }) => [l.status, l.estimated_cost])).toEqual([
+        ['failed', 0],
+        ['failed', 0],
+        ['failed', 0],
+      ]);
+      expect(em.stats.requests['POST /videos']).toBe(1);
+      expect(em.stats.creates['sora-2']).toBe(0);
+    } finally {
+      await em.close();
+    }
+  });
+
   it('image-to-video on both families, and remix on sora-2', async () => {
     const user = await makeUser(world);
     const png = join(user.out, 'ref.png');

@@ -20,7 +20,7 @@ import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
 
 /** What the submit phase uses of the run. */
-type Phase = Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'sleep' | 'leases' | 'pacer' | 'quotaWaiting'>;
+type Phase = Pick<Runner, 'db' | 'session' | 'signal' | 'view' | 'label' | 'now' | 'sleep' | 'leases' | 'pacer' | 'quotaWaiting' | 'unavailable'>;
 
 const MAX_CREATE_ATTEMPTS = 8;
 /** Creates that never left this machine (refused, no DNS) are tried this often, 1 s then 2 s apart. */
@@ -65,6 +65,15 @@ async function waitForTurn(runner: Phase, row: GenerationRow, profile: ProfileWi
   }
 }
 
+/** Refused over the deployment itself: failed and unbilled (never in flight), said with what the schedule says of the model. */
+async function refuseOverDeployment(runner: Phase, row: GenerationRow, profile: ProfileWithKey, error: SoraDeploymentUnavailableError): Promise<SubmitOutcome> {
+  const { message } = explainUnavailable(error, profile, new Date(runner.now()));
+  const reason = `${error.reason === 'missing' ? 'deployment_not_found' : 'model_retired'}: ${message}`;
+  await refuseUnbilled(runner.db, runner.session, row.id, reason);
+  runner.view.event(`${runner.label(row)}: failed (${reason})`);
+  return { refused: reason, unbilled: true };
+}
+
 /**
  * Phase 2, submit: waits for the resource's create turn, records `submitted_at` (only while this
  * process's lease is live and the row still queued: a cancel wins here), then creates the job.
@@ -73,6 +82,9 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
   const image = req.image
     ? { data: new Uint8Array(await readFile(req.image)), filename: basename(req.image), contentType: imageContentType(req.image) }
     : undefined;
+  // The service already refused this profile's deployment in this run: no request, no quota wait.
+  const known = runner.unavailable.get(profile.name);
+  if (known) return refuseOverDeployment(runner, row, profile, known);
   let unsent = 0;
   for (let attempt = 1; ; attempt++) {
     // A create that never reached the service used no quota: its retry takes no new turn.
@@ -140,12 +152,8 @@ export async function submitRow(runner: Phase, row: GenerationRow, req: StoredRe
         });
       }
       if (error instanceof SoraDeploymentUnavailableError) {
-        // Refused over the deployment itself: never in flight, never billed, and said with what the schedule says of the model.
-        const { message } = explainUnavailable(error, profile, new Date(runner.now()));
-        const reason = `${error.reason === 'missing' ? 'deployment_not_found' : 'model_retired'}: ${message}`;
-        await refuseUnbilled(runner.db, runner.session, row.id, reason);
-        runner.view.event(`${runner.label(row)}: failed (${reason})`);
-        return { refused: reason, unbilled: true };
+        runner.unavailable.set(profile.name, error);
+        return refuseOverDeployment(runner, row, profile, error);
       }
       if (error instanceof SoraValidationError || error instanceof GenerationFailedError) {
         const reason = `${(error as { apiCode?: string }).apiCode ?? (error instanceof GenerationFailedError ? 'content_filter' : 'invalid_request')}: ${error.message}`;
