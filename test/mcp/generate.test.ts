@@ -151,11 +151,13 @@ describe.each(['embedded', 'pg'] as const)('octo mcp generate, wait and cancel o
     expect(refused).toEqual(cli.json().error);
     expect(refused.message).toContain('sora-2 has no cancel API');
 
-    // A refusal after a cancel says what was canceled before it.
+    // A refusal does not stop the others: the refused id comes first here, and the one after it is
+    // still canceled (a refusal must not let a cancelable line be submitted and billed).
     const queued = data(await mcp.call('generate', { prompt: `${kind} sora-1 second`, profile: 's1' }));
     await until(() => submitted(queued.results[0].id), 20_000, 'the second submitted');
-    const mixed = toolError(await mcp.call('cancel', { ids: [queued.results[0].id, s2.results[0].id] }));
-    expect(mixed.message).toContain(`canceled before it: ${queued.results[0].id}`);
+    const mixed = data(await mcp.call('cancel', { ids: [s2.results[0].id, queued.results[0].id] }));
+    expect(mixed.results).toEqual([expect.objectContaining({ id: queued.results[0].id, status: 'canceled', canceled: true })]);
+    expect(mixed.refused).toEqual([{ id: s2.results[0].id, error: expect.objectContaining({ code: refused.code, message: refused.message }) }]);
     const rows = await rowsOf(u.userId);
     expect(
       rows

@@ -9,8 +9,9 @@ export default defineTool({
   description:
     'Cancels generations not yet finished, as `octo jobs cancel` does. Free, and it saves what is not spent yet: a ' +
     'line not yet submitted is marked canceled (never billed); a submitted sora-1 job is deleted at the service. sora-2 has no cancel API: a submitted ' +
-    'sora-2 job runs to its end and is billed, so that is refused (a tool error, as the CLI refuses it). Ids are ' +
-    'handled in order; a refusal stops the call and says which were canceled before it.',
+    'sora-2 job runs to its end and is billed, so that is refused, as the CLI refuses it. Every id is handled: ' +
+    'a refused one is listed in `refused` with its error, and the others are still canceled (one refusal must not ' +
+    'let a line that could be canceled be submitted and billed). Only when every id is refused is the call a tool error.',
   input: z.strictObject({
     ids: z.array(z.string().min(1)).min(1).max(100).describe('generation ids (or unique prefixes of 4+ characters) or service job ids'),
   }),
@@ -21,21 +22,27 @@ export default defineTool({
         deleted_at_service: z.boolean(),
       }),
     ),
+    refused: z
+      .array(z.object({ id: z.string(), error: z.object({ code: z.string(), message: z.string(), hint: z.string().optional() }) }))
+      .describe('ids that could not be canceled, each with why'),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
   async run({ ctx }, args) {
     const { cancelJob } = await import('../../jobs/cancel.js');
     const done = [];
+    const refused: { id: string; error: { code: string; message: string; hint?: string } }[] = [];
+    let first: unknown;
     for (const id of args.ids) {
       try {
         const { job, canceled, deletedAtService } = await cancelJob(ctx, id);
         done.push({ ...job, canceled, deleted_at_service: deletedAtService });
       } catch (error) {
-        const before = done.filter((d) => d.canceled).map((d) => d.id);
-        if (!(error instanceof OctoError) || before.length === 0) throw error;
-        throw new OctoError(error.code, `${error.message} (canceled before it: ${before.join(', ')})`, { hint: error.hint, cause: error });
+        if (!(error instanceof OctoError)) throw error;
+        first ??= error;
+        refused.push({ id, error: { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) } });
       }
     }
-    return { results: done };
+    if (done.length === 0) throw first;
+    return { results: done, refused };
   },
 });
