@@ -20,6 +20,7 @@ export default defineTool({
       lineResult.extend({
         canceled: z.boolean().describe('false: it had already ended; nothing was changed'),
         deleted_at_service: z.boolean(),
+        note: z.string().nullable().describe('what the cancel could not do at the service (a create that may have made a job; a profile removed)'),
       }),
     ),
     refused: z
@@ -34,8 +35,8 @@ export default defineTool({
     let first: unknown;
     for (const id of args.ids) {
       try {
-        const { job, canceled, deletedAtService } = await cancelJob(ctx, id);
-        done.push({ ...job, canceled, deleted_at_service: deletedAtService });
+        const { job, canceled, deletedAtService, note } = await cancelJob(ctx, id);
+        done.push({ ...job, canceled, deleted_at_service: deletedAtService, note });
       } catch (error) {
         if (!(error instanceof OctoError)) throw error;
         first ??= error;
