@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { CallToolRequestSchema, type CallToolResult, type ServerNotification, type ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import { createContext } from '../cli/context.js';
 import { configDir } from '../config/paths.js';
@@ -48,15 +48,37 @@ export function createServer(scope: ServerScope): McpServer {
     server.registerTool(
       tool.name,
       { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output, annotations: tool.annotations },
-      (args: Record<string, unknown>, extra: Extra) => {
-        const result = callTool(scope, tool, args, extra);
-        // A stop waits (briefly) for the calls still running to wind down (leases released).
-        scope.track(result);
-        return result;
-      },
+      // Registered for tools/list (names, schemas, annotations); tools/call is answered below.
+      (args: Record<string, unknown>, extra: Extra) => answer(scope, tool, args, extra),
     );
   }
+  // The SDK answers arguments a tool's schema refuses (an unknown key, a missing id, a number out
+  // of range) with plain text; octo's contract is {error: {code, message, hint}} for every tool
+  // error, so calls are checked here and the SDK's handler for them is replaced.
+  server.server.setRequestHandler(CallToolRequestSchema, (request, extra) => {
+    const tool = TOOLS.find((t) => t.name === request.params.name);
+    if (!tool) return usageError(`no tool named ${JSON.stringify(request.params.name)}`, 'see the tools/list answer for the tools there are');
+    const parsed = tool.input.safeParse(request.params.arguments ?? {});
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i: { path: PropertyKey[]; message: string }) =>
+        i.path.length ? `${i.path.map(String).join('.')}: ${i.message}` : i.message,
+      );
+      return usageError(`invalid arguments for ${tool.name}: ${problems.join('; ')}`, `the inputSchema of ${tool.name} (tools/list) says what it takes`);
+    }
+    return answer(scope, tool, parsed.data, extra);
+  });
   return server;
+}
+
+function answer(scope: ServerScope, tool: ToolSpec, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
+  const result = callTool(scope, tool, args, extra);
+  // A stop waits (briefly) for the calls still running to wind down (leases released).
+  scope.track(result);
+  return result;
+}
+
+function usageError(message: string, hint: string): CallToolResult {
+  return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: { code: 'usage', message, hint } }) }] };
 }
 
 async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string, unknown>, extra: Extra): Promise<CallToolResult> {
@@ -66,6 +88,8 @@ async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string,
   try {
     // Dates as ISO strings and nothing JSON cannot carry: exactly what `--json` prints.
     const data = JSON.parse(toJson(await tool.run(call, args))) as Record<string, unknown>;
+    // What the SDK's own handler checked before its replacement above: the answer has what the tool's outputSchema promises.
+    tool.output.parse(data);
     return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
   } catch (error) {
     const shown = errorObject(error);

@@ -97,9 +97,13 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     expect(toolError(await mcp.call('estimate', { prompt: 'x', profile: 'nope' })).code).toBe('not_found');
     expect(toolError(await mcp.call('estimate', { prompt: 'x', lines: [{ prompt: 'y' }] })).code).toBe('usage');
     // Refused by the schema (an unknown key is never dropped silently: money is at stake).
-    const unknown = await mcp.call('estimate', { prompt: 'x', duration: 8 });
-    expect(unknown.isError).toBe(true);
-    expect(JSON.stringify(unknown.content)).toContain('duration');
+    // …and answered like every other tool error, {code, message, hint}: not the SDK's plain text.
+    const unknown = toolError(await mcp.call('estimate', { prompt: 'x', duration: 8 }));
+    expect(unknown).toMatchObject({ code: 'usage', message: expect.stringContaining('duration'), hint: expect.stringContaining('inputSchema') });
+    expect(toolError(await mcp.call('job_status', {}))).toMatchObject({ code: 'usage', message: expect.stringContaining('id') });
+    expect(toolError(await mcp.call('wait', { ids: ['abcd'], timeout_seconds: 99_999_999 })).code).toBe('usage');
+    expect(toolError(await mcp.call('list_videos', { limit: 1e20 })).code).toBe('usage');
+    expect(toolError(await mcp.call('costs', { by: 'nope' })).code).toBe('usage');
     expect(data(await mcp.call('estimate', { prompt: 'x' })).results[0].estimated_cost).toBe(0.4);
   });
 
