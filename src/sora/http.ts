@@ -130,7 +130,9 @@ export class Transport {
       if (s.signal?.aborted) throw error;
       const errno = errnoOf(error);
       const sent = !(errno && UNSENT_CODES.has(errno));
-      throw new SoraNetworkError(`${method} ${new URL(url).host}: ${networkWords(errno, (error as Error).message)}`, {
+      // A timeout says how long it waited: "no answer in time" alone leaves the user guessing.
+      const waited = errno && TIMEOUT_CODES.has(errno) ? ` (waited ${formatWait(performance.now() - started)})` : '';
+      throw new SoraNetworkError(`${method} ${new URL(url).host}: ${networkWords(errno, (error as Error).message)}${waited}`, {
         sent,
         errno,
         cause: error,
@@ -386,6 +388,12 @@ const NETWORK_WORDS: Record<string, string> = {
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: "the server's certificate could not be verified",
   CERT_HAS_EXPIRED: "the server's certificate has expired",
 };
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+
+function formatWait(ms: number): string {
+  return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms / 1000)} s`;
+}
 
 export function networkWords(errno: string | undefined, fallback: string): string {
   if (!errno) return fallback;
