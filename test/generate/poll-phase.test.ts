@@ -17,7 +17,8 @@ import { createSoraClient } from '../../src/sora/client.js';
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startEmulator({ jobMs: 4_000, early404Ms: 0, apiKey: 'k' });
+  // A job far longer than the test waits: a busy machine must never see it end before the 1s redraw.
+  emulator = await startEmulator({ jobMs: 60_000, early404Ms: 0, apiKey: 'k' });
 });
 afterAll(async () => {
   await emulator?.close();
