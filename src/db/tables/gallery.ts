@@ -1,6 +1,7 @@
 import { COUNT_CAP } from './ids.js';
 import { escapeLike } from './videos.js';
 import type { Db, SessionRef } from '../connection/types.js';
+import type { GenerationRow } from './generations.js';
 
 /**
  * `octo videos gallery`: generations (failed and unfinished ones too) with the videos each made,
@@ -18,22 +19,25 @@ export type GalleryVideoRow = {
   height: number | null;
 };
 
-export type GalleryGenerationRow = {
-  id: string;
-  job_id: string | null;
-  status: string;
-  prompt: string;
-  sora_model: string;
-  duration: number;
-  resolution: string;
-  variants: number;
-  estimated_cost: number;
-  failure_reason: string | null;
-  tags: Record<string, string> | null;
-  profile_name: string | null;
-  batch_id: string | null;
-  batch_line: number | null;
-  created_at: Date;
+/** A generation as the gallery shows it: the generation row's own columns, with its videos. */
+export type GalleryGenerationRow = Pick<
+  GenerationRow,
+  | 'id'
+  | 'job_id'
+  | 'status'
+  | 'prompt'
+  | 'sora_model'
+  | 'duration'
+  | 'resolution'
+  | 'variants'
+  | 'estimated_cost'
+  | 'failure_reason'
+  | 'tags'
+  | 'profile_name'
+  | 'batch_id'
+  | 'batch_line'
+  | 'created_at'
+> & {
   videos: GalleryVideoRow[];
 };
 
