@@ -4,6 +4,9 @@ import type { Db } from '../db/connection/types.js';
 import type { Sleep } from '../sora/sleep.js';
 import type { Limiter } from './limiter.js';
 
+/** What a line waiting for its create turn is told (see CreatePacer.turn). */
+export type QuotaWait = { ms: number } | { after: number };
+
 /** The resource a quota belongs to: the endpoint's host and the deployment (lower case). */
 export function resourceKey(p: Pick<Profile, 'endpoint' | 'deployment'>): string {
   let host = p.endpoint;
@@ -24,7 +27,6 @@ export class CreatePacer {
   private used = false;
   /** Per resource, this process's lines waiting for a create turn, earliest line first. */
   private readonly queues = new Map<string, { order: number }[]>();
-  private readonly lastWait = new Map<string, number>();
 
   constructor(
     private readonly db: Db,
@@ -38,12 +40,14 @@ export class CreatePacer {
   ) {}
 
   /**
-   * `onWait(ms)`: the turn is this far off (called again whenever that changes). `order`: where the
-   * line stands in its run (its line number): this process's workers waiting on one resource take
-   * their turns in that order, so paced lines are created in file order, not in the order their
-   * naps happen to end.
+   * `onWait`: `{ ms }`, the database says the turn is this far off (called again whenever that
+   * changes); `{ after }`, the line waits behind this process's earlier line `after`, whose own turn
+   * comes first (no time is known for it: the database answers only the line at the front).
+   * `order`: where the line stands in its run (its line number): this process's workers waiting on
+   * one resource take their turns in that order, so paced lines are created in file order, not in
+   * the order their naps happen to end.
    */
-  async turn(p: Profile, signal: AbortSignal, onWait?: (ms: number) => void, order = 0): Promise<void> {
+  async turn(p: Profile, signal: AbortSignal, onWait?: (wait: QuotaWait) => void, order = 0): Promise<void> {
     if (p.sora_version === 'sora-1') return this.limiter.beforeCreate(p.name, signal);
     this.used = true;
     const key = resourceKey(p);
@@ -54,16 +58,16 @@ export class CreatePacer {
     queue.sort((a, b) => a.order - b.order);
     try {
       for (;;) {
-        if (queue[0] !== me) {
+        const front = queue[0]!;
+        if (front !== me) {
           // Behind an earlier line: it asks the database; this one waits its turn here.
-          onWait?.(this.lastWait.get(key) ?? 1000);
+          onWait?.({ after: front.order });
           await this.sleep(100, signal);
           continue;
         }
         const t = await takeCreateTurn(this.db, { resource: key, owner: this.owner, pace: this.paceFor(p), windowMs: this.windowMs });
         if (t.granted) return;
-        this.lastWait.set(key, t.waitMs);
-        onWait?.(t.waitMs);
+        onWait?.({ ms: t.waitMs });
         // Short naps: a stricter pace or a pause set by another process applies at the next try.
         await this.sleep(Math.min(t.waitMs, 5_000), signal);
       }

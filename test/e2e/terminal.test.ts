@@ -224,7 +224,7 @@ describe.skipIf(!hasTmux)('long work at a real terminal (tmux)', () => {
   // window, the workers race for the window's slots: a line counting down to its turn (1 s) loses
   // it to a later line and waits a whole window again (6 s), so paced lines are not created in file
   // order. Unskip once the quota is handed out in file order (issue 23, item 10).
-  it.skip('a line waiting for quota counts down to the next create, and the totals clock runs', async () => {
+  it('a line waiting for quota counts down to the next create, and the totals clock runs', async () => {
     writeFileSync(join(user.out, 'paced.txt'), ['paced one', 'paced two', 'paced three'].join('\n'));
     const into: string[] = [];
     const env = { ...user.env, OCTO_QUOTA_WINDOW_MS: '8000' };

@@ -50,6 +50,10 @@ describe('lines paced by the create quota', () => {
     ]);
     expect(rows.map((x) => x.batch_line)).toEqual([1, 2, 3, 4, 5]);
     expect(r.stderr).toMatch(/\d done · \d failed · [0-1] running · [1-4] waiting for quota · \d waiting/);
+    // A line behind an earlier one names it rather than a made-up time (only the front line's is known).
+    expect(r.stderr).toMatch(/line [3-5] {2}waiting for quota, after line [2-4] /);
+    // Every time said comes from the database: with a 700 ms window, never more than 1 s.
+    expect(r.stderr).not.toMatch(/next create in [2-9] s/);
   }, 60_000);
 });
 

@@ -15,6 +15,7 @@ import {
   type Job,
   type SoraClient,
 } from '../../sora/index.js';
+import type { QuotaWait } from '../pacer.js';
 import type { Runner } from '../runner.js';
 import { imageContentType, type StoredRequest } from '../plan.js';
 import { short } from '../results.js';
@@ -40,6 +41,7 @@ export type SubmitOutcome =
 async function waitForTurn(runner: Phase, row: GenerationRow, profile: ProfileWithKey): Promise<void> {
   const label = runner.label(row);
   let until = 0;
+  let told = false;
   const show = () => {
     const s = Math.max(1, Math.ceil((until - runner.now()) / 1000));
     runner.view.update(row.id, `${label}  waiting for quota, next create in ${s} s  ${short(row.prompt)}`);
@@ -50,11 +52,19 @@ async function waitForTurn(runner: Phase, row: GenerationRow, profile: ProfileWi
     await runner.pacer.turn(
       profile,
       runner.signal,
-      (ms) => {
-        if (!until) runner.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(ms / 1000)} s`);
+      (wait: QuotaWait) => {
         // Counted apart from the running lines in the batch's totals.
         runner.quotaWaiting.add(row.id);
-        until = runner.now() + ms;
+        if ('after' in wait) {
+          // No time is known behind an earlier line: say whose turn comes first, not a guess.
+          until = 0;
+          const first = wait.after > 0 ? `line ${wait.after}` : 'an earlier job';
+          runner.view.update(row.id, `${label}  waiting for quota, after ${first}  ${short(row.prompt)}`);
+          return;
+        }
+        if (!told) runner.view.event(`${label}: waiting for quota (${profile.name}), next create in ${Math.ceil(wait.ms / 1000)} s`);
+        told = true;
+        until = runner.now() + wait.ms;
         show();
       },
       row.batch_line ?? 0,
