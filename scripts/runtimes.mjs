@@ -6,7 +6,7 @@
 // `node scripts/runtimes.mjs` installs what is missing and prints one bin folder per line, oldest
 // first (.ci/run puts each first on PATH in turn); `npm run bench` imports testedNodes().
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,15 +36,31 @@ export function installedNode(version, { log = (line) => process.stderr.write(`$
   const node = join(dir, 'node_modules', '.bin', 'node');
   if (versionOf(node) === `v${version}`) return node;
   log(`installing Node ${version} into ${dir} (npm install node@${version})`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
-  const npm = spawnSync('npm', ['install', '--prefix', dir, '--no-audit', '--no-fund', '--loglevel=error', `node@${version}`], {
+  // Into a folder of this process's own, moved into place when whole: two runs installing at once
+  // (two benches, a bench and .ci/run) never delete each other's files half-way.
+  const staging = `${dir}.installing-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  writeFileSync(join(staging, 'package.json'), '{ "private": true }\n');
+  const npm = spawnSync('npm', ['install', '--prefix', staging, '--no-audit', '--no-fund', '--loglevel=error', `node@${version}`], {
     // npm's own output to stderr: stdout carries only the bin folders .ci/run reads.
     stdio: ['ignore', 2, 2],
   });
+  const staged = join(staging, 'node_modules', '.bin', 'node');
+  const built = versionOf(staged);
+  if (npm.status !== 0 || built !== `v${version}`) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new Error(`could not install Node ${version} into ${staging} (npm exited ${npm.status}, node says ${built})`);
+  }
+  if (versionOf(node) === `v${version}`) {
+    // Another run finished first: its copy is as good.
+    rmSync(staging, { recursive: true, force: true });
+    return node;
+  }
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(staging, dir);
   const got = versionOf(node);
-  if (npm.status !== 0 || got !== `v${version}`) throw new Error(`could not install Node ${version} into ${dir} (npm exited ${npm.status}, node says ${got})`);
+  if (got !== `v${version}`) throw new Error(`Node ${version} moved into ${dir} does not start (node says ${got})`);
   return node;
 }
 
