@@ -8,7 +8,7 @@ import { configDir } from '../config/paths.js';
 import { openConfig } from '../config/store.js';
 import type { Context } from '../context/context.js';
 import { octoVersion } from '../core/version.js';
-import { errorObject } from '../output/errors.js';
+import { errorObject, type ErrorObject } from '../output/errors.js';
 import { toJson } from '../output/format.js';
 import type { ToolCall, ToolSpec } from './tool.js';
 import { TOOLS } from './tools/index.js';
@@ -92,10 +92,24 @@ async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string,
     tool.output.parse(data);
     return { content: [{ type: 'text', text: JSON.stringify(data) }], structuredContent: data };
   } catch (error) {
-    const shown = errorObject(error);
+    const shown = inToolTerms(errorObject(error), tool);
     if (shown.code === 'failure') scope.ctx.log.debug(`${tool.name}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     return { isError: true, content: [{ type: 'text', text: JSON.stringify({ error: shown }) }] };
   }
+}
+
+/**
+ * The engine's errors name the command's flags (`--max-cost`); an agent calls the tool with its
+ * arguments (`max_cost`): a flag that is one of this tool's arguments is named as that argument.
+ */
+export function inToolTerms(shown: ErrorObject, tool: Pick<ToolSpec, 'input' | 'flagArgs'>): ErrorObject {
+  const args = new Set(Object.keys(tool.input.shape));
+  const rename = (text: string) =>
+    text.replace(/(?<![\w-])--([a-z][a-z-]*)(?![\w-])/g, (flag, name: string) => {
+      const arg = tool.flagArgs?.[name] ?? name.replaceAll('-', '_');
+      return args.has(arg) ? `\`${arg}\`` : flag;
+    });
+  return { ...shown, message: rename(shown.message), hint: shown.hint === null ? null : rename(shown.hint) };
 }
 
 function progressOf(extra: Extra): ToolCall['progress'] {

@@ -29,6 +29,8 @@ export interface ToolSpec<I extends z.ZodObject = z.ZodObject, O extends z.ZodOb
   /** Loose: more keys are welcome, as in the `--json` contract; the ones listed are always there. */
   output: O;
   annotations: ToolAnnotations;
+  /** The command's flags whose argument here has another name (`max-cost`: `max_cost_usd`), so errors name the argument. */
+  flagArgs?: Record<string, string>;
   /**
    * The tool's data, before JSON: Dates become ISO strings as in `--json`. The server checks it
    * against `output` before sending.

@@ -118,12 +118,17 @@ describe.each(['embedded', 'pg'] as const)('octo mcp generate, wait and cancel o
     const bad = toolError(await mcp.call('generate', { prompt: 'x', size: '999x999' }));
     const cli = await u.cli(['generate', 'x', '--size', '999x999', '--json']);
     expect(bad).toEqual(cli.json().error);
-    expect(toolError(await mcp.call('generate', { prompt: 'x', seconds: 12, max_cost_usd: 1 }))).toMatchObject({ code: 'budget_exceeded' });
+    // Errors name the tool's arguments, never the command's flags.
+    const above = toolError(await mcp.call('generate', { prompt: 'x', seconds: 12, max_cost_usd: 1 }));
+    expect(above).toMatchObject({ code: 'budget_exceeded', message: expect.stringContaining('above `max_cost_usd` $1.00') });
+    expect(JSON.stringify(above)).not.toContain('--max-cost');
     expect(toolError(await mcp.call('generate', { lines: [{ prompt: 'a' }, { prompt: 'b', profile: 'nope' }] }))).toMatchObject({
       code: 'usage',
       message: expect.stringContaining('lines:2:'),
     });
     expect(toolError(await mcp.call('generate', {}))).toMatchObject({ code: 'usage' });
+    expect(toolError(await mcp.call('estimate', {}))).toMatchObject({ code: 'usage', message: 'give a prompt or lines' });
+    expect(toolError(await mcp.call('estimate', { prompt: 'a', lines: [{ prompt: 'b' }] }))).toMatchObject({ message: 'give a prompt or lines, not both' });
     expect(toolError(await mcp.call('wait', { ids: ['no-such-job'] }))).toMatchObject({ code: 'not_found' });
     expect(toolError(await mcp.call('cancel', { ids: ['../../x'] }))).toMatchObject({ code: 'not_found' });
     expect(await rowsOf(u.userId)).toEqual([]);

@@ -139,7 +139,10 @@ describe.each(['embedded', 'pg'] as const)('octo mcp on the %s database', (kind)
     expect(videos).toEqual({ videos: listed.json(), total: 2 });
     const found = data(await mcp.call('list_videos', { search: 'RED', limit: 5 }));
     expect(found.videos.map((v: any) => v.prompt)).toEqual(['a red kite']);
-    expect(toolError(await mcp.call('list_videos', { since: 'yesterday-ish' })).code).toBe('usage');
+    const since = toolError(await mcp.call('list_videos', { since: 'yesterday-ish' }));
+    expect(since.code).toBe('usage');
+    expect(since.message).toContain('`since`');
+    expect(JSON.stringify(since)).not.toContain('--since');
     for (const [args, flags, n] of [
       [{ tag: 'run=mcp' }, ['--tag', 'run=mcp'], 2],
       [{ tag: 'run' }, ['--tag', 'run'], 2],

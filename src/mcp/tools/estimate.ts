@@ -14,7 +14,8 @@ type CallArgs = Partial<LineArgs> & { lines?: LineArgs[] };
 export function batchRequest(args: CallArgs): Pick<GenerateRequest, 'prompt' | 'lines' | 'seconds' | 'size' | 'variants' | 'image' | 'tag'> {
   const { lines, prompt, seconds, size, variants, image, tags } = args;
   if ((lines === undefined) === (prompt === undefined)) {
-    throw new UsageError('give a prompt or lines, not both', { hint: 'e.g. {"prompt": "…"} or {"lines": [{"prompt": "…"}, …]}' });
+    const hint = 'e.g. {"prompt": "…"} or {"lines": [{"prompt": "…"}, …]}';
+    throw new UsageError(lines === undefined ? 'give a prompt or lines' : 'give a prompt or lines, not both', { hint });
   }
   const flags = { seconds: seconds?.toString(), size, variants: variants?.toString(), image, tag: tags };
   return lines === undefined ? { ...flags, prompt } : { ...flags, lines: lines.map((l) => JSON.stringify(l)).join('\n') };

@@ -22,6 +22,7 @@ export default defineTool({
     max_cost_usd: z.number().nonnegative().optional().describe('refuse (nothing recorded) when the estimate of the whole call is higher'),
   }),
   output: z.looseObject({ results, total_cost: z.number().describe('USD, the sum of the estimates recorded') }),
+  flagArgs: { 'max-cost': 'max_cost_usd' },
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ ctx, stopping, track }, args) {
     const { max_cost_usd: maxCost, ...rest } = args;
