@@ -220,6 +220,11 @@ export function resolveRange(input: { since?: string; until?: string; timeZone: 
   const today = dayIn(input.now, input.timeZone);
   const since = input.since ? dayOf(parseBound(input.since, '--since', input.now, input.timeZone), input.timeZone) : `${today.slice(0, 7)}-01`;
   const until = input.until ? dayOf(parseBound(input.until, '--until', input.now, input.timeZone), input.timeZone) : today;
-  if (since > until) throw new UsageError(`--since ${since} is after --until ${until}`);
+  if (since > until) {
+    // Without --until the report ends today: say so, rather than name a flag the user did not give.
+    throw new UsageError(input.until ? `--since ${since} is after --until ${until}` : `--since ${since} is after today (${until}), where the report ends`, {
+      hint: input.until ? undefined : 'a report covers days up to today; give a day that has passed',
+    });
+  }
   return { since, until, timeZone: input.timeZone };
 }

@@ -83,6 +83,10 @@ export function parseSize(size: string): { width: number; height: number } {
 
 function toInt(value: number | string, param: string): number {
   const n = typeof value === 'number' ? value : /^\s*\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+  // Past 2^53 a number is rounded: the error would name another value than the one given.
+  if (Number.isInteger(n) && !Number.isSafeInteger(n)) {
+    throw new SoraValidationError(`invalid ${param} ${JSON.stringify(String(value).trim())}: far too large`, { param });
+  }
   if (!Number.isInteger(n)) {
     throw new SoraValidationError(`invalid ${param} ${JSON.stringify(value)}: expected a whole number`, { param });
   }

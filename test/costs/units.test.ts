@@ -71,7 +71,9 @@ describe('periods and zones', () => {
     for (const bad of ['2026-02-29', '2026-13-01', '7x', 'yesterday', '']) {
       expect(() => parseDay(bad, '--since', '2026-03-31')).toThrow(UsageError);
     }
-    expect(() => resolveRange({ since: '2026-03-02', until: '2026-03-01', timeZone: 'UTC', now })).toThrow(/after/);
+    expect(() => resolveRange({ since: '2026-03-02', until: '2026-03-01', timeZone: 'UTC', now })).toThrow('--since 2026-03-02 is after --until 2026-03-01');
+    // No --until given: the message names today, not a flag the user never typed.
+    expect(() => resolveRange({ since: '2027-01-01', timeZone: 'UTC', now })).toThrow('--since 2027-01-01 is after today (2026-03-31), where the report ends');
   });
 
   it('reads the one --since/--until grammar: days of the zone, hours and times as instants', () => {

@@ -46,6 +46,8 @@ describe('validateRequest', () => {
     expect(() => validateRequest('sora-1', { size: '1280x720', seconds: 0 })).toThrow(/seconds 0/);
     expect(() => validateRequest('sora-1', { size: 'big' })).toThrow(/invalid size "big"/);
     expect(() => validateRequest('sora-1', { seconds: 2.5 })).toThrow(/whole number/);
+    // Named as given, never as the rounded double it would parse to.
+    expect(() => validateRequest('sora-2', { variants: '99999999999999999999' })).toThrow('invalid variants "99999999999999999999": far too large');
     expect(() => validateRequest('sora-1', { width: 480 })).toThrow(/both width and height/);
   });
 
