@@ -140,11 +140,12 @@ describe('embedded server: crashes and stale state (issue 10)', () => {
         }
       }
       const rows = await db.query<{ line: number }>('SELECT line FROM batch ORDER BY line');
-      // Under heavy load the statement after the first failure has now and then failed too (2 in
-      // ~25 runs, cause not yet found): only the two right after the kill may fail, never later ones.
-      expect(written.length, errors.join('\n')).toBeGreaterThanOrEqual(28);
+      // Only the statement sent on a connection the kill dropped may fail (it may have run, so it is
+      // never retried). The pool's other connections died with it: the next statement goes to a new
+      // pool (once it failed too, 2 in ~25 runs under load, on a second stale idle connection).
+      expect(written.length, errors.join('\n')).toBeGreaterThanOrEqual(29);
       expect(
-        errors.every((e) => /^line 1[01]:/.test(e)),
+        errors.every((e) => /^line 10:/.test(e)),
         errors.join('\n'),
       ).toBe(true);
       expect(rows.map((r) => r.line)).toEqual(written);

@@ -132,6 +132,8 @@ async function startServer(options: EmbeddedOptions, layout: EmbeddedLayout): Pr
 }
 
 const NOT_LISTENING = new Set(['ENOENT', 'ECONNREFUSED']);
+/** A connection the server dropped (it was killed, or stopped): what was sent on it may have run. */
+const LOST = new Set(['ECONNRESET', 'EPIPE']);
 
 /**
  * The embedded default: `pg` over the embedded server's Unix socket. When the recorded server
@@ -177,14 +179,25 @@ export async function openEmbedded(options: EmbeddedOptions): Promise<Db> {
   };
 
   const retrying = async <T>(work: (current: Db) => Promise<T>): Promise<T> => {
+    // A new pool is being made: a statement sent now belongs on it, not on the one it replaces.
+    if (reconnecting) await reconnecting.catch(() => undefined);
     const current = db;
     try {
       return await work(current);
     } catch (error) {
-      const code = ((error as { cause?: { code?: string } }).cause?.code ?? '') as string;
-      if (!NOT_LISTENING.has(code)) throw error;
-      await reconnect(current);
-      return work(db);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const code = cause?.code ?? '';
+      if (NOT_LISTENING.has(code)) {
+        await reconnect(current);
+        return work(db);
+      }
+      if (LOST.has(code) || /Connection terminated/i.test(cause?.message ?? '')) {
+        // The server went away under this statement: it may have run, so it is not retried. The
+        // pool's other idle connections went with it, unnoticed until used: the next statement
+        // goes to a new pool (which restarts a dead server) instead of failing on one of them.
+        void reconnect(current).catch(() => undefined);
+      }
+      throw error;
     }
   };
 
