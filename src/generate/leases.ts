@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Session } from '../auth/session.js';
 import { renewClaims } from '../db/tables/generation-state.js';
 import type { Db } from '../db/connection/types.js';
+import { isAlive } from '../db/connection/embedded/process-identity.js';
 
 /** OCTO_LEASE_MS: how long a claim lives without renewal (default 60 s; tests shorten it). */
 export function leaseMs(env: Record<string, string | undefined>): number {
@@ -13,6 +14,22 @@ export function leaseMs(env: Record<string, string | undefined>): number {
 /** This process's name in `claimed_by`: readable in a psql session, unique per run. */
 export function newOwnerId(): string {
   return `${hostname().slice(0, 40)}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/**
+ * Who holds a line, for a message. A holder on this machine whose pid is gone (killed, crashed)
+ * is said to be so: its claim still stands until it lapses (a pid seen from another container
+ * with the same host name proves nothing, so octo never takes a claim early on this alone).
+ */
+export function describeHolder(owner: string | null, heldMs: number): { text: string; gone: boolean } {
+  const [host, pidText] = (owner ?? '').split(':');
+  const pid = Number(pidText);
+  const gone = host === hostname().slice(0, 40) && Number.isInteger(pid) && pid !== process.pid && !isAlive(pid);
+  if (!gone) return { text: `being handled by another octo process (${owner})`, gone };
+  return {
+    text: `held by octo process ${pid} on this machine, which is no longer running (its claim lapses within ${Math.max(1, Math.ceil(heldMs / 1000))} s)`,
+    gone,
+  };
 }
 
 /**

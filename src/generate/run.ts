@@ -6,6 +6,7 @@ import type { ProfileWithKey } from '../sora/profile.js';
 import { createProgress } from '../output/progress.js';
 import { driveRow } from './drive.js';
 import { FAILED, TERMINAL, elapsed, errored, reported, resultOf, type LineOutcome } from './results.js';
+import { describeHolder } from './leases.js';
 import { Runner, type RunnerContext, type RunRequest } from './runner.js';
 
 /**
@@ -162,7 +163,9 @@ class Run {
         held++;
         if (!this.announced.has(r.id)) {
           this.announced.add(r.id);
-          runner.view.event(`${runner.label(r)}: being handled by another octo process (${r.claimed_by}); ${runner.wait ? 'waiting for it' : 'left to it'}`);
+          const holder = describeHolder(r.claimed_by, r.held_ms ?? runner.leases.ms);
+          const next = runner.wait ? (holder.gone ? 'this run takes it then' : 'waiting for it') : holder.gone ? 'run again then' : 'left to it';
+          runner.view.event(`${runner.label(r)}: ${holder.text}; ${next}`);
         }
       }
     }

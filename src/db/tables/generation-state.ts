@@ -76,11 +76,11 @@ export async function releaseClaim(db: Db, session: SessionRef, owner: string, i
   );
 }
 
-/** The rows as they are now, with whether someone holds a live lease on each. */
-export async function currentRows(db: Db, session: SessionRef, ids: string[]): Promise<ClaimedRow[]> {
+/** The rows as they are now, with whether someone holds a live lease on each, and for how long still (ms, the database's clock). */
+export async function currentRows(db: Db, session: SessionRef, ids: string[]): Promise<(ClaimedRow & { held_ms: number | null })[]> {
   if (ids.length === 0) return [];
-  return db.forSession(session).query<ClaimedRow>(
-    `SELECT ${STATE_COLUMNS} FROM video_generations g
+  return db.forSession(session).query<ClaimedRow & { held_ms: number | null }>(
+    `SELECT ${STATE_COLUMNS}, GREATEST(0, EXTRACT(EPOCH FROM (g.claim_expires_at - NOW())) * 1000)::float8 AS held_ms FROM video_generations g
       WHERE g.user_id = (SELECT user_id FROM auth) AND g.id = ANY($1::uuid[]) ORDER BY g.created_at, g.batch_line`,
     [ids],
   );
