@@ -101,6 +101,36 @@ function keepPrivate(path: string, warn: (line: string) => void): void {
   }
 }
 
+/**
+ * The folder too: anyone who can write in it can replace config.json (another database, another
+ * session). Closed to 0700 with a warning, unless it is not octo's to close: a shared folder
+ * (sticky, as /tmp) or another user's, which only gets the warning.
+ */
+function keepFolderPrivate(dir: string, warn: (line: string) => void): void {
+  if (process.platform === 'win32') return;
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(dir);
+  } catch {
+    return;
+  }
+  const mode = stat.mode & 0o7777;
+  if ((mode & 0o077) === 0) return;
+  const was = (mode & 0o777).toString(8).padStart(4, '0');
+  const shared = (mode & 0o1000) !== 0 || (process.getuid !== undefined && stat.uid !== process.getuid());
+  if (shared) {
+    if ((mode & 0o022) !== 0)
+      warn(`${dir} is a folder others can write in (mode ${was}): they could replace config.json; set OCTO_CONFIG_DIR to a private folder`);
+    return;
+  }
+  try {
+    chmodSync(dir, 0o700);
+    warn(`${dir} was open to others (mode ${was}); it holds your session, so octo set it to 0700`);
+  } catch (error) {
+    warn(`${dir} is open to others (mode ${was}) and could not be changed (${(error as NodeJS.ErrnoException).code}): run chmod 700 on it`);
+  }
+}
+
 export interface ConfigOptions {
   /** A line for stderr: the file's mode was too open. */
   warn?: (line: string) => void;
@@ -109,12 +139,19 @@ export interface ConfigOptions {
 export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStore {
   const path = join(dir, 'config.json');
   let cache: ConfigFile | undefined;
+  // Looked at once per command (a read and a write would say the same twice).
+  let folderChecked = false;
+  const checkFolder = () => {
+    if (!folderChecked) keepFolderPrivate(dir, options.warn ?? (() => undefined));
+    folderChecked = true;
+  };
 
   const read = (): ConfigFile => {
     if (cache) return cache;
     let parsed: unknown;
     try {
       const text = readFileSync(path, 'utf8');
+      checkFolder();
       keepPrivate(path, options.warn ?? (() => undefined));
       parsed = JSON.parse(text);
     } catch (error) {
@@ -129,7 +166,7 @@ export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStor
 
   const write = async (change: (file: ConfigFile) => void): Promise<void> => {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    chmodSync(dir, 0o700);
+    checkFolder();
     const { default: Conf } = await import('conf');
     const conf = new Conf<ConfigFile>({
       cwd: dir,

@@ -93,6 +93,26 @@ describe('bad input', () => {
     expect(again.stderr).toBe('');
   });
 
+  it('a config folder open to others (0777) is set to 0700; a shared sticky one (1777, as /tmp) is only warned about', async () => {
+    const env = cliEnv();
+    const path = join(env.OCTO_CONFIG_DIR, 'config.json');
+    writeFileSync(path, JSON.stringify({ settings: { 'download-dir': '/tmp/v' } }), { mode: 0o600 });
+    chmodSync(env.OCTO_CONFIG_DIR, 0o777);
+    const r = await runCli(['config', 'get', 'download-dir'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`warning: ${env.OCTO_CONFIG_DIR} was open to others (mode 0777); it holds your session, so octo set it to 0700`);
+    expect(statSync(env.OCTO_CONFIG_DIR).mode & 0o7777).toBe(0o700);
+    expect((await runCli(['config', 'get', 'download-dir'], { env })).stderr).toBe('');
+    // Not octo's to close: a sticky folder stays as it is, and a write there warns too.
+    chmodSync(env.OCTO_CONFIG_DIR, 0o1777);
+    const shared = await runCli(['config', 'set', 'download-dir', '/tmp/w'], { env });
+    expect(shared.code, shared.stderr).toBe(0);
+    expect(shared.stderr.match(/is a folder others can write in/g), shared.stderr).toHaveLength(1);
+    expect(shared.stderr).toContain(`warning: ${env.OCTO_CONFIG_DIR} is a folder others can write in (mode 0777): they could replace config.json`);
+    expect(statSync(env.OCTO_CONFIG_DIR).mode & 0o7777).toBe(0o1777);
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
   it('an unreachable database is reported as unreachable, with its host and no password, not as "not logged in"', async () => {
     const env = cliEnv();
     const closedPort = 'postgres://bob:s3cret-pw@127.0.0.1:9/octo';
