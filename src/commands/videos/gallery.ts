@@ -9,8 +9,7 @@ import { formatUsd } from '../../core/money.js';
 import type { GalleryCard } from '../../output/gallery/model.js';
 import { message, text } from '../../output/result.js';
 import type { GalleryRow } from '../../videos/gallery.js';
-
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled'];
+import { STATUS_CHOICES } from '../../core/statuses.js';
 
 export default defineCommand({
   description:
@@ -27,7 +26,7 @@ export default defineCommand({
     { flags: '--since <when>', description: 'made on or after: YYYY-MM-DD, a time, or relative (24h, 7d, 2w, 3m)' },
     { flags: '--until <when>', description: 'made on or before: a date includes that whole day' },
     { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
-    { flags: '--status <status>', description: 'only this status', choices: STATUSES },
+    { flags: '--status <status>', description: 'only this status', choices: STATUS_CHOICES },
     { flags: '--tag <key=value>', description: 'only generations with this tag (or this key, any value)' },
     { flags: '--limit <n>', description: 'at most this many (newest first)', default: 200, parse: positiveInt('--limit') },
     { flags: '--out <file>', description: 'where to write the page (- for stdout)', default: 'octo-gallery.html', complete: 'files' },

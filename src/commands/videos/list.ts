@@ -1,9 +1,7 @@
 import { defineCommand } from '../../cli/command.js';
 import { positiveInt } from '../../cli/flag-parsers.js';
 import { rows, shownOf } from '../../output/result.js';
-
-/** `cancelled` too: the web app writes that spelling, octo `canceled`; either finds both. */
-const STATUSES = ['queued', 'running', 'completed', 'failed', 'canceled', 'cancelled'];
+import { STATUS_CHOICES } from '../../core/statuses.js';
 
 export default defineCommand({
   options: [
@@ -11,7 +9,7 @@ export default defineCommand({
     { flags: '--since <when>', description: 'made on or after: YYYY-MM-DD, a time, or relative (24h, 7d, 2w, 3m)' },
     { flags: '--until <when>', description: 'made on or before: a date includes that whole day' },
     { flags: '--search <text>', description: 'prompt contains this (case-insensitive)' },
-    { flags: '--status <status>', description: 'only videos of generations in this status', choices: STATUSES },
+    { flags: '--status <status>', description: 'only videos of generations in this status', choices: STATUS_CHOICES },
     { flags: '--tag <key=value>', description: 'only videos of generations with this tag (or this key, any value)' },
   ],
   examples: ['octo videos list --search boat', 'octo videos list --since 7d', 'octo videos list --since 2026-11-01 --until 2026-11-30 --json'],
