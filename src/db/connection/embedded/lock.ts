@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { isAlive } from './process-identity.js';
 
 /**
@@ -8,14 +8,7 @@ import { isAlive } from './process-identity.js';
  */
 export function tryLock(path: string, pid = process.pid, holds: (owner: number) => boolean = isAlive): boolean {
   for (let attempt = 0; attempt < 3; attempt += 1) {
-    try {
-      const fd = openSync(path, 'wx', 0o600);
-      writeSync(fd, String(pid));
-      closeSync(fd);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (place(path, pid)) return true;
     const owner = lockOwner(path);
     if (owner !== undefined && owner !== pid && holds(owner)) return false;
     if (owner === pid) return true;
@@ -26,6 +19,36 @@ export function tryLock(path: string, pid = process.pid, holds: (owner: number) 
     }
   }
   return false;
+}
+
+/**
+ * Creates the lock file holding `pid`; false if it exists. Written whole, then linked into place
+ * (atomic, refused if the lock exists): a lock created empty and written after can be read in
+ * between as ownerless by a second starter, which would take it over. Where the file system has
+ * no hard links, created exclusively, then written.
+ */
+function place(path: string, pid: number): boolean {
+  const whole = `${path}.${pid}.tmp`;
+  writeFileSync(whole, String(pid), { mode: 0o600 });
+  try {
+    linkSync(whole, path);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP') throw error;
+  } finally {
+    unlinkSync(whole);
+  }
+  try {
+    const fd = openSync(path, 'wx', 0o600);
+    writeSync(fd, String(pid));
+    closeSync(fd);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
 }
 
 export function lockOwner(path: string): number | undefined {
