@@ -93,9 +93,8 @@ export async function ensureServer(options: EmbeddedOptions): Promise<ServerStat
 }
 
 async function startServer(options: EmbeddedOptions, layout: EmbeddedLayout): Promise<ServerState> {
-  const build = currentBuild();
-  let state = readState(layout);
-  if (isOurServer(state, layout.dataDir) && state.build !== build) {
+  const state = readState(layout);
+  if (isOurServer(state, layout.dataDir) && state.build !== currentBuild()) {
     // A server from another octo build: ask it to stop, then start ours.
     await stopServer(layout.dataDir, 10_000);
   }
@@ -118,8 +117,12 @@ async function startServer(options: EmbeddedOptions, layout: EmbeddedLayout): Pr
 
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (Date.now() < deadline) {
-    state = readState(layout);
-    if (usable(state, build, layout.dataDir) && existsSync(join(state.socketDir, '.s.PGSQL.5432'))) return state;
+    const found = readState(layout);
+    // The server this call started, whatever build it found on disk (octo rebuilt or upgraded
+    // meanwhile: waiting for the build this process saw at first would wait forever), or another
+    // process's server of the build on disk now.
+    const ours = found?.pid === child.pid && isOurServer(found, layout.dataDir);
+    if (found && (ours || usable(found, currentBuild(), layout.dataDir)) && existsSync(join(found.socketDir, '.s.PGSQL.5432'))) return found;
     // Exit 0 with no state: another process's server won the lock and is starting; keep waiting.
     if (exited !== null && exited !== 0) {
       throw new FailureError(`the embedded database server failed to start (see ${layout.logFile})`);
