@@ -89,12 +89,35 @@ describe.skipIf(!postgresReachable())('create pacing as the member role on pg', 
       `SELECT owner, creates_per_minute, seen_at > clock_timestamp() AS future FROM octo_create_pacers WHERE resource = 'paces/sora-2' ORDER BY owner`,
     );
     expect(pacers).toEqual([
-      { owner: 'lax', creates_per_minute: 10_000, future: false },
-      { owner: 'strict', creates_per_minute: null, future: false },
+      { owner: `${members.role}/lax`, creates_per_minute: 10_000, future: false },
+      { owner: `${members.role}/strict`, creates_per_minute: null, future: false },
     ]);
     expect((await asMember(`SELECT * FROM octo_pacing_take($1, 'x', 1, 1)`, ['r'.repeat(700)])).refused).toBe('22023');
     // The owner's rows are its own business; what the functions leave is bounded.
     await sql(database, `UPDATE octo_create_pacing SET paused_until = NULL`);
+  });
+
+  it("never lets a member replace another role's pace by naming its process's owner string", async () => {
+    const shared = 'shared.openai.azure.com/sora-2';
+    // The owner's process paces strictly; a member names that process and asks for a lax pace.
+    const owner = await openDatabase(resolveDatabase({ env: database.env, dataDir: '/nonexistent' }), { env: database.env });
+    try {
+      expect((await takeCreateTurn(owner, { resource: shared, owner: 'host-a:41:beef', pace: 2 })).granted).toBe(true);
+      expect((await asMember(`SELECT * FROM octo_pacing_take($1, 'host-a:41:beef', 10000, 61200)`, [shared])).refused).toBeUndefined();
+      const rows = await sql<{ owner: string; creates_per_minute: number }>(
+        database,
+        'SELECT owner, creates_per_minute FROM octo_create_pacers WHERE resource = $1 ORDER BY creates_per_minute',
+        [shared],
+      );
+      expect(rows.map((r) => r.creates_per_minute)).toEqual([2, 10_000]);
+      expect(rows[1]!.owner).toBe(`${members.role}/host-a:41:beef`);
+      // The strict pace still holds for everyone: the window's two places are taken, the third waits.
+      const [row] = await sql<{ creates_per_minute: number }>(database, 'SELECT creates_per_minute FROM octo_create_pacing WHERE resource = $1', [shared]);
+      expect(row!.creates_per_minute).toBe(2);
+      expect((await takeCreateTurn(owner, { resource: shared, owner: 'host-a:41:beef', pace: 2 })).granted).toBe(false);
+    } finally {
+      await owner.close();
+    }
   });
 
   it('leaves a member no other function to call: the owner-only ones stay refused', async () => {
