@@ -104,24 +104,25 @@ function keepPrivate(path: string, warn: (line: string) => void): void {
 /**
  * The folder too: anyone who can write in it can replace config.json (another database, another
  * session). Closed to 0700 with a warning, unless it is not octo's to close: a shared folder
- * (sticky, as /tmp) or another user's, which only gets the warning.
+ * (sticky, as /tmp) or another user's, which only gets the warning. Returns whether others could
+ * write in it (before any change): what was found there may be theirs.
  */
-function keepFolderPrivate(dir: string, warn: (line: string) => void): void {
-  if (process.platform === 'win32') return;
+function keepFolderPrivate(dir: string, warn: (line: string) => void): boolean {
+  if (process.platform === 'win32') return false;
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(dir);
   } catch {
-    return;
+    return false;
   }
   const mode = stat.mode & 0o7777;
-  if ((mode & 0o077) === 0) return;
-  const was = (mode & 0o777).toString(8).padStart(4, '0');
+  if ((mode & 0o077) === 0) return false;
+  const was = mode.toString(8).padStart(4, '0');
+  const writable = (mode & 0o022) !== 0;
   const shared = (mode & 0o1000) !== 0 || (process.getuid !== undefined && stat.uid !== process.getuid());
   if (shared) {
-    if ((mode & 0o022) !== 0)
-      warn(`${dir} is a folder others can write in (mode ${was}): they could replace config.json; set OCTO_CONFIG_DIR to a private folder`);
-    return;
+    if (writable) warn(`${dir} is a folder others can write in (mode ${was}): they could replace config.json; set OCTO_CONFIG_DIR to a private folder`);
+    return writable;
   }
   try {
     chmodSync(dir, 0o700);
@@ -129,6 +130,21 @@ function keepFolderPrivate(dir: string, warn: (line: string) => void): void {
   } catch (error) {
     warn(`${dir} is open to others (mode ${was}) and could not be changed (${(error as NodeJS.ErrnoException).code}): run chmod 700 on it`);
   }
+  return writable;
+}
+
+/**
+ * A config.json someone else owns, found where others could write it (an open folder, or the file
+ * itself writable by others), may have been planted: its database URL would send this user's
+ * password and session elsewhere, and octo would write the session into a file another user owns.
+ */
+function refusePlanted(path: string, folderWritable: boolean): void {
+  if (process.platform === 'win32' || process.getuid === undefined) return;
+  const stat = statSync(path);
+  if (stat.uid === process.getuid() || (!folderWritable && (stat.mode & 0o022) === 0)) return;
+  throw new UsageError(`${path} belongs to another user (uid ${stat.uid}) and sat where others could write it: octo does not use it`, {
+    hint: 'remove it (then run: octo login), or set OCTO_CONFIG_DIR to a private folder',
+  });
 }
 
 export interface ConfigOptions {
@@ -140,23 +156,34 @@ export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStor
   const path = join(dir, 'config.json');
   let cache: ConfigFile | undefined;
   // Looked at once per command (a read and a write would say the same twice).
-  let folderChecked = false;
+  let folderWritable: boolean | undefined;
   const checkFolder = () => {
-    if (!folderChecked) keepFolderPrivate(dir, options.warn ?? (() => undefined));
-    folderChecked = true;
+    folderWritable ??= keepFolderPrivate(dir, options.warn ?? (() => undefined));
+    return folderWritable;
   };
 
   const read = (): ConfigFile => {
     if (cache) return cache;
-    let parsed: unknown;
+    const warn = options.warn ?? (() => undefined);
+    // The folder first, file or not: an open folder is where a config.json gets planted.
+    const writable = checkFolder();
+    let text: string | undefined;
     try {
-      const text = readFileSync(path, 'utf8');
-      checkFolder();
-      keepPrivate(path, options.warn ?? (() => undefined));
-      parsed = JSON.parse(text);
+      text = readFileSync(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') parsed = {};
-      else throw new UsageError(`the config file ${path} is not valid JSON`, { hint: 'fix or delete it', cause: error });
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') throw new UsageError(`the config folder ${dir} is a file, not a folder`, { hint: 'set OCTO_CONFIG_DIR to a folder' });
+      if (code !== 'ENOENT') throw new UsageError(`cannot read the config file ${path} (${code})`, { hint: 'fix its permissions or delete it', cause: error });
+    }
+    let parsed: unknown = {};
+    if (text !== undefined) {
+      refusePlanted(path, writable);
+      keepPrivate(path, warn);
+      try {
+        parsed = JSON.parse(text);
+      } catch (error) {
+        throw new UsageError(`the config file ${path} is not valid JSON`, { hint: 'fix or delete it', cause: error });
+      }
     }
     const problem = shapeProblem(parsed);
     if (problem) throw new UsageError(`the config file ${path} is not an octo config: ${problem}`, { hint: 'fix or delete it (then run: octo login)' });
@@ -165,8 +192,9 @@ export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStor
   };
 
   const write = async (change: (file: ConfigFile) => void): Promise<void> => {
+    // Refuses a planted file (or a folder that is a file) before anything is written.
+    read();
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    checkFolder();
     const { default: Conf } = await import('conf');
     const conf = new Conf<ConfigFile>({
       cwd: dir,

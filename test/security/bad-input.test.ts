@@ -1,4 +1,4 @@
-import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { octoProcess } from '../e2e/octo-process.js';
@@ -108,9 +108,43 @@ describe('bad input', () => {
     const shared = await runCli(['config', 'set', 'download-dir', '/tmp/w'], { env });
     expect(shared.code, shared.stderr).toBe(0);
     expect(shared.stderr.match(/is a folder others can write in/g), shared.stderr).toHaveLength(1);
-    expect(shared.stderr).toContain(`warning: ${env.OCTO_CONFIG_DIR} is a folder others can write in (mode 0777): they could replace config.json`);
+    expect(shared.stderr).toContain(`warning: ${env.OCTO_CONFIG_DIR} is a folder others can write in (mode 1777): they could replace config.json`);
     expect(statSync(env.OCTO_CONFIG_DIR).mode & 0o7777).toBe(0o1777);
     expect(statSync(path).mode & 0o777).toBe(0o600);
+  });
+
+  // Making a file another user's takes root (as on this project's CI machine).
+  it.skipIf(process.getuid?.() !== 0)(
+    'a config.json another user owns, found where others could write, is refused (never used, never written into)',
+    async () => {
+      const env = cliEnv();
+      const path = join(env.OCTO_CONFIG_DIR, 'config.json');
+      writeFileSync(path, JSON.stringify({ settings: { 'download-dir': '/tmp/planted' } }), { mode: 0o666 });
+      chmodSync(path, 0o666);
+      chownSync(path, 65534, 65534);
+      chmodSync(env.OCTO_CONFIG_DIR, 0o777);
+      const r = await runCli(['config', 'get', 'download-dir'], { env });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`${path} belongs to another user (uid 65534) and sat where others could write it: octo does not use it`);
+      const set = await runCli(['config', 'set', 'download-dir', '/tmp/mine'], { env });
+      expect(set.code).toBe(2);
+      expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ settings: { 'download-dir': '/tmp/planted' } });
+    },
+  );
+
+  it('a config folder open to others with no config.json yet is closed too; a folder that is a file is named as such', async () => {
+    const env = cliEnv();
+    chmodSync(env.OCTO_CONFIG_DIR, 0o777);
+    const r = await runCli(['config', 'list'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('was open to others (mode 0777)');
+    expect(statSync(env.OCTO_CONFIG_DIR).mode & 0o7777).toBe(0o700);
+    const file = join(env.OCTO_CONFIG_DIR, 'not-a-folder');
+    writeFileSync(file, 'hi');
+    const notDir = await runCli(['config', 'list'], { env: { ...env, OCTO_CONFIG_DIR: file } });
+    expect(notDir.code).toBe(2);
+    expect(notDir.stderr).toContain(`the config folder ${file} is a file, not a folder`);
   });
 
   it('an unreachable database is reported as unreachable, with its host and no password, not as "not logged in"', async () => {
