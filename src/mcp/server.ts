@@ -104,11 +104,17 @@ async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string,
  */
 export function inToolTerms(shown: ErrorObject, tool: Pick<ToolSpec, 'input' | 'flagArgs'>): ErrorObject {
   const args = new Set(Object.keys(tool.input.shape));
-  const rename = (text: string) =>
+  const renameFlags = (text: string) =>
     text.replace(/(?<![\w-])--([a-z][a-z-]*)(?![\w-])/g, (flag, name: string) => {
       const arg = tool.flagArgs?.[name] ?? name.replaceAll('-', '_');
       return args.has(arg) ? `\`${arg}\`` : flag;
     });
+  // A value the caller gave is quoted in messages (`invalid size "--size"`): it stays as given.
+  const rename = (text: string) =>
+    text
+      .split(/("(?:[^"\\]|\\.)*")/)
+      .map((part, i) => (i % 2 === 1 ? part : renameFlags(part)))
+      .join('');
   return { ...shown, message: rename(shown.message), hint: shown.hint === null ? null : rename(shown.hint) };
 }
 
