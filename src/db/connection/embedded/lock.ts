@@ -1,4 +1,4 @@
-import { closeSync, linkSync, openSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { isAlive } from './process-identity.js';
 
 /**
@@ -10,15 +10,37 @@ export function tryLock(path: string, pid = process.pid, holds: (owner: number) 
   for (let attempt = 0; attempt < 3; attempt += 1) {
     if (place(path, pid)) return true;
     const owner = lockOwner(path);
-    if (owner !== undefined && owner !== pid && holds(owner)) return false;
     if (owner === pid) return true;
-    try {
-      unlinkSync(path);
-    } catch {
-      // Another process took over the stale lock first; try again.
-    }
+    if (owner !== undefined && holds(owner)) return false;
+    if (!breakStale(path, pid, holds)) return false;
   }
   return false;
+}
+
+/**
+ * Removes a stale lock, as one process at a time: two starters that both found it stale must not
+ * both remove it (the second would remove the first's new lock, and both would serve one
+ * database). Whoever holds `path.break` looks again and removes the lock only if it is still
+ * stale; a starter finding the breaker held by a live process leaves the lock to it. True: the
+ * stale lock is gone (try to place ours); false: leave it.
+ */
+function breakStale(path: string, pid: number, holds: (owner: number) => boolean): boolean {
+  const breaker = `${path}.break`;
+  if (!place(breaker, pid)) {
+    const other = lockOwner(breaker);
+    if (other !== undefined && other !== pid && isAlive(other)) return false;
+    // Its breaker died while breaking: take its place next time round.
+    rmSync(breaker, { force: true });
+    return true;
+  }
+  try {
+    const owner = lockOwner(path);
+    if (owner !== undefined && (owner === pid || holds(owner))) return owner === pid;
+    rmSync(path, { force: true });
+    return true;
+  } finally {
+    releaseLock(breaker, pid);
+  }
 }
 
 /**
