@@ -52,6 +52,7 @@ class Run {
     this.index = new Map(rows.map((r, i) => [r.id, i]));
     this.outcomes = rows.map((r) => reported(resultOf(r)));
     this.started = this.runner.now();
+    this.runner.quotaWaiting.onChange = () => this.drawTotals();
   }
 
   async start(): Promise<LineOutcome[]> {

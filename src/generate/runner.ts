@@ -34,6 +34,24 @@ export interface RunRequest {
 /** What a run reads of the Context: the database and session, the knobs in the process environment, settings, the clock, the terminal. */
 export type RunnerContext = Pick<Context, 'db' | 'session' | 'processEnv' | 'cwd' | 'io' | 'globals' | 'now' | 'signal' | 'log' | 'setting' | 'progress'>;
 
+/** A set that says when it changes: the batch's totals redraw at once, not at their next second. */
+export class WatchedSet<T> extends Set<T> {
+  onChange?: () => void;
+
+  override add(value: T): this {
+    const fresh = !this.has(value);
+    super.add(value);
+    if (fresh) this.onChange?.();
+    return this;
+  }
+
+  override delete(value: T): boolean {
+    const had = super.delete(value);
+    if (had) this.onChange?.();
+    return had;
+  }
+}
+
 /**
  * What every phase of a run (recover, submit, poll, download; src/generate/phases) works with,
  * made once per run from the Context and the request: the opened database and session, the
@@ -61,7 +79,7 @@ export class Runner {
   /** How often to look again at rows another process holds. */
   readonly recheckMs: number;
   /** Rows being driven here that wait for a create turn (shown apart from the running ones). */
-  readonly quotaWaiting = new Set<string>();
+  readonly quotaWaiting = new WatchedSet<string>();
   private readonly processEnv: Context['processEnv'];
   private readonly clock: () => Date;
   private readonly defaultOut: string;
