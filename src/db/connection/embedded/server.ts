@@ -100,7 +100,8 @@ export async function runEmbeddedServer(options: EmbeddedServerOptions): Promise
         socket_dir: socketDir,
       };
     },
-    stop: () => stopServer('octo db stop'),
+    // Asked over the control socket: by `octo db stop`, or by a command of another octo build replacing this server.
+    stop: () => stopServer('asked to (octo db stop, or another octo build replacing this server)'),
   });
   writeFileSync(`${layout.stateFile}.tmp`, JSON.stringify(state), { mode: 0o600 });
   renameSync(`${layout.stateFile}.tmp`, layout.stateFile);
