@@ -99,8 +99,9 @@ async function callTool(scope: ServerScope, tool: ToolSpec, args: Record<string,
 }
 
 /**
- * The engine's errors name the command's flags (`--max-cost`); an agent calls the tool with its
- * arguments (`max_cost`): a flag that is one of this tool's arguments is named as that argument.
+ * The engine's errors name the command's flags (`--max-cost`, `--since`); an agent calls the tool
+ * with its arguments (`max_cost_usd`, `since`): a flag that stands for one of this tool's arguments
+ * is named as that argument. Flags the tool has no argument for are left as they are.
  */
 export function inToolTerms(shown: ErrorObject, tool: Pick<ToolSpec, 'input' | 'flagArgs'>): ErrorObject {
   const args = new Set(Object.keys(tool.input.shape));
