@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../core/errors.js';
 
@@ -81,14 +81,7 @@ function shapeProblem(file: unknown): string | null {
  * as you. Found open to others, it is closed to 0600 with a warning (as ssh and gh treat their
  * key and token files); where it cannot be changed (not yours), the warning says so.
  */
-function keepPrivate(path: string, warn: (line: string) => void): void {
-  if (process.platform === 'win32') return;
-  let mode: number;
-  try {
-    mode = statSync(path).mode & 0o777;
-  } catch {
-    return;
-  }
+function keepPrivate(path: string, mode: number, warn: (line: string) => void): void {
   if ((mode & 0o077) === 0) return;
   const was = mode.toString(8).padStart(4, '0');
   try {
@@ -138,9 +131,8 @@ function keepFolderPrivate(dir: string, warn: (line: string) => void): boolean {
  * itself writable by others), may have been planted: its database URL would send this user's
  * password and session elsewhere, and octo would write the session into a file another user owns.
  */
-function refusePlanted(path: string, folderWritable: boolean): void {
-  if (process.platform === 'win32' || process.getuid === undefined) return;
-  const stat = statSync(path);
+function refusePlanted(path: string, stat: Stats, folderWritable: boolean): void {
+  if (process.getuid === undefined) return;
   if (stat.uid === process.getuid() || (!folderWritable && (stat.mode & 0o022) === 0)) return;
   throw new UsageError(`${path} belongs to another user (uid ${stat.uid}) and sat where others could write it: octo does not use it`, {
     hint: 'remove it (then run: octo login), or set OCTO_CONFIG_DIR to a private folder',
@@ -155,16 +147,16 @@ export interface ConfigOptions {
 export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStore {
   const path = join(dir, 'config.json');
   let cache: ConfigFile | undefined;
+  const warn = options.warn ?? (() => undefined);
   // Looked at once per command (a read and a write would say the same twice).
   let folderWritable: boolean | undefined;
   const checkFolder = () => {
-    folderWritable ??= keepFolderPrivate(dir, options.warn ?? (() => undefined));
+    folderWritable ??= keepFolderPrivate(dir, warn);
     return folderWritable;
   };
 
   const read = (): ConfigFile => {
     if (cache) return cache;
-    const warn = options.warn ?? (() => undefined);
     // The folder first, file or not: an open folder is where a config.json gets planted.
     const writable = checkFolder();
     let text: string | undefined;
@@ -177,8 +169,12 @@ export function openConfig(dir: string, options: ConfigOptions = {}): ConfigStor
     }
     let parsed: unknown = {};
     if (text !== undefined) {
-      refusePlanted(path, writable);
-      keepPrivate(path, warn);
+      // One look at the file serves both checks (gone since it was read: nothing to check).
+      const stat = process.platform === 'win32' ? undefined : statSync(path, { throwIfNoEntry: false });
+      if (stat) {
+        refusePlanted(path, stat, writable);
+        keepPrivate(path, stat.mode & 0o777, warn);
+      }
       try {
         parsed = JSON.parse(text);
       } catch (error) {
